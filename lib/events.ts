@@ -1,0 +1,124 @@
+/**
+ * The Prefinery event catalogue: the single source of truth for the event names the trigger offers,
+ * what object each one carries in `data`, and how sure we are that Prefinery sends that exact string.
+ *
+ * Pure module: no n8n imports. Used by the trigger's `events` parameter, the sample payloads, the
+ * README generator check and the tests.
+ */
+
+/** What kind of object an event carries in its `data` field. */
+export type PrefineryObjectKind = 'tester' | 'reward' | 'point' | 'unknown';
+
+/**
+ * How sure we are of the event string:
+ * - `verified`: a Prefinery page names this exact string;
+ * - `unverified`: Prefinery describes the event in prose; the exact string is our best inference.
+ */
+export type EventCertainty = 'verified' | 'unverified';
+
+export interface PrefineryEventDefinition {
+	/** The `type` string as it appears in the webhook envelope. Stable: users' workflows store it. */
+	readonly value: string;
+	/** Human label shown in the n8n editor. */
+	readonly name: string;
+	readonly description: string;
+	readonly kind: PrefineryObjectKind;
+	readonly certainty: EventCertainty;
+}
+
+/** The value of the "any event" option: lets events Prefinery adds later flow through. */
+export const ANY_EVENT = '*';
+
+const UNVERIFIED_NOTE =
+	' (Unverified: Prefinery describes this event but does not publish its exact name; also select "Any Event" if you rely on it.)';
+
+export const PREFINERY_EVENTS: readonly PrefineryEventDefinition[] = [
+	{
+		value: 'tester_created',
+		name: 'Tester Created',
+		description: 'A person signed up or was added to the project',
+		kind: 'tester',
+		certainty: 'verified',
+	},
+	{
+		value: 'tester_applied',
+		name: 'Tester Applied',
+		description: 'A person joined the waitlist (status became "applied")',
+		kind: 'tester',
+		certainty: 'verified',
+	},
+	{
+		value: 'tester_updated',
+		name: 'Tester Updated',
+		description:
+			'A tester changed: status (invited, active, rejected…), profile, referral counts. Invitations and activations may arrive only as this event.',
+		kind: 'tester',
+		certainty: 'verified',
+	},
+	{
+		value: 'tester_deleted',
+		name: 'Tester Deleted',
+		description: 'A tester was removed from the project' + UNVERIFIED_NOTE,
+		kind: 'tester',
+		certainty: 'unverified',
+	},
+	{
+		value: 'reward_earned',
+		name: 'Reward Earned',
+		description: 'A tester earned a referral reward' + UNVERIFIED_NOTE,
+		kind: 'reward',
+		certainty: 'unverified',
+	},
+	{
+		value: 'reward_delivered',
+		name: 'Reward Delivered',
+		description: 'A reward was marked as delivered',
+		kind: 'reward',
+		certainty: 'verified',
+	},
+	{
+		value: 'reward_revoked',
+		name: 'Reward Revoked',
+		description: 'A reward was revoked' + UNVERIFIED_NOTE,
+		kind: 'reward',
+		certainty: 'unverified',
+	},
+	{
+		value: 'point_earned',
+		name: 'Points Earned',
+		description: 'A tester earned points (signup, share, referral, bonus…)' + UNVERIFIED_NOTE,
+		kind: 'point',
+		certainty: 'unverified',
+	},
+	{
+		value: 'point_revoked',
+		name: 'Points Revoked',
+		description: 'Points were taken back from a tester' + UNVERIFIED_NOTE,
+		kind: 'point',
+		certainty: 'unverified',
+	},
+];
+
+const BY_VALUE = new Map(PREFINERY_EVENTS.map((event) => [event.value, event]));
+
+export function findEvent(type: string): PrefineryEventDefinition | undefined {
+	return BY_VALUE.get(type);
+}
+
+/**
+ * What `data` holds for an event type. Known types answer from the catalogue; unknown ones are
+ * guessed from their prefix (`tester_…`, `reward_…`, `point_…`/`points_…`), else `unknown`.
+ */
+export function kindOfEvent(type: string): PrefineryObjectKind {
+	const known = BY_VALUE.get(type);
+	if (known) return known.kind;
+	if (type.startsWith('tester_') || type.startsWith('user_')) return 'tester';
+	if (type.startsWith('reward_')) return 'reward';
+	if (type.startsWith('point_') || type.startsWith('points_')) return 'point';
+	return 'unknown';
+}
+
+/** Whether an event of `type` passes the user's selection (`*` selects every event, known or not). */
+export function isEventSelected(type: string, selected: readonly string[]): boolean {
+	return selected.includes(ANY_EVENT) || selected.includes(type);
+}

@@ -1,0 +1,289 @@
+/**
+ * Parsing and normalising Prefinery webhook payloads into typed, predictable items.
+ *
+ * Pure module: no n8n imports. Never throws on any input: `parseEnvelope` reports what is wrong,
+ * `normalizeEvent` accepts any valid envelope, keeps unknown fields and never fails on a field
+ * Prefinery adds later.
+ */
+import { kindOfEvent, type PrefineryObjectKind } from './events';
+import {
+	POINT_FIELDS,
+	PROFILE_FIELDS,
+	REWARD_FIELDS,
+	TESTER_FIELDS,
+	type FieldKind,
+	type PrefineryPoint,
+	type PrefineryProfile,
+	type PrefineryResponse,
+	type PrefineryReward,
+	type PrefineryTester,
+} from './fields';
+
+export type JsonObject = { [key: string]: unknown };
+
+/** The webhook envelope as Prefinery sends it. */
+export interface PrefineryEnvelope {
+	/** Event id: integer in every known payload; use it for de-duplication. Absent → null. */
+	id: number | string | null;
+	type: string;
+	data: JsonObject;
+	/** Unix seconds in every known payload. */
+	created_at?: unknown;
+	[extra: string]: unknown;
+}
+
+/** One output item of the trigger in its default ("Typed Event") format. */
+export interface PrefineryEventItem {
+	/** The event id (envelope `id`): stable across Prefinery's retries, use it for idempotency. */
+	id: number | string | null;
+	/** The event name, e.g. `tester_created`. */
+	type: string;
+	/** When Prefinery created the event, ISO-8601 UTC (the envelope sends Unix seconds). */
+	created_at: string | null;
+	/** The envelope's `created_at` as sent, in Unix seconds. */
+	created_at_unix: number | null;
+	/** Which object `data` carried: `tester`, `reward`, `point` or `unknown`. */
+	object: PrefineryObjectKind;
+	/** The Prefinery project (beta) id when the payload names it, else null. */
+	project_id: number | null;
+	tester: PrefineryTester | null;
+	reward: PrefineryReward | null;
+	point: PrefineryPoint | null;
+	/** For events whose object is unknown: `data` exactly as sent. Null otherwise. */
+	data: JsonObject | null;
+	/** True when the item is one of this package's sample payloads, not a real delivery. */
+	sample: boolean;
+	/** True when the request's X-Prefinery-Signature was checked and valid. */
+	signature_verified: boolean;
+	/** Unknown envelope fields are kept alongside. */
+	[extra: string]: unknown;
+}
+
+export type EnvelopeParse =
+	| { ok: true; envelope: PrefineryEnvelope; body: JsonObject }
+	| { ok: false; message: string };
+
+export function isJsonObject(value: unknown): value is JsonObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return 'an array';
+	return `a ${typeof value}`;
+}
+
+const MAX_REPORTED_BODY = 'Send the JSON object Prefinery sends: {"id":…,"type":"tester_created","data":{…},"created_at":…}.';
+
+/**
+ * Parses and validates a request body as a Prefinery envelope.
+ *
+ * `rawBody` (the exact bytes) is preferred; `parsedBody` (what the web server parsed) is used when
+ * no raw bytes are available. Requires a JSON object with a non-empty string `type` and an object
+ * `data`; `id`, when present, must be an integer or a non-empty string.
+ */
+export function parseEnvelope(rawBody: Buffer | undefined, parsedBody?: unknown): EnvelopeParse {
+	let body: unknown;
+	if (rawBody !== undefined && rawBody.length > 0) {
+		try {
+			body = JSON.parse(rawBody.toString('utf8'));
+		} catch {
+			return { ok: false, message: `The request body is not valid JSON. ${MAX_REPORTED_BODY}` };
+		}
+	} else if (rawBody !== undefined || parsedBody === undefined || isEmptyObject(parsedBody)) {
+		return { ok: false, message: `The request body is empty. ${MAX_REPORTED_BODY}` };
+	} else {
+		body = parsedBody;
+	}
+	if (!isJsonObject(body)) {
+		return {
+			ok: false,
+			message: `The request body is ${describe(body)}, not a JSON object. ${MAX_REPORTED_BODY}`,
+		};
+	}
+	const { id, type, data } = body;
+	if (typeof type !== 'string' || type.trim() === '') {
+		return {
+			ok: false,
+			message:
+				type === undefined
+					? `The body has no "type" field, so it is not a Prefinery event. ${MAX_REPORTED_BODY}`
+					: `The body's "type" must be a non-empty string (the event name), not ${describe(type)}.`,
+		};
+	}
+	if (!isJsonObject(data)) {
+		return {
+			ok: false,
+			message:
+				data === undefined
+					? `The body has no "data" field, so it is not a Prefinery event. ${MAX_REPORTED_BODY}`
+					: `The body's "data" must be a JSON object (the tester, reward…), not ${describe(data)}.`,
+		};
+	}
+	let eventId: number | string | null = null;
+	if (id !== undefined && id !== null) {
+		if (typeof id === 'number' && Number.isSafeInteger(id)) eventId = id;
+		else if (typeof id === 'string' && id.trim() !== '') eventId = id;
+		else
+			return {
+				ok: false,
+				message: `The body's "id" must be the event's integer id, not ${describe(id)}${typeof id === 'number' ? ` (${id})` : ''}.`,
+			};
+	}
+	return { ok: true, envelope: { ...body, id: eventId, type, data }, body };
+}
+
+function isEmptyObject(value: unknown): boolean {
+	return isJsonObject(value) && Object.keys(value).length === 0;
+}
+
+// ---- Value coercion ---------------------------------------------------------------------------
+
+export function toInteger(value: unknown): number | null {
+	if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+	if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value.trim());
+	return null;
+}
+
+export function toText(value: unknown): string | null {
+	if (typeof value === 'string') return value;
+	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+	return null;
+}
+
+/**
+ * ISO-8601 UTC string from an ISO string or Unix seconds. A string that does not parse as a date is
+ * kept as sent (it is still the best information there is); anything else becomes null.
+ */
+export function toIsoTimestamp(value: unknown): string | null {
+	if (typeof value === 'number') {
+		if (!Number.isFinite(value)) return null;
+		const date = new Date(value * 1000);
+		return Number.isNaN(date.getTime()) ? null : date.toISOString();
+	}
+	if (typeof value === 'string') {
+		const trimmed = value.trim();
+		if (trimmed === '') return null;
+		if (/^\d{9,11}$/.test(trimmed)) return toIsoTimestamp(Number(trimmed));
+		const ms = Date.parse(trimmed);
+		return Number.isNaN(ms) ? value : new Date(ms).toISOString();
+	}
+	return null;
+}
+
+function toProfile(value: unknown): PrefineryProfile {
+	const source = isJsonObject(value) ? value : {};
+	const profile: JsonObject = { ...source };
+	for (const key of PROFILE_FIELDS) profile[key] = toText(source[key]);
+	return profile as PrefineryProfile;
+}
+
+function toResponses(value: unknown): PrefineryResponse[] {
+	if (!Array.isArray(value)) return [];
+	return value.filter(isJsonObject).map((entry) => ({
+		...entry,
+		question_id:
+			typeof entry.question_id === 'number' || typeof entry.question_id === 'string'
+				? entry.question_id
+				: null,
+		answer: entry.answer ?? null,
+	}));
+}
+
+function coerce(kind: FieldKind, value: unknown): unknown {
+	switch (kind) {
+		case 'integer':
+			return toInteger(value);
+		case 'string':
+			return toText(value);
+		case 'timestamp':
+			return toIsoTimestamp(value);
+		case 'profile':
+			return toProfile(value);
+		case 'responses':
+			return toResponses(value);
+		case 'any':
+			return value === undefined ? null : value;
+	}
+}
+
+/** Every known field present (coerced, null when absent), unknown fields kept as sent. */
+export function normalizeObject<T>(fields: Record<string, FieldKind>, source: JsonObject): T {
+	const out: JsonObject = { ...source };
+	for (const [name, kind] of Object.entries(fields)) out[name] = coerce(kind, source[name]);
+	return out as T;
+}
+
+export const normalizeTester = (data: JsonObject): PrefineryTester =>
+	normalizeObject<PrefineryTester>(TESTER_FIELDS, data);
+export const normalizeReward = (data: JsonObject): PrefineryReward =>
+	normalizeObject<PrefineryReward>(REWARD_FIELDS, data);
+export const normalizePoint = (data: JsonObject): PrefineryPoint =>
+	normalizeObject<PrefineryPoint>(POINT_FIELDS, data);
+
+/** The project (beta) an event belongs to, when the payload says. */
+export function projectIdOf(envelope: PrefineryEnvelope): number | null {
+	const candidates = [
+		envelope.data.project_id,
+		envelope.data.beta_id,
+		envelope.project_id,
+		envelope.beta_id,
+	];
+	for (const candidate of candidates) {
+		const id = toInteger(candidate);
+		if (id !== null) return id;
+	}
+	return null;
+}
+
+const ITEM_KEYS = new Set([
+	'id',
+	'type',
+	'created_at',
+	'created_at_unix',
+	'object',
+	'project_id',
+	'tester',
+	'reward',
+	'point',
+	'data',
+	'sample',
+	'signature_verified',
+]);
+
+export interface NormalizeOptions {
+	sample?: boolean;
+	signatureVerified?: boolean;
+}
+
+/** The typed output item for a valid envelope. */
+export function normalizeEvent(
+	envelope: PrefineryEnvelope,
+	options: NormalizeOptions = {},
+): PrefineryEventItem {
+	const kind = kindOfEvent(envelope.type);
+	const createdAtUnix = toInteger(envelope.created_at);
+	const item: PrefineryEventItem = {
+		id: envelope.id,
+		type: envelope.type,
+		created_at: toIsoTimestamp(envelope.created_at),
+		created_at_unix:
+			createdAtUnix ??
+			(typeof envelope.created_at === 'string' && !Number.isNaN(Date.parse(envelope.created_at))
+				? Math.floor(Date.parse(envelope.created_at) / 1000)
+				: null),
+		object: kind,
+		project_id: projectIdOf(envelope),
+		tester: kind === 'tester' ? normalizeTester(envelope.data) : null,
+		reward: kind === 'reward' ? normalizeReward(envelope.data) : null,
+		point: kind === 'point' ? normalizePoint(envelope.data) : null,
+		data: kind === 'unknown' ? envelope.data : null,
+		sample: options.sample ?? false,
+		signature_verified: options.signatureVerified ?? false,
+	};
+	// Unknown envelope fields (Prefinery may add some) are kept, never overwriting ours.
+	for (const [key, value] of Object.entries(envelope)) {
+		if (!ITEM_KEYS.has(key) && !(key in item)) item[key] = value;
+	}
+	return item;
+}

@@ -1,0 +1,176 @@
+/**
+ * The one Prefinery API client: used by the Prefinery action node, the trigger's project dropdown
+ * and the credential test. The API key travels in the Authorization header (set by the credential),
+ * never in a URL.
+ */
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHookFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	INodeListSearchResult,
+	IWebhookFunctions,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+import { PREFINERY_API_BASE_URL } from '../../credentials/PrefineryApi.credentials';
+import {
+	joinUrl,
+	parsePagination,
+	permissionFor,
+	prefineryErrorDetail,
+	rateLimitFor,
+	type PaginationInfo,
+} from '../../lib/api';
+
+export type PrefineryApiContext =
+	| IExecuteFunctions
+	| ILoadOptionsFunctions
+	| IHookFunctions
+	| IWebhookFunctions;
+
+export const CREDENTIAL_NAME = 'prefineryApi';
+
+export interface PrefineryResponse<T = unknown> {
+	body: T;
+	pagination: PaginationInfo;
+	statusCode: number;
+}
+
+interface HttpErrorLike {
+	httpCode?: string | number;
+	statusCode?: number;
+	response?: { status?: number; body?: unknown; data?: unknown };
+	cause?: { response?: { status?: number; data?: unknown } };
+	description?: unknown;
+	message?: string;
+}
+
+function statusOf(error: HttpErrorLike): number | null {
+	const candidates = [
+		error.response?.status,
+		error.statusCode,
+		error.cause?.response?.status,
+		error.httpCode !== undefined ? Number(error.httpCode) : undefined,
+	];
+	for (const c of candidates) if (typeof c === 'number' && Number.isFinite(c)) return c;
+	return null;
+}
+
+function bodyOf(error: HttpErrorLike): unknown {
+	return error.response?.body ?? error.response?.data ?? error.cause?.response?.data ?? error.description;
+}
+
+export async function prefineryApiRequest<T = unknown>(
+	this: PrefineryApiContext,
+	method: IHttpRequestMethods,
+	path: string,
+	body?: IDataObject,
+	qs?: IDataObject,
+): Promise<PrefineryResponse<T>> {
+	const credentials = await this.getCredentials(CREDENTIAL_NAME);
+	if (!credentials.apiKey) {
+		throw new NodeApiError(this.getNode(), {} as JsonObject, {
+			message: 'The Prefinery credential has no API key',
+			description:
+				'Add an API key to the Prefinery credential (Prefinery: Company Settings → API Keys; needs the Essentials plan or higher). The trigger works without one, the API steps do not.',
+		});
+	}
+	const baseUrl = (credentials.baseUrl as string | undefined) || PREFINERY_API_BASE_URL;
+	const options: IHttpRequestOptions = {
+		method,
+		url: joinUrl(baseUrl, path),
+		headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+		qs,
+		json: true,
+		returnFullResponse: true,
+	};
+	if (body !== undefined) options.body = body;
+	try {
+		const response = (await this.helpers.httpRequestWithAuthentication.call(
+			this,
+			CREDENTIAL_NAME,
+			options,
+		)) as { body: T; headers: Record<string, unknown>; statusCode: number };
+		return {
+			body: response.body,
+			pagination: parsePagination(response.headers?.['x-pagination']),
+			statusCode: response.statusCode,
+		};
+	} catch (error) {
+		throw toNodeApiError.call(this, error as HttpErrorLike, method, path);
+	}
+}
+
+function toNodeApiError(
+	this: PrefineryApiContext,
+	error: HttpErrorLike,
+	method: string,
+	path: string,
+): NodeApiError {
+	const status = statusOf(error);
+	const detail = prefineryErrorDetail(bodyOf(error));
+	const prefineryMessage = detail.message ?? error.message ?? 'Unknown error';
+	let message = `Prefinery API error${status ? ` ${status}` : ''}: ${prefineryMessage}`;
+	let description = `${method} ${path}${detail.code ? ` (Prefinery error code ${detail.code})` : ''}`;
+	if (status === 401 || status === 403) {
+		message = `Prefinery refused the API key (${status}): ${prefineryMessage}`;
+		description = `The API key needs the "${permissionFor(path)}" permission (Prefinery: Company Settings → API Keys). ${description}`;
+	} else if (status === 429) {
+		message = `Prefinery rate limit reached (${rateLimitFor(path)})`;
+		description = `Wait and try again; turn on "Retry On Fail" in the node settings to retry automatically. ${description}`;
+	} else if (status === 404) {
+		message = `Prefinery could not find it (404): ${prefineryMessage}`;
+	}
+	return new NodeApiError(this.getNode(), (bodyOf(error) ?? {}) as JsonObject, {
+		message,
+		description,
+		httpCode: status ? String(status) : undefined,
+	});
+}
+
+/** Every item of a paged list, following `X-Pagination` until the last page or `limit` items. */
+export async function prefineryApiRequestAll<T = IDataObject>(
+	this: PrefineryApiContext,
+	path: string,
+	qs: IDataObject = {},
+	limit = Infinity,
+): Promise<T[]> {
+	const items: T[] = [];
+	let page = 1;
+	for (;;) {
+		const response = await prefineryApiRequest.call(this, 'GET', path, undefined, { ...qs, page });
+		const batch = Array.isArray(response.body) ? (response.body as T[]) : [];
+		items.push(...batch);
+		if (items.length >= limit) return items.slice(0, limit);
+		const { nextPage, pages } = response.pagination;
+		const next = nextPage ?? (pages !== null && page < pages ? page + 1 : null);
+		if (next === null || next <= page || batch.length === 0) return items;
+		page = next;
+	}
+}
+
+interface BetaSummary {
+	id: number | string;
+	name?: string;
+	[key: string]: unknown;
+}
+
+/** Projects (betas) for resource-locator dropdowns. */
+export async function searchProjects(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	const betas = await prefineryApiRequestAll.call<ILoadOptionsFunctions, [string], Promise<BetaSummary[]>>(
+		this,
+		'/betas',
+	);
+	const needle = filter?.toLowerCase() ?? '';
+	return {
+		results: betas
+			.filter((beta) => !needle || `${beta.name ?? ''} ${beta.id}`.toLowerCase().includes(needle))
+			.map((beta) => ({ name: `${beta.name ?? 'Project'} (${beta.id})`, value: String(beta.id) })),
+	};
+}

@@ -1,0 +1,240 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	IDataObject,
+	IHookFunctions,
+	INodeCredentialTestResult,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { PREFINERY_API_BASE_URL } from '../../credentials/PrefineryApi.credentials';
+import { joinUrl } from '../../lib/api';
+import { eventMemories } from '../../lib/dedupe';
+import { handleDelivery, type DeliverySettings, type OutputFormat } from '../../lib/delivery';
+import { ANY_EVENT, findEvent } from '../../lib/events';
+import { toInteger } from '../../lib/normalize';
+import { samplePayload } from '../../lib/samples';
+import { DEFAULT_TOLERANCE_SECONDS } from '../../lib/signature';
+import { searchProjects } from '../Prefinery/transport';
+import { triggerProperties } from './description';
+
+interface TriggerOptions {
+	ignoreDuplicates?: boolean;
+	includeHeaders?: boolean;
+	signatureTolerance?: number;
+}
+
+const PANEL_HEADER =
+	'Paste the URL below into Prefinery: your project → Integrations → Webhooks → Add a URL, then pick the events.';
+
+export class PrefineryTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Prefinery Trigger',
+		name: 'prefineryTrigger',
+		icon: { light: 'file:../../icons/prefinery.svg', dark: 'file:../../icons/prefinery.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ ($parameter["events"] || []).join(", ") }}',
+		description:
+			'Starts the workflow when Prefinery sends a waitlist or referral event (tester signed up, applied, updated, reward…), verified and de-duplicated',
+		defaults: { name: 'Prefinery Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'prefineryApi',
+				required: true,
+				testedBy: 'prefineryApiCredentialTest',
+				displayOptions: { show: { verifySignature: [true] } },
+			},
+		],
+		webhooks: [
+			{
+				// Prefinery's deliveries.
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				// Answer with the node's own `webhookResponse` (a short JSON status), not the item.
+				responseData: '',
+				path: 'webhook',
+			},
+			{
+				// A browser GET: in "Listen for test event" it emits a sample event; in production it
+				// only answers with set-up help and never starts an execution.
+				name: 'setup',
+				httpMethod: 'GET',
+				responseMode: 'onReceived',
+				responseData: '',
+				path: 'webhook',
+			},
+		],
+		triggerPanel: {
+			header: PANEL_HEADER,
+			executionsHelp: {
+				inactive:
+					'<b>While building:</b> click "Listen for test event", then either paste the Test URL into Prefinery (Integrations → Webhooks) and press Test, or open the Test URL in a browser to receive a sample event — add <code>?event=tester_updated</code> (any event name) to choose the sample. <br /><br /><b>Once published:</b> paste the Production URL into Prefinery. Every event then starts an execution you can find in the Executions list. Unpublished workflows answer 404, and Prefinery drops such events for good.',
+				active:
+					'<b>While building:</b> click "Listen for test event", then open the Test URL in a browser for a sample event, or point Prefinery\'s Test button at it. <br /><br /><b>Published:</b> events Prefinery sends to the Production URL start executions; see the Executions list.',
+			},
+			activationHint:
+				'Once you\'ve finished building your workflow, publish it and paste the Production URL into Prefinery (Integrations → Webhooks). Until it is published, Prefinery\'s deliveries get 404 and are lost.',
+		},
+		properties: triggerProperties,
+	};
+
+	methods = {
+		listSearch: { searchProjects },
+		credentialTest: {
+			async prefineryApiCredentialTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				const data: ICredentialDataDecryptedObject = credential.data ?? {};
+				const secret = typeof data.webhookSigningSecret === 'string' ? data.webhookSigningSecret : '';
+				const apiKey = typeof data.apiKey === 'string' ? data.apiKey : '';
+				if (!secret.trim() && !apiKey.trim()) {
+					return {
+						status: 'Error',
+						message:
+							'Enter the webhook signing secret (Prefinery: Integrations → Webhooks → View secret) and, optionally, an API key.',
+					};
+				}
+				if (!apiKey.trim()) {
+					return {
+						status: 'OK',
+						message:
+							'Signing secret saved; it can only be checked when Prefinery sends an event. No API key: the trigger works, the project list and the Prefinery node need one.',
+					};
+				}
+				const baseUrl =
+					typeof data.baseUrl === 'string' && data.baseUrl ? data.baseUrl : PREFINERY_API_BASE_URL;
+				try {
+					// The credential-test context offers only `request` (no httpRequest helpers).
+					// eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions
+					await this.helpers.request({
+						method: 'GET',
+						uri: joinUrl(baseUrl, '/betas'),
+						headers: { Authorization: `Bearer ${apiKey}`, Accept: 'application/json' },
+						json: true,
+					});
+				} catch (error) {
+					const status = (error as { statusCode?: number }).statusCode;
+					return {
+						status: 'Error',
+						message:
+							status === 401 || status === 403
+								? `Prefinery refused the API key (${status}). Check the key and that it has the "Projects" permission.`
+								: `Could not reach the Prefinery API (${status ?? 'no answer'}). The trigger still works without it.`,
+					};
+				}
+				return {
+					status: 'OK',
+					message: secret.trim()
+						? 'API key works. The signing secret is checked when Prefinery sends an event.'
+						: 'API key works. Add the webhook signing secret to use the Prefinery Trigger with signature verification.',
+				};
+			},
+		},
+	};
+
+	/**
+	 * Prefinery has no API to register webhooks: the user pastes the URL into Prefinery. The three
+	 * lifecycle methods are therefore deliberate no-ops that let n8n register its own route.
+	 */
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				// Prefinery has no webhook API, so there is nothing on its side to look up or create:
+				// the user pastes the URL into Prefinery. Answering "exists" lets n8n register its route.
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				// Registration is manual in Prefinery (Integrations → Webhooks → Add a URL).
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				// The URL stays in Prefinery until the user removes it there; n8n drops its route, so
+				// deliveries to an unpublished workflow get 404 (documented in the README).
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const req = this.getRequestObject();
+		const manual = this.getMode() === 'manual';
+		const isSampleRequest = this.getWebhookName() === 'setup';
+		const events = this.getNodeParameter('events', [ANY_EVENT]) as string[];
+
+		if (isSampleRequest && !manual) {
+			return {
+				webhookResponse: {
+					status: 'ignored',
+					reason: 'get_not_delivered',
+					message:
+						'This is a Prefinery Trigger URL. Prefinery delivers events here with POST; paste this URL in Prefinery → Integrations → Webhooks. Sample events (GET) work only on the Test URL while the editor listens.',
+				},
+			};
+		}
+
+		const verify = this.getNodeParameter('verifySignature', true) as boolean;
+		const options = this.getNodeParameter('options', {}) as TriggerOptions;
+		const projectValue = this.getNodeParameter('project', '', { extractValue: true }) as string;
+		let secret = '';
+		if (verify && !isSampleRequest) {
+			const credentials = await this.getCredentials('prefineryApi');
+			secret = typeof credentials.webhookSigningSecret === 'string' ? credentials.webhookSigningSecret : '';
+		}
+		const settings: DeliverySettings = {
+			events,
+			verifySignature: verify,
+			secret,
+			toleranceSeconds: options.signatureTolerance ?? DEFAULT_TOLERANCE_SECONDS,
+			projectId: projectValue === '' ? null : toInteger(projectValue),
+			output: this.getNodeParameter('output', 'typed') as OutputFormat,
+			includeHeaders: options.includeHeaders ?? false,
+			// Test-URL deliveries are not de-duplicated: Prefinery's Test button may resend one sample.
+			memory:
+				manual || options.ignoreDuplicates === false
+					? null
+					: eventMemories.for(`${this.getWorkflow().id ?? ''}:${this.getNode().id}`),
+			allowUnsigned: manual,
+		};
+
+		let rawBody = req.rawBody as Buffer | undefined;
+		if (isSampleRequest) {
+			const requested = typeof req.query.event === 'string' ? req.query.event : '';
+			const type =
+				requested || events.find((event) => event !== ANY_EVENT && findEvent(event)) || 'tester_created';
+			rawBody = Buffer.from(JSON.stringify(samplePayload(type)), 'utf8');
+		}
+
+		const outcome = handleDelivery(
+			{
+				rawBody,
+				body: isSampleRequest ? undefined : this.getBodyData(),
+				headers: this.getHeaderData() as Record<string, string | string[] | undefined>,
+				now: Math.floor(Date.now() / 1000),
+				sample: isSampleRequest,
+			},
+			settings,
+		);
+
+		if (outcome.emit) {
+			return {
+				workflowData: [this.helpers.returnJsonArray(outcome.item as IDataObject)],
+				webhookResponse: outcome.answer,
+			};
+		}
+		if (outcome.httpStatus === 200) {
+			return { webhookResponse: outcome.answer };
+		}
+		const res = this.getResponseObject();
+		res.status(outcome.httpStatus).json(outcome.answer);
+		return { noWebhookResponse: true };
+	}
+}

@@ -1,0 +1,136 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { ANY_EVENT, PREFINERY_EVENTS } from '../../lib/events';
+import { DEFAULT_TOLERANCE_SECONDS } from '../../lib/signature';
+
+const SETUP_STEPS =
+	'In Prefinery: your project → Integrations → Webhooks → Add a URL. Paste this node\'s <b>Production URL</b> (shown above) and pick the events. ' +
+	'Publish this workflow first: an unpublished workflow answers 404 and Prefinery drops the event without retrying. ' +
+	'To try it out, use <b>Listen for test event</b> here, then either paste the <b>Test URL</b> into Prefinery and press its Test button, ' +
+	'or open the Test URL in your browser to receive a sample event (no Prefinery account needed).';
+
+export const triggerProperties: INodeProperties[] = [
+	{
+		displayName: SETUP_STEPS,
+		name: 'setupNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Events',
+		name: 'events',
+		type: 'multiOptions',
+		required: true,
+		default: [ANY_EVENT],
+		description:
+			'Which Prefinery events start the workflow. Others are acknowledged (HTTP 200) without an execution. Prefinery also lets you choose events per URL.',
+		options: [
+			{
+				name: 'Any Event',
+				value: ANY_EVENT,
+				description: 'Every event Prefinery sends to this URL, including event types added later',
+			},
+			...PREFINERY_EVENTS.map((event) => ({
+				name: event.name,
+				value: event.value,
+				description: event.description,
+			})),
+		],
+	},
+	{
+		displayName: 'Verify Signature',
+		name: 'verifySignature',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to accept only events signed with your project\'s webhook signing secret (X-Prefinery-Signature). Strongly recommended.',
+	},
+	{
+		displayName:
+			'Signature verification is OFF: anyone who learns this URL can start this workflow with made-up data.',
+		name: 'verificationOffNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { verifySignature: [false] } },
+	},
+	{
+		displayName: 'Project',
+		name: 'project',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		description:
+			'Only events of this Prefinery project start the workflow. Leave empty for any project. The list needs an API key in the credential; without one, enter the project ID.',
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchProjects', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 4242',
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: '^\\d+$', errorMessage: 'A Prefinery project ID is a number' },
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Output',
+		name: 'output',
+		type: 'options',
+		default: 'typed',
+		options: [
+			{
+				name: 'Typed Event',
+				value: 'typed',
+				description:
+					'Event ID, type and ISO time, plus the tester (or reward, points) with every known field present',
+			},
+			{
+				name: 'Raw Payload',
+				value: 'raw',
+				description: 'The JSON body exactly as Prefinery sent it',
+			},
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'Ignore Duplicate Deliveries',
+				name: 'ignoreDuplicates',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to acknowledge a repeated event ID without starting the workflow again. Remembered in memory per n8n process (see the README for limits).',
+			},
+			{
+				displayName: 'Include Request Headers',
+				name: 'includeHeaders',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to add the request headers (secrets and the signature removed) to each item',
+			},
+			{
+				displayName: 'Signature Tolerance (Seconds)',
+				name: 'signatureTolerance',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: DEFAULT_TOLERANCE_SECONDS,
+				description:
+					'How old a signature may be. The default of 3 days covers Prefinery\'s retries (about 2 days), because a rejected delivery is never retried. 0 turns the age check off.',
+			},
+		],
+	},
+];
