@@ -173,9 +173,9 @@ export function toIsoTimestamp(value: unknown): string | null {
 
 function toProfile(value: unknown): PrefineryProfile {
 	const source = isJsonObject(value) ? value : {};
-	const profile: JsonObject = { ...source };
+	const profile: JsonObject = {};
 	for (const key of PROFILE_FIELDS) profile[key] = toText(source[key]);
-	return profile as PrefineryProfile;
+	return withUnknownKeys(profile, source) as PrefineryProfile;
 }
 
 function toResponses(value: unknown): PrefineryResponse[] {
@@ -207,11 +207,20 @@ function coerce(kind: FieldKind, value: unknown): unknown {
 	}
 }
 
-/** Every known field present (coerced, null when absent), unknown fields kept as sent. */
+/** Adds the keys of `source` that `target` does not have yet (unknown fields, kept as sent). */
+function withUnknownKeys(target: JsonObject, source: JsonObject): JsonObject {
+	for (const [key, value] of Object.entries(source)) if (!(key in target)) target[key] = value;
+	return target;
+}
+
+/**
+ * Every known field present in catalogue order (coerced, null when absent), then the unknown
+ * fields as sent.
+ */
 export function normalizeObject<T>(fields: Record<string, FieldKind>, source: JsonObject): T {
-	const out: JsonObject = { ...source };
+	const out: JsonObject = {};
 	for (const [name, kind] of Object.entries(fields)) out[name] = coerce(kind, source[name]);
-	return out as T;
+	return withUnknownKeys(out, source) as T;
 }
 
 export const normalizeTester = (data: JsonObject): PrefineryTester =>

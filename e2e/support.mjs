@@ -1,0 +1,118 @@
+// Shared set-up for the real-n8n suites: one n8n per test file, started on loopback with the packed
+// package installed as a community package, plus helpers to build workflows and send signed events.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packPackage, sleep, startN8n, waitForWebhook } from '../scripts/lib/n8n.mjs';
+import { ROOT } from '../scripts/lib/runtime.mjs';
+
+export const dist = (path) => import(join(ROOT, 'dist', path));
+export const SECRET = 'whsec_e2e_' + 'k3y-not-for-production';
+export const TRIGGER_TYPE = 'n8n-nodes-prefinery.prefineryTrigger';
+export const TRIGGER_NAME = 'Prefinery Trigger';
+
+export async function startSuiteN8n() {
+	const pack = packPackage(mkdtempSync(join(tmpdir(), 'prefinery-pack-')));
+	const n8n = await startN8n({ tarball: pack.tarball, log: (line) => process.stderr.write(`${line}\n`) });
+	const credential = await n8n.api.createCredential('Prefinery (e2e)', 'prefineryApi', {
+		webhookSigningSecret: SECRET,
+		apiKey: '',
+		baseUrl: 'https://api.prefinery.com/api/v2',
+	});
+	return { n8n, credential, pack };
+}
+
+let counter = 0;
+/** A workflow: Prefinery Trigger (with `parameters`) → No Operation. Returns its id and URLs. */
+export async function createTriggerWorkflow(n8n, credential, parameters, { publish = true, extraNodes = [], connections } = {}) {
+	const webhookId = `e2e-${Date.now().toString(36)}-${(counter += 1)}`;
+	const workflow = await n8n.api.createWorkflow({
+		name: `Prefinery e2e ${webhookId}`,
+		nodes: [
+			{
+				id: `trigger-${webhookId}`,
+				name: TRIGGER_NAME,
+				type: TRIGGER_TYPE,
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId,
+				parameters,
+				credentials: credential ? { prefineryApi: { id: credential.id, name: credential.name } } : {},
+			},
+			{ id: `noop-${webhookId}`, name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [240, 0], parameters: {} },
+			...extraNodes,
+		],
+		connections: connections ?? { [TRIGGER_NAME]: { main: [[{ node: 'Done', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	});
+	const urls = {
+		production: `${n8n.baseUrl}/webhook/${webhookId}/webhook`,
+		test: `${n8n.baseUrl}/webhook-test/${webhookId}/webhook`,
+	};
+	if (publish) {
+		await n8n.api.publish(workflow.id);
+		await waitForWebhook(urls.production);
+	}
+	return { id: workflow.id, webhookId, urls };
+}
+
+/** POSTs `body` (string or object) signed with `secret` (null → no signature header). */
+export async function send(url, body, { secret = SECRET, timestamp, headers = {}, contentType = 'application/json', signBody } = {}) {
+	const { signatureHeader } = await dist('lib/signature.js');
+	const raw = typeof body === 'string' ? body : JSON.stringify(body);
+	const t = timestamp ?? Math.floor(Date.now() / 1000);
+	const all = { 'content-type': contentType, ...headers };
+	if (secret !== null) all['x-prefinery-signature'] = signatureHeader(secret, t, signBody ?? raw);
+	const res = await fetch(url, { method: 'POST', headers: all, body: raw });
+	const text = await res.text();
+	let json = null;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		// not JSON
+	}
+	return { status: res.status, text, json };
+}
+
+export function outputItems(execution) {
+	return execution.data?.resultData?.runData?.[TRIGGER_NAME]?.[0]?.data?.main?.[0]?.map((item) => item.json) ?? [];
+}
+
+/** Waits until the workflow has at least `count` finished executions, then returns all of them. */
+export async function waitForExecutions(n8n, workflowId, count, timeoutMs = 60_000) {
+	const deadline = Date.now() + timeoutMs;
+	let executions = [];
+	while (Date.now() < deadline) {
+		// Count without execution data (cheap), then read the data once.
+		executions = (await n8n.api.executions(workflowId, { includeData: false })).filter((e) => e.finished || e.status === 'success' || e.status === 'error');
+		if (executions.length >= count) return n8n.api.executions(workflowId);
+		await sleep(500);
+	}
+	throw new Error(`expected ${count} executions of ${workflowId}, found ${executions.length}`);
+}
+
+const isSentinel = (execution) => outputItems(execution).some((item) => String(item.id).startsWith('sentinel-'));
+
+/**
+ * Sends a valid sentinel event and waits for its execution: every request sent before it has been
+ * answered, so what is recorded then is final for them. Returns the executions that are not sentinels.
+ */
+export async function settle(n8n, workflow, { timeoutMs = 60_000 } = {}) {
+	const { samplePayload } = await dist('lib/samples.js');
+	const id = `sentinel-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+	const res = await send(workflow.urls.production, samplePayload('tester_created', id));
+	if (res.status !== 200 || res.json?.status !== 'accepted') throw new Error(`sentinel not accepted: ${res.status} ${res.text}`);
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		const executions = await n8n.api.executions(workflow.id);
+		if (executions.some((e) => outputItems(e).some((item) => item.id === id))) {
+			return executions.filter((e) => !isSentinel(e));
+		}
+		await sleep(200);
+	}
+	throw new Error(`sentinel execution for ${workflow.id} not recorded within ${timeoutMs} ms`);
+}
+
+export function readJson(path) {
+	return JSON.parse(readFileSync(join(ROOT, path), 'utf8'));
+}

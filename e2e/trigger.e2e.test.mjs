@@ -1,0 +1,225 @@
+// The Prefinery Trigger inside a real n8n (pinned runtime, loopback, throw-away user folder), loaded
+// from the `npm pack` tarball as a community package, driven only through HTTP and n8n's public API.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { sleep, tail } from '../scripts/lib/n8n.mjs';
+import { ROOT } from '../scripts/lib/runtime.mjs';
+import {
+	createTriggerWorkflow,
+	dist,
+	outputItems,
+	readJson,
+	SECRET,
+	send,
+	settle,
+	startSuiteN8n,
+	TRIGGER_NAME,
+	waitForExecutions,
+} from './support.mjs';
+
+const ARTICLE_RAW = readFileSync(join(ROOT, 'test', 'fixtures', 'article-sample.json'), 'utf8');
+const DOCUMENTED_ITEM = readJson('docs/output-tester-created.json');
+
+let n8n;
+let credential;
+let main; // events: tester_created, tester_applied; signature verified
+const answers = []; // every answer body, checked for secrets at the end
+
+async function post(url, body, options) {
+	const res = await send(url, body, options);
+	answers.push(res.text);
+	return res;
+}
+
+describe('Prefinery Trigger in a real n8n', { timeout: 600_000 }, () => {
+	before(async () => {
+		({ n8n, credential } = await startSuiteN8n());
+		main = await createTriggerWorkflow(n8n, credential, { events: ['tester_created', 'tester_applied'] });
+	});
+
+	after(async () => {
+		if (!n8n) return;
+		const log = readFileSync(n8n.logFile, 'utf8');
+		await n8n.dispose();
+		assert.ok(!log.includes(SECRET), 'the signing secret must never appear in n8n\'s log');
+	});
+
+	it('a signed tester_created (the article\'s sample, verbatim) → 200 and one execution with the documented item', async () => {
+		const res = await post(main.urls.production, ARTICLE_RAW);
+		assert.equal(res.status, 200, res.text);
+		assert.deepEqual(res.json, { status: 'accepted', message: 'Event received.', event_id: 123, type: 'tester_created' });
+		const executions = await settle(n8n, main);
+		const items = executions.flatMap(outputItems);
+		assert.equal(items.length, 1);
+		assert.deepEqual(items[0], DOCUMENTED_ITEM);
+	});
+
+	it('answers every case of the delivery contract and starts no execution for any of them', async () => {
+		const { samplePayload } = await dist('lib/samples.js');
+		const now = Math.floor(Date.now() / 1000);
+		const fresh = (type = 'tester_created') => samplePayload(type, Math.floor(Math.random() * 1e9));
+		const valid = fresh();
+		const validRaw = JSON.stringify(valid);
+		const { computeSignature } = await dist('lib/signature.js');
+		const cases = [
+			['event not selected', fresh('tester_updated'), {}, 200, 'event_not_selected'],
+			['same event id again', ARTICLE_RAW, {}, 200, 'duplicate_event_id'],
+			['wrong secret', fresh(), { secret: 'whsec_wrong' }, 401, 'mismatch'],
+			['missing signature', fresh(), { secret: null }, 401, 'missing_header'],
+			['stale timestamp (4 days)', fresh(), { timestamp: now - 4 * 86400 }, 401, 'timestamp_too_old'],
+			['future timestamp (1 h)', fresh(), { timestamp: now + 3600 }, 401, 'timestamp_in_future'],
+			['signature of a re-serialised body', JSON.stringify(valid, null, 2), { signBody: validRaw }, 401, 'mismatch'],
+			['malformed header', fresh(), { secret: null, headers: { 'x-prefinery-signature': 'sha256=abc' } }, 401, 'malformed_header'],
+			[
+				'other scheme only',
+				validRaw,
+				{ secret: null, headers: { 'x-prefinery-signature': `t=${now},v0=${computeSignature(SECRET, now, validRaw)}` } },
+				401,
+				'no_v1_signature',
+			],
+			['JSON array', '[1,2,3]', {}, 400, 'not_a_prefinery_event'],
+			['JSON scalar', '42', {}, 400, 'not_a_prefinery_event'],
+			['no type', { id: 5, data: {} }, {}, 400, 'not_a_prefinery_event'],
+			['no data', { id: 5, type: 'tester_created' }, {}, 400, 'not_a_prefinery_event'],
+			['data is an array', { id: 5, type: 'tester_created', data: [] }, {}, 400, 'not_a_prefinery_event'],
+			['id is an object', { id: { x: 1 }, type: 'tester_created', data: {} }, {}, 400, 'not_a_prefinery_event'],
+			['not JSON, sent as text/plain', 'hello', { contentType: 'text/plain' }, 400, 'not_a_prefinery_event'],
+		];
+		for (const [label, body, options, status, reason] of cases) {
+			const res = await post(main.urls.production, body, options);
+			assert.equal(res.status, status, `${label}: ${res.status} ${res.text}`);
+			assert.equal(res.json?.reason, reason, `${label}: ${res.text}`);
+			assert.ok(res.json?.message, `${label}: a readable message`);
+		}
+		// Not JSON but declared as JSON: n8n's own body parser answers 422 before the node runs.
+		const invalid = await post(main.urls.production, '{"id":', {});
+		assert.equal(invalid.status, 422);
+
+		// Several v1 values (secret rotation): accepted when one matches.
+		const rotated = fresh();
+		const rotatedRaw = JSON.stringify(rotated);
+		const header = `t=${now},v1=${computeSignature('whsec_old', now, rotatedRaw)},v1=${computeSignature(SECRET, now, rotatedRaw)}`;
+		const multi = await post(main.urls.production, rotatedRaw, { secret: null, headers: { 'x-prefinery-signature': header } });
+		assert.equal(multi.status, 200, multi.text);
+		assert.equal(multi.json.status, 'accepted');
+
+		const items = (await settle(n8n, main)).flatMap(outputItems);
+		assert.deepEqual(items.map((item) => item.id).sort(), [123, rotated.id].sort(), 'only the two accepted events ran');
+	});
+
+	it('events with unknown fields, and unknown event types under "Any Event", are emitted intact', async () => {
+		const any = await createTriggerWorkflow(n8n, credential, { events: ['*'] });
+		const { samplePayload } = await dist('lib/samples.js');
+		const extended = samplePayload('tester_created', 7001);
+		extended.new_envelope_field = { nested: true };
+		extended.data.loyalty_tier = 'gold';
+		extended.data.profile.favourite_colour = 'teal';
+		const unknownType = { id: 7002, type: 'referral_created', data: { referrer_id: 1, friend_id: 2, extra: [1, { a: 'ü' }] }, created_at: 1772442927 };
+		for (const body of [extended, unknownType]) {
+			const res = await post(any.urls.production, body);
+			assert.equal(res.status, 200, res.text);
+		}
+		const items = (await settle(n8n, any)).flatMap(outputItems);
+		const byId = Object.fromEntries(items.map((item) => [item.id, item]));
+		assert.deepEqual(byId[7001].new_envelope_field, { nested: true });
+		assert.equal(byId[7001].tester.loyalty_tier, 'gold');
+		assert.equal(byId[7001].tester.profile.favourite_colour, 'teal');
+		assert.equal(byId[7002].type, 'referral_created');
+		assert.equal(byId[7002].object, 'unknown');
+		assert.deepEqual(byId[7002].data, unknownType.data);
+	});
+
+	it('raw output emits the body exactly as sent', async () => {
+		const raw = await createTriggerWorkflow(n8n, credential, { events: ['*'], output: 'raw' });
+		const { samplePayload } = await dist('lib/samples.js');
+		const body = samplePayload('reward_delivered', 7100);
+		body.data.unexpected = [null, 1.5, 'x'];
+		assert.equal((await post(raw.urls.production, body)).status, 200);
+		const executions = await waitForExecutions(n8n, raw.id, 1);
+		assert.deepEqual(outputItems(executions[0])[0], body);
+	});
+
+	it('an unpublished workflow answers n8n\'s 404; published again, it works again', async () => {
+		const wf = await createTriggerWorkflow(n8n, credential, { events: ['tester_created'] });
+		const { samplePayload } = await dist('lib/samples.js');
+		await n8n.api.unpublish(wf.id);
+		let status = 200;
+		for (let i = 0; i < 50 && status !== 404; i += 1) {
+			status = (await post(wf.urls.production, samplePayload('tester_created', 8000 + i))).status;
+			if (status !== 404) await sleep(100);
+		}
+		assert.equal(status, 404, 'deliveries to an unpublished workflow get 404 (Prefinery drops them)');
+		await n8n.api.publish(wf.id);
+		const { waitForWebhook } = await import('../scripts/lib/n8n.mjs');
+		await waitForWebhook(wf.urls.production);
+		const res = await post(wf.urls.production, samplePayload('tester_created', 8100));
+		assert.equal(res.status, 200, res.text);
+		const items = (await settle(n8n, wf)).flatMap(outputItems);
+		assert.ok(items.some((item) => item.id === 8100));
+	});
+
+	it('"Listen for test event": a GET on the test URL emits the typed sample in manual mode only', async () => {
+		const wf = await createTriggerWorkflow(n8n, credential, { events: ['tester_created', 'tester_updated'] });
+		// In production the GET only answers with help and starts nothing.
+		const prodGet = await fetch(`${wf.urls.production}?event=tester_updated`);
+		assert.equal(prodGet.status, 200);
+		assert.equal((await prodGet.json()).status, 'ignored');
+
+		const run = await n8n.api.rest('POST', `/workflows/${wf.id}/run`, { triggerToStartFrom: { name: TRIGGER_NAME } });
+		assert.equal(run.data?.waitingForWebhook, true, JSON.stringify(run));
+		const testGet = await fetch(`${wf.urls.test}?event=tester_updated`);
+		const answer = await testGet.json();
+		assert.equal(testGet.status, 200);
+		assert.equal(answer.status, 'accepted');
+
+		const executions = await waitForExecutions(n8n, wf.id, 1);
+		const manual = executions.filter((e) => e.mode === 'manual');
+		assert.equal(manual.length, 1);
+		const [item] = outputItems(manual[0]);
+		assert.equal(item.sample, true);
+		assert.equal(item.type, 'tester_updated');
+		assert.equal(item.tester.status, 'invited');
+		const { samplePayload } = await dist('lib/samples.js');
+		const { parseEnvelope, normalizeEvent } = await dist('lib/normalize.js');
+		const expected = normalizeEvent(parseEnvelope(Buffer.from(JSON.stringify(samplePayload('tester_updated')))).envelope, { sample: true });
+		assert.deepEqual(item, expected, 'the sample goes through the same parsing and typing as a delivery');
+		const production = (await settle(n8n, wf)).filter((e) => e.mode !== 'manual');
+		assert.equal(production.length, 0, 'the GET started no production execution');
+	});
+
+	it('a burst of 300 distinct signed events (+60 duplicates) at concurrency 20 → each executed exactly once', async () => {
+		const wf = await createTriggerWorkflow(n8n, credential, { events: ['*'] });
+		const { samplePayload } = await dist('lib/samples.js');
+		const ids = Array.from({ length: 300 }, (_, i) => 100_000 + i);
+		const queue = [...ids, ...ids.slice(0, 60)].map((id) => samplePayload('tester_created', id));
+		const statuses = [];
+		const worker = async () => {
+			for (let body = queue.shift(); body; body = queue.shift()) {
+				const res = await post(wf.urls.production, body);
+				statuses.push(res.status);
+			}
+		};
+		await Promise.all(Array.from({ length: 20 }, worker));
+		assert.equal(statuses.length, 360);
+		assert.ok(statuses.every((s) => s === 200), `all answered 200: ${[...new Set(statuses)]}`);
+		const executions = await waitForExecutions(n8n, wf.id, 300, 120_000);
+		await sleep(1000);
+		const again = await n8n.api.executions(wf.id);
+		const emitted = again.flatMap(outputItems).map((item) => item.id);
+		assert.equal(emitted.length, 300, 'no event lost, none doubled');
+		assert.equal(new Set(emitted).size, 300);
+		assert.ok(executions.every((e) => e.status === 'success'));
+	});
+
+	it('no answer ever contains the signing secret', () => {
+		assert.ok(answers.length > 20);
+		for (const text of answers) assert.ok(!text.includes(SECRET));
+	});
+
+	it('n8n stays healthy after all of it', async () => {
+		const res = await fetch(`${n8n.baseUrl}/healthz/readiness`);
+		assert.equal(res.status, 200, tail(n8n.logFile));
+	});
+});

