@@ -116,3 +116,50 @@ export async function settle(n8n, workflow, { timeoutMs = 60_000 } = {}) {
 export function readJson(path) {
 	return JSON.parse(readFileSync(join(ROOT, path), 'utf8'));
 }
+
+/** A loopback HTTP server that records what it receives (stands in for a CRM). */
+export async function startSink() {
+	const { createServer } = await import('node:http');
+	const requests = [];
+	const server = createServer((req, res) => {
+		let body = '';
+		req.on('data', (chunk) => (body += chunk));
+		req.on('end', () => {
+			let json = null;
+			try {
+				json = JSON.parse(body);
+			} catch {
+				// keep raw
+			}
+			requests.push({ method: req.method, url: req.url, headers: req.headers, body: json ?? body });
+			res.writeHead(201, { 'content-type': 'application/json' });
+			res.end('{"ok":true}');
+		});
+	});
+	await new Promise((r) => server.listen(0, '127.0.0.1', r));
+	return { url: `http://127.0.0.1:${server.address().port}`, requests, close: () => new Promise((r) => server.close(r)) };
+}
+
+/**
+ * Loads an example workflow from examples/, points its credential at `credential`, gives the
+ * trigger a unique webhookId and applies `patch(workflow)`; creates and (optionally) publishes it.
+ */
+export async function importExample(n8n, credential, file, { patch = () => {}, publish = true, webhookId } = {}) {
+	const workflow = readJson(join('examples', file));
+	const trigger = workflow.nodes.find((node) => node.type === TRIGGER_TYPE);
+	trigger.webhookId = webhookId ?? `${trigger.webhookId}-${Date.now().toString(36)}`;
+	for (const node of workflow.nodes) {
+		if (node.credentials?.prefineryApi) node.credentials.prefineryApi = { id: credential.id, name: credential.name };
+	}
+	patch(workflow);
+	const created = await n8n.api.createWorkflow({ name: workflow.name, nodes: workflow.nodes, connections: workflow.connections, settings: workflow.settings });
+	const urls = {
+		production: `${n8n.baseUrl}/webhook/${trigger.webhookId}/webhook`,
+		test: `${n8n.baseUrl}/webhook-test/${trigger.webhookId}/webhook`,
+	};
+	if (publish) {
+		await n8n.api.publish(created.id);
+		await waitForWebhook(urls.production);
+	}
+	return { id: created.id, urls, workflow };
+}

@@ -9,11 +9,13 @@ import { ROOT } from '../scripts/lib/runtime.mjs';
 import {
 	createTriggerWorkflow,
 	dist,
+	importExample,
 	outputItems,
 	readJson,
 	SECRET,
 	send,
 	settle,
+	startSink,
 	startSuiteN8n,
 	TRIGGER_NAME,
 	waitForExecutions,
@@ -211,6 +213,32 @@ describe('Prefinery Trigger in a real n8n', { timeout: 600_000 }, () => {
 		assert.equal(emitted.length, 300, 'no event lost, none doubled');
 		assert.equal(new Set(emitted).size, 300);
 		assert.ok(executions.every((e) => e.status === 'success'));
+	});
+
+	it('the example workflow imports cleanly and sends only new waitlist members to the CRM', async () => {
+		const crm = await startSink();
+		try {
+			const example = await importExample(n8n, credential, 'prefinery-new-signups-to-crm.json', {
+				patch: (workflow) => {
+					workflow.nodes.find((node) => node.name === 'Create CRM contact').parameters.url = `${crm.url}/api/contacts`;
+				},
+			});
+			const { samplePayload } = await dist('lib/samples.js');
+			assert.equal((await post(example.urls.production, samplePayload('tester_created', 9001))).status, 200);
+			assert.equal((await post(example.urls.production, samplePayload('tester_updated', 9002))).status, 200); // not selected
+			const invited = samplePayload('tester_applied', 9003);
+			invited.data.status = 'invited'; // selected, but filtered out by the Filter node
+			assert.equal((await post(example.urls.production, invited)).status, 200);
+			await waitForExecutions(n8n, example.id, 2);
+			for (let i = 0; i < 40 && crm.requests.length < 1; i += 1) await sleep(100);
+			assert.equal(crm.requests.length, 1);
+			const [request] = crm.requests;
+			assert.equal(request.headers['idempotency-key'], 'prefinery-9001');
+			assert.equal(request.body.email, 'ada.lovelace@example.com');
+			assert.equal(request.body.first_name, 'Ada');
+		} finally {
+			await crm.close();
+		}
 	});
 
 	it('no answer ever contains the signing secret', () => {
