@@ -241,6 +241,15 @@ describe('Prefinery Trigger in a real n8n', { timeout: 600_000 }, () => {
 		}
 	});
 
+	it('n8n serves the trigger\'s output schema (the editor\'s schema preview before any event)', async () => {
+		const res = await fetch(`${n8n.baseUrl}/schemas/n8n-nodes-prefinery.prefineryTrigger/1.0.0.json`);
+		assert.equal(res.status, 200);
+		const schema = await res.json();
+		assert.ok(schema.properties.tester.properties.email);
+		assert.ok(schema.properties.tester.properties.profile.properties.utm_source);
+		for (const key of Object.keys(DOCUMENTED_ITEM)) assert.ok(schema.properties[key], `schema documents ${key}`);
+	});
+
 	it('no answer ever contains the signing secret', () => {
 		assert.ok(answers.length > 20);
 		for (const text of answers) assert.ok(!text.includes(SECRET));

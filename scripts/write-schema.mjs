@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// Writes the Prefinery Trigger's output schema (JSON Schema of the "Typed Event" item) into
+// dist/nodes/PrefineryTrigger/__schema__/v1.0.0.json, generated from the field catalogue in
+// dist/lib/fields.js so it can never drift from the normaliser. Run by `npm run build` after
+// `n8n-node build`. n8n serves it at /schemas/<node type>/1.0.0.json and the editor shows it as the
+// schema preview of the trigger's output in the next node, before any event has arrived.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './lib/runtime.mjs';
+
+const fields = await import(join(ROOT, 'dist', 'lib', 'fields.js'));
+const { PREFINERY_EVENTS } = await import(join(ROOT, 'dist', 'lib', 'events.js'));
+
+const nullable = (type) => ({ type: [type, 'null'] });
+const KIND = {
+	integer: () => nullable('number'),
+	string: () => nullable('string'),
+	timestamp: () => ({ type: ['string', 'null'], format: 'date-time' }),
+	any: () => ({}),
+	profile: () => objectOf(Object.fromEntries(fields.PROFILE_FIELDS.map((key) => [key, nullable('string')]))),
+	responses: () => ({
+		type: 'array',
+		items: objectOf({ question_id: { type: ['number', 'string', 'null'] }, answer: {} }),
+	}),
+};
+
+function objectOf(properties) {
+	return { type: 'object', properties, additionalProperties: true };
+}
+
+function fromTable(table) {
+	return {
+		...objectOf(Object.fromEntries(Object.entries(table).map(([name, kind]) => [name, KIND[kind]()]))),
+		type: ['object', 'null'],
+	};
+}
+
+const schema = {
+	$schema: 'http://json-schema.org/draft-07/schema#',
+	title: 'Prefinery Trigger item (Typed Event output)',
+	...objectOf({
+		id: { type: ['number', 'string', 'null'], description: 'Event id; stable across retries' },
+		type: { type: 'string', examples: PREFINERY_EVENTS.map((event) => event.value) },
+		created_at: { type: ['string', 'null'], format: 'date-time' },
+		created_at_unix: nullable('number'),
+		object: { type: 'string', enum: ['tester', 'reward', 'point', 'unknown'] },
+		project_id: nullable('number'),
+		tester: fromTable(fields.TESTER_FIELDS),
+		reward: fromTable(fields.REWARD_FIELDS),
+		point: fromTable(fields.POINT_FIELDS),
+		data: { type: ['object', 'null'], additionalProperties: true },
+		sample: { type: 'boolean' },
+		signature_verified: { type: 'boolean' },
+	}),
+};
+
+const target = join(ROOT, 'dist', 'nodes', 'PrefineryTrigger', '__schema__', 'v1.0.0.json');
+mkdirSync(join(target, '..'), { recursive: true });
+writeFileSync(target, `${JSON.stringify(schema, null, 2)}\n`);
+console.log(`output schema → ${target.slice(ROOT.length + 1)}`);
