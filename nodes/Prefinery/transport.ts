@@ -4,12 +4,16 @@
  * never in a URL.
  */
 import type {
+	ICredentialDataDecryptedObject,
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
 	IDataObject,
 	IExecuteFunctions,
 	IHookFunctions,
 	IHttpRequestMethods,
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
+	INodeCredentialTestResult,
 	INodeListSearchResult,
 	IWebhookFunctions,
 	JsonObject,
@@ -17,6 +21,7 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 import { PREFINERY_API_BASE_URL } from '../../credentials/PrefineryApi.credentials';
 import {
+	compact,
 	joinUrl,
 	parsePagination,
 	permissionFor,
@@ -44,6 +49,7 @@ interface HttpErrorLike {
 	statusCode?: number;
 	response?: { status?: number; body?: unknown; data?: unknown };
 	cause?: { response?: { status?: number; data?: unknown } };
+	context?: { data?: unknown };
 	description?: unknown;
 	message?: string;
 }
@@ -60,7 +66,13 @@ function statusOf(error: HttpErrorLike): number | null {
 }
 
 function bodyOf(error: HttpErrorLike): unknown {
-	return error.response?.body ?? error.response?.data ?? error.cause?.response?.data ?? error.description;
+	return (
+		error.response?.body ??
+		error.response?.data ??
+		error.cause?.response?.data ??
+		error.context?.data ??
+		error.description
+	);
 }
 
 export async function prefineryApiRequest<T = unknown>(
@@ -79,14 +91,17 @@ export async function prefineryApiRequest<T = unknown>(
 		});
 	}
 	const baseUrl = (credentials.baseUrl as string | undefined) || PREFINERY_API_BASE_URL;
+	const query = qs ? compact(qs) : {};
 	const options: IHttpRequestOptions = {
 		method,
 		url: joinUrl(baseUrl, path),
+		// Prefinery asks for this header on every create/update; sent on every request. The API key
+		// is added by the credential (Authorization header), never to the URL.
 		headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
-		qs,
 		json: true,
 		returnFullResponse: true,
 	};
+	if (Object.keys(query).length > 0) options.qs = query;
 	if (body !== undefined) options.body = body;
 	try {
 		const response = (await this.helpers.httpRequestWithAuthentication.call(
@@ -124,7 +139,14 @@ function toNodeApiError(
 	} else if (status === 404) {
 		message = `Prefinery could not find it (404): ${prefineryMessage}`;
 	}
-	return new NodeApiError(this.getNode(), (bodyOf(error) ?? {}) as JsonObject, {
+	// Hand NodeApiError a plain object: given n8n's own NodeApiError it would return that one
+	// unchanged and drop the message and description written here.
+	const body = bodyOf(error);
+	const errorResponse =
+		body !== null && typeof body === 'object' && !Array.isArray(body)
+			? (body as JsonObject)
+			: ({ message: prefineryMessage, ...(status ? { httpCode: String(status) } : {}) } as JsonObject);
+	return new NodeApiError(this.getNode(), errorResponse, {
 		message,
 		description,
 		httpCode: status ? String(status) : undefined,
@@ -172,5 +194,59 @@ export async function searchProjects(
 		results: betas
 			.filter((beta) => !needle || `${beta.name ?? ''} ${beta.id}`.toLowerCase().includes(needle))
 			.map((beta) => ({ name: `${beta.name ?? 'Project'} (${beta.id})`, value: String(beta.id) })),
+	};
+}
+
+/**
+ * Credential test for `prefineryApi`, shared by both nodes (`testedBy: 'prefineryApiCredentialTest'`):
+ * the signing secret can only be checked when Prefinery sends an event; an API key is checked
+ * with `GET /betas` (needs the Projects permission). The credential-test context offers only the
+ * legacy `request` helper, so this is the one place that sets the Authorization header itself.
+ */
+export async function prefineryApiCredentialTest(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
+	const data: ICredentialDataDecryptedObject = credential.data ?? {};
+	const secret = typeof data.webhookSigningSecret === 'string' ? data.webhookSigningSecret : '';
+	const apiKey = typeof data.apiKey === 'string' ? data.apiKey : '';
+	if (!secret.trim() && !apiKey.trim()) {
+		return {
+			status: 'Error',
+			message:
+				'Enter the webhook signing secret (Prefinery: Integrations → Webhooks → View secret) and, optionally, an API key.',
+		};
+	}
+	if (!apiKey.trim()) {
+		return {
+			status: 'OK',
+			message:
+				'Signing secret saved; it can only be checked when Prefinery sends an event. No API key: the trigger works, the project list and the Prefinery node need one.',
+		};
+	}
+	const baseUrl = typeof data.baseUrl === 'string' && data.baseUrl ? data.baseUrl : PREFINERY_API_BASE_URL;
+	try {
+		// eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions
+		await this.helpers.request({
+			method: 'GET',
+			uri: joinUrl(baseUrl, '/betas'),
+			headers: { Authorization: `Bearer ${apiKey}`, Accept: 'application/json' },
+			json: true,
+		});
+	} catch (error) {
+		const status = (error as { statusCode?: number }).statusCode;
+		return {
+			status: 'Error',
+			message:
+				status === 401 || status === 403
+					? `Prefinery refused the API key (${status}). Check the key and that it has the "Projects" permission.`
+					: `Could not reach the Prefinery API (${status ?? 'no answer'}). The trigger still works without it.`,
+		};
+	}
+	return {
+		status: 'OK',
+		message: secret.trim()
+			? 'API key works. The signing secret is checked when Prefinery sends an event.'
+			: 'API key works. Add the webhook signing secret to use the Prefinery Trigger with signature verification.',
 	};
 }

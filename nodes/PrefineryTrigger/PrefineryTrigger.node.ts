@@ -1,25 +1,19 @@
 import type {
-	ICredentialDataDecryptedObject,
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
 	IDataObject,
 	IHookFunctions,
-	INodeCredentialTestResult,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { PREFINERY_API_BASE_URL } from '../../credentials/PrefineryApi.credentials';
-import { joinUrl } from '../../lib/api';
 import { eventMemories } from '../../lib/dedupe';
 import { handleDelivery, type DeliverySettings, type OutputFormat } from '../../lib/delivery';
 import { ANY_EVENT, findEvent } from '../../lib/events';
 import { toInteger } from '../../lib/normalize';
 import { samplePayload } from '../../lib/samples';
 import { DEFAULT_TOLERANCE_SECONDS } from '../../lib/signature';
-import { searchProjects } from '../Prefinery/transport';
+import { prefineryApiCredentialTest, searchProjects } from '../Prefinery/transport';
 import { triggerProperties } from './description';
 
 interface TriggerOptions {
@@ -88,57 +82,7 @@ export class PrefineryTrigger implements INodeType {
 
 	methods = {
 		listSearch: { searchProjects },
-		credentialTest: {
-			async prefineryApiCredentialTest(
-				this: ICredentialTestFunctions,
-				credential: ICredentialsDecrypted,
-			): Promise<INodeCredentialTestResult> {
-				const data: ICredentialDataDecryptedObject = credential.data ?? {};
-				const secret = typeof data.webhookSigningSecret === 'string' ? data.webhookSigningSecret : '';
-				const apiKey = typeof data.apiKey === 'string' ? data.apiKey : '';
-				if (!secret.trim() && !apiKey.trim()) {
-					return {
-						status: 'Error',
-						message:
-							'Enter the webhook signing secret (Prefinery: Integrations → Webhooks → View secret) and, optionally, an API key.',
-					};
-				}
-				if (!apiKey.trim()) {
-					return {
-						status: 'OK',
-						message:
-							'Signing secret saved; it can only be checked when Prefinery sends an event. No API key: the trigger works, the project list and the Prefinery node need one.',
-					};
-				}
-				const baseUrl =
-					typeof data.baseUrl === 'string' && data.baseUrl ? data.baseUrl : PREFINERY_API_BASE_URL;
-				try {
-					// The credential-test context offers only `request` (no httpRequest helpers).
-					// eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions
-					await this.helpers.request({
-						method: 'GET',
-						uri: joinUrl(baseUrl, '/betas'),
-						headers: { Authorization: `Bearer ${apiKey}`, Accept: 'application/json' },
-						json: true,
-					});
-				} catch (error) {
-					const status = (error as { statusCode?: number }).statusCode;
-					return {
-						status: 'Error',
-						message:
-							status === 401 || status === 403
-								? `Prefinery refused the API key (${status}). Check the key and that it has the "Projects" permission.`
-								: `Could not reach the Prefinery API (${status ?? 'no answer'}). The trigger still works without it.`,
-					};
-				}
-				return {
-					status: 'OK',
-					message: secret.trim()
-						? 'API key works. The signing secret is checked when Prefinery sends an event.'
-						: 'API key works. Add the webhook signing secret to use the Prefinery Trigger with signature verification.',
-				};
-			},
-		},
+		credentialTest: { prefineryApiCredentialTest },
 	};
 
 	/**

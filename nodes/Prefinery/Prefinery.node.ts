@@ -1,0 +1,115 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { friendInvitationFields, friendInvitationOperations } from './descriptions/FriendInvitationDescription';
+import { pointFields, pointOperations } from './descriptions/PointDescription';
+import { projectFields, projectOperations } from './descriptions/ProjectDescription';
+import { rewardFields, rewardOperations } from './descriptions/RewardDescription';
+import { suppressionFields, suppressionOperations } from './descriptions/SuppressionDescription';
+import { testerFields, testerOperations } from './descriptions/TesterDescription';
+import { getHandler } from './operations';
+import { prefineryApiCredentialTest, searchProjects } from './transport';
+
+export class Prefinery implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Prefinery',
+		name: 'prefinery',
+		icon: { light: 'file:../../icons/prefinery.svg', dark: 'file:../../icons/prefinery.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description:
+			'Manage Prefinery waitlists and referral programs: testers (users), check-ins, friend invitations, points, rewards and suppressions',
+		defaults: { name: 'Prefinery' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'prefineryApi', required: true, testedBy: 'prefineryApiCredentialTest' }],
+		properties: [
+			{
+				displayName:
+					'Needs an API key in the credential (Prefinery: Company Settings → API Keys; Essentials plan or higher) with permission for the resource used here.',
+				name: 'apiKeyNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Friend Invitation', value: 'friendInvitation' },
+					{ name: 'Point', value: 'point' },
+					{ name: 'Project', value: 'project' },
+					{ name: 'Reward', value: 'reward' },
+					{ name: 'Suppression', value: 'suppression' },
+					{ name: 'Tester', value: 'tester' },
+				],
+				default: 'tester',
+			},
+			...friendInvitationOperations,
+			...friendInvitationFields,
+			...pointOperations,
+			...pointFields,
+			...projectOperations,
+			...projectFields,
+			...rewardOperations,
+			...rewardFields,
+			...suppressionOperations,
+			...suppressionFields,
+			...testerOperations,
+			...testerFields,
+		],
+	};
+
+	methods = {
+		listSearch: { searchProjects },
+		credentialTest: { prefineryApiCredentialTest },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const returnData: INodeExecutionData[] = [];
+		const resource = this.getNodeParameter('resource', 0) as string;
+		const operation = this.getNodeParameter('operation', 0) as string;
+		const handler = getHandler(resource, operation);
+		if (!handler) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`The operation "${operation}" is not supported for resource "${resource}"`,
+			);
+		}
+
+		for (let i = 0; i < items.length; i++) {
+			try {
+				const result = await handler.call(this, i);
+				for (const json of Array.isArray(result) ? result : [result]) {
+					returnData.push({ json, pairedItem: { item: i } });
+				}
+			} catch (error) {
+				if (this.continueOnFail()) {
+					const failure = error as NodeApiError;
+					const json: IDataObject = { error: failure.message };
+					if (failure.description) json.description = failure.description;
+					if (failure.httpCode) json.httpCode = failure.httpCode;
+					returnData.push({ json, pairedItem: { item: i } });
+					continue;
+				}
+				if (error instanceof NodeApiError) {
+					// Re-wrapping returns the same error; record which item failed first.
+					error.context.itemIndex = i;
+					throw new NodeApiError(this.getNode(), error as unknown as JsonObject, { itemIndex: i });
+				}
+				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
+			}
+		}
+		return [returnData];
+	}
+}

@@ -1,0 +1,65 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/** Marker used in descriptions of endpoints Prefinery does not document (seen only in third-party code). */
+export const UNVERIFIED = '(unverified endpoint)';
+
+/**
+ * The project (Prefinery calls it a "beta") an operation works on: pick it from the list (needs
+ * the API key's Projects permission) or enter its ID.
+ */
+export function projectLocator(resource: string, operations?: string[]): INodeProperties {
+	return {
+		displayName: 'Project',
+		name: 'project',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: 'The Prefinery project (called "beta" in the API)',
+		displayOptions: {
+			show: operations ? { resource: [resource], operation: operations } : { resource: [resource] },
+		},
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchProjects', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 4242',
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: '^\\s*\\d+\\s*$', errorMessage: 'A Prefinery project ID is a number' },
+					},
+				],
+			},
+		],
+	};
+}
+
+/** "Return All" and "Limit" for a paged list (Prefinery pages hold 25 items). */
+export function returnAllAndLimit(resource: string, operation = 'getAll'): INodeProperties[] {
+	return [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+			displayOptions: { show: { resource: [resource], operation: [operation] } },
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			default: 50,
+			typeOptions: { minValue: 1 },
+			description: 'Max number of results to return',
+			displayOptions: { show: { resource: [resource], operation: [operation], returnAll: [false] } },
+		},
+	];
+}

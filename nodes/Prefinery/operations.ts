@@ -1,0 +1,205 @@
+/**
+ * What each resource/operation of the Prefinery node does: read its parameters for one item,
+ * call the API through the one client in `transport.ts`, and return the JSON for the output.
+ * The node's `execute()` only loops over items, pairs outputs and handles errors.
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { compact, pathId, testerBody, type TesterInput } from '../../lib/api';
+import { prefineryApiRequest, prefineryApiRequestAll } from './transport';
+
+export type OperationResult = IDataObject | IDataObject[];
+type Handler = (this: IExecuteFunctions, itemIndex: number) => Promise<OperationResult>;
+
+function text(ctx: IExecuteFunctions, name: string, itemIndex: number, required = true): string {
+	const value = String(ctx.getNodeParameter(name, itemIndex, '') ?? '').trim();
+	if (required && value === '') {
+		throw new NodeOperationError(ctx.getNode(), `The parameter "${name}" is empty`, { itemIndex });
+	}
+	return value;
+}
+
+function collection(ctx: IExecuteFunctions, name: string, itemIndex: number): IDataObject {
+	const value = ctx.getNodeParameter(name, itemIndex, {});
+	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : {};
+}
+
+/** `/betas/{project}` for the item's Project parameter (list or ID mode). */
+function projectPath(ctx: IExecuteFunctions, itemIndex: number): string {
+	const value = ctx.getNodeParameter('project', itemIndex, '', { extractValue: true });
+	const id = String(value ?? '').trim();
+	if (id === '') {
+		throw new NodeOperationError(ctx.getNode(), 'Choose a Prefinery project', {
+			itemIndex,
+			description: 'Pick the project from the list or enter its ID.',
+		});
+	}
+	return `/betas/${pathId(id)}`;
+}
+
+async function list(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	path: string,
+	qs: IDataObject = {},
+): Promise<IDataObject[]> {
+	const returnAll = ctx.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	const limit = returnAll ? Infinity : Number(ctx.getNodeParameter('limit', itemIndex, 50));
+	return (await prefineryApiRequestAll.call(ctx, path, compact(qs) as IDataObject, limit)) as IDataObject[];
+}
+
+function asObject(body: unknown, fallback: IDataObject): IDataObject {
+	return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as IDataObject) : fallback;
+}
+
+interface ResponseRow {
+	question_id?: string;
+	answer?: string;
+}
+
+function testerInput(fields: IDataObject, profile: IDataObject, email?: string): TesterInput {
+	const rows = ((fields.responses as IDataObject | undefined)?.response ?? []) as ResponseRow[];
+	return {
+		email: email ?? (fields.email as string | undefined),
+		status: fields.status as string | undefined,
+		referred_by: typeof fields.referred_by === 'string' ? fields.referred_by.trim() : undefined,
+		profile,
+		responses: rows.map((row) => ({ question_id: row.question_id ?? '', answer: row.answer ?? '' })),
+	};
+}
+
+const project: Record<string, Handler> = {
+	async get(i) {
+		return asObject((await prefineryApiRequest.call(this, 'GET', projectPath(this, i))).body, {});
+	},
+	async getAll(i) {
+		return await list(this, i, '/betas');
+	},
+};
+
+const tester: Record<string, Handler> = {
+	async create(i) {
+		const body = testerBody(
+			testerInput(collection(this, 'additionalFields', i), collection(this, 'profile', i), text(this, 'email', i)),
+		);
+		const response = await prefineryApiRequest.call(this, 'POST', `${projectPath(this, i)}/testers`, body);
+		return asObject(response.body, {});
+	},
+	async get(i) {
+		const path = `${projectPath(this, i)}/testers/${pathId(text(this, 'testerId', i))}`;
+		return asObject((await prefineryApiRequest.call(this, 'GET', path)).body, {});
+	},
+	async getAll(i) {
+		return await list(this, i, `${projectPath(this, i)}/testers`, collection(this, 'filters', i));
+	},
+	async update(i) {
+		const id = text(this, 'testerId', i);
+		const body = testerBody(testerInput(collection(this, 'updateFields', i), collection(this, 'profile', i)));
+		if (Object.keys(body.tester).length === 0) {
+			throw new NodeOperationError(this.getNode(), 'Nothing to update', {
+				itemIndex: i,
+				description: 'Add at least one update field or profile field.',
+			});
+		}
+		const path = `${projectPath(this, i)}/testers/${pathId(id)}`;
+		return asObject((await prefineryApiRequest.call(this, 'PUT', path, body)).body, {});
+	},
+	async delete(i) {
+		const id = text(this, 'testerId', i);
+		const path = `${projectPath(this, i)}/testers/${pathId(id)}`;
+		const response = await prefineryApiRequest.call(this, 'DELETE', path);
+		return asObject(response.body, { success: true, id });
+	},
+	async verify(i) {
+		const id = text(this, 'testerId', i);
+		const code = text(this, 'invitationCode', i);
+		const path = `${projectPath(this, i)}/testers/${pathId(id)}/verify`;
+		const response = await prefineryApiRequest.call(this, 'GET', path, undefined, {
+			invitation_code: code,
+		});
+		return asObject(response.body, { valid: true, id, invitation_code: code });
+	},
+	async checkIn(i) {
+		const email = text(this, 'email', i);
+		const response = await prefineryApiRequest.call(this, 'POST', `${projectPath(this, i)}/checkins`, {
+			checkin: { email },
+		});
+		// Prefinery answers 202 Accepted without a body.
+		return asObject(response.body, { success: true, email, statusCode: response.statusCode });
+	},
+};
+
+const friendInvitation: Record<string, Handler> = {
+	async create(i) {
+		const body = {
+			friend_invitation: compact({
+				sender_email: text(this, 'senderEmail', i),
+				recipient_email: text(this, 'recipientEmail', i),
+				message: String(this.getNodeParameter('message', i, '') ?? ''),
+			}),
+		};
+		const path = `${projectPath(this, i)}/friend_invitations`;
+		return asObject((await prefineryApiRequest.call(this, 'POST', path, body)).body, {});
+	},
+};
+
+const point: Record<string, Handler> = {
+	async award(i) {
+		const quantity = Number(this.getNodeParameter('quantity', i));
+		if (!Number.isFinite(quantity)) {
+			throw new NodeOperationError(this.getNode(), 'Quantity must be a number', { itemIndex: i });
+		}
+		const body = compact({
+			email: text(this, 'email', i),
+			quantity,
+			reason: String(this.getNodeParameter('reason', i, '') ?? '').trim(),
+		});
+		const path = `${projectPath(this, i)}/points`;
+		return asObject((await prefineryApiRequest.call(this, 'POST', path, body)).body, {});
+	},
+	async getAll(i) {
+		return await list(this, i, `${projectPath(this, i)}/points`, collection(this, 'filters', i));
+	},
+};
+
+const reward: Record<string, Handler> = {
+	async getAll(i) {
+		return await list(this, i, `${projectPath(this, i)}/rewards`, collection(this, 'filters', i));
+	},
+};
+
+const suppression: Record<string, Handler> = {
+	async create(i) {
+		const body = {
+			email: text(this, 'email', i),
+			reason: String(this.getNodeParameter('reason', i, 'Manual')),
+		};
+		const path = `${projectPath(this, i)}/suppressions`;
+		return asObject((await prefineryApiRequest.call(this, 'POST', path, body)).body, {});
+	},
+	async delete(i) {
+		const id = text(this, 'suppressionId', i);
+		const path = `${projectPath(this, i)}/suppressions/${pathId(id)}`;
+		const response = await prefineryApiRequest.call(this, 'DELETE', path);
+		return asObject(response.body, { success: true, id });
+	},
+	async getAll(i) {
+		return await list(this, i, `${projectPath(this, i)}/suppressions`, collection(this, 'filters', i));
+	},
+};
+
+const handlers: Record<string, Record<string, Handler>> = {
+	project,
+	tester,
+	friendInvitation,
+	point,
+	reward,
+	suppression,
+};
+
+export function getHandler(resource: string, operation: string): Handler | undefined {
+	const byOperation = handlers[resource];
+	return byOperation && Object.prototype.hasOwnProperty.call(byOperation, operation)
+		? byOperation[operation]
+		: undefined;
+}

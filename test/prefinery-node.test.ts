@@ -1,0 +1,985 @@
+/**
+ * The Prefinery action node against a local mock of Prefinery's REST API v2
+ * (test/support/mock-prefinery-api.js). The n8n context is a jest-mock-extended mock whose
+ * `helpers.httpRequestWithAuthentication` really sends HTTP: like n8n it reads the credential,
+ * applies the credential type's generic `authenticate` (Bearer header), performs the request and,
+ * on an error status, throws n8n's NodeApiError wrapping an axios-like error.
+ */
+import { mock } from 'jest-mock-extended';
+import type {
+	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
+	ICredentialTestFunctions,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	INode,
+	INodeExecutionData,
+	INodeProperties,
+	INodePropertyOptions,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { PrefineryApi } from '../credentials/PrefineryApi.credentials';
+import { Prefinery } from '../nodes/Prefinery/Prefinery.node';
+import { prefineryApiCredentialTest, searchProjects } from '../nodes/Prefinery/transport';
+import {
+	startMockPrefineryApi,
+	type MockPrefineryApi,
+	type RecordedRequest,
+} from './support/mock-prefinery-api';
+
+const credentialType = new PrefineryApi();
+const NODE: INode = {
+	id: 'prefinery-node',
+	name: 'Prefinery',
+	type: 'n8n-nodes-prefinery.prefinery',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
+
+/** What axios throws on an error status; n8n wraps it in NodeApiError. */
+class AxiosError extends Error {
+	constructor(
+		message: string,
+		public response: { status: number; data: unknown; headers: Record<string, string> },
+	) {
+		super(message);
+		this.name = 'AxiosError';
+	}
+}
+
+/** Resolves the credential's `={{$credentials.x}}` templates the way n8n's generic auth does. */
+function resolveTemplate(template: string, credentials: ICredentialDataDecryptedObject): string {
+	const body = template.startsWith('=') ? template.slice(1) : template;
+	return body.replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_, key: string) =>
+		String(credentials[key] ?? ''),
+	);
+}
+
+async function httpRequestWithAuthentication(
+	this: IExecuteFunctions,
+	credentialsType: string,
+	options: IHttpRequestOptions,
+): Promise<unknown> {
+	const credentials = await this.getCredentials(credentialsType);
+	const auth = credentialType.authenticate as IAuthenticateGeneric;
+	const headers: Record<string, string> = {};
+	for (const [name, value] of Object.entries(options.headers ?? {})) headers[name] = String(value);
+	for (const [name, template] of Object.entries(auth.properties.headers ?? {})) {
+		headers[name] = resolveTemplate(String(template), credentials);
+	}
+	const url = new URL(options.url);
+	for (const [key, value] of Object.entries((options.qs ?? {}) as IDataObject)) {
+		url.searchParams.set(key, String(value));
+	}
+	const response = await fetch(url, {
+		method: options.method ?? 'GET',
+		headers,
+		body: options.body === undefined ? undefined : JSON.stringify(options.body),
+	});
+	const text = await response.text();
+	let body: unknown = text;
+	if (options.json && text !== '') {
+		try {
+			body = JSON.parse(text);
+		} catch (parseError) {
+			body = { unparsable: text, reason: (parseError as Error).message };
+		}
+	}
+	const responseHeaders: Record<string, string> = {};
+	response.headers.forEach((value, key) => {
+		responseHeaders[key] = value;
+	});
+	if (response.status >= 400) {
+		const error = new AxiosError(`Request failed with status code ${response.status}`, {
+			status: response.status,
+			data: body,
+			headers: responseHeaders,
+		});
+		throw new NodeApiError(this.getNode(), error as unknown as JsonObject);
+	}
+	return options.returnFullResponse
+		? {
+				body,
+				headers: responseHeaders,
+				statusCode: response.status,
+				statusMessage: response.statusText,
+			}
+		: body;
+}
+
+type Params = Record<string, unknown>;
+
+interface RunOptions {
+	apiKey?: string;
+	continueOnFail?: boolean;
+}
+
+function projectRl(value: string, mode: 'list' | 'id' = 'list') {
+	return { __rl: true, mode, value };
+}
+
+function makeContext(server: MockPrefineryApi, items: Params[], options: RunOptions = {}) {
+	const ctx = mock<IExecuteFunctions>();
+	ctx.getNode.mockReturnValue(NODE);
+	ctx.getInputData.mockReturnValue(items.map((_, index) => ({ json: { index } })));
+	ctx.continueOnFail.mockReturnValue(options.continueOnFail ?? false);
+	ctx.getCredentials.mockResolvedValue({
+		apiKey: options.apiKey ?? server.apiKey,
+		baseUrl: server.url,
+		webhookSigningSecret: '',
+	});
+	(ctx.getNodeParameter as unknown as jest.Mock).mockImplementation(
+		(name: string, itemIndex: number, fallback?: unknown, opts?: { extractValue?: boolean }) => {
+			const params = items[itemIndex] ?? {};
+			if (!(name in params)) {
+				if (fallback !== undefined) return fallback;
+				throw new Error(`Could not get parameter "${name}" (test did not set it)`);
+			}
+			const value = params[name];
+			if (opts?.extractValue && value && typeof value === 'object' && '__rl' in value) {
+				return (value as unknown as { value: unknown }).value;
+			}
+			return value;
+		},
+	);
+	const httpHelper = jest.fn(httpRequestWithAuthentication);
+	(ctx as unknown as { helpers: unknown }).helpers = { httpRequestWithAuthentication: httpHelper };
+	return { ctx, httpHelper };
+}
+
+async function run(
+	server: MockPrefineryApi,
+	params: Params | Params[],
+	options: RunOptions = {},
+): Promise<INodeExecutionData[]> {
+	const items = Array.isArray(params) ? params : [params];
+	const { ctx } = makeContext(server, items, options);
+	const result = await new Prefinery().execute.call(ctx);
+	return result[0];
+}
+
+async function runError(server: MockPrefineryApi, params: Params, options: RunOptions = {}) {
+	try {
+		await run(server, params, options);
+	} catch (error) {
+		return error as NodeApiError;
+	}
+	throw new Error('Expected the node to fail');
+}
+
+function expectStandardRequest(request: RecordedRequest, apiKey?: string) {
+	expect(request.headers['content-type']).toBe('application/json');
+	expect(request.headers.authorization).toMatch(
+		apiKey === undefined ? /^Bearer \S+$/ : `Bearer ${apiKey}`,
+	);
+	expect(request.url).not.toMatch(/api_key/i);
+	expect(request.query).not.toHaveProperty('api_key');
+}
+
+const json = (items: INodeExecutionData[]) => items.map((item) => item.json);
+
+describe('Prefinery node', () => {
+	let server: MockPrefineryApi;
+
+	beforeAll(async () => {
+		server = await startMockPrefineryApi();
+	});
+	afterAll(async () => {
+		await server.close();
+	});
+	beforeEach(() => {
+		server.reset();
+	});
+	afterEach(() => {
+		// Every request the node made: JSON content type, key only in the Authorization header.
+		for (const request of server.requests) expectStandardRequest(request);
+	});
+
+	describe('description', () => {
+		const description = new Prefinery().description;
+		const operationsFor = (resource: string) =>
+			description.properties.find(
+				(p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(resource),
+			)?.options as INodePropertyOptions[];
+
+		it('is the registered action node', () => {
+			expect(description.name).toBe('prefinery');
+			expect(description.displayName).toBe('Prefinery');
+			expect(description.version).toBe(1);
+			expect(description.usableAsTool).toBe(true);
+			expect(description.subtitle).toBe(
+				'={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+			);
+			expect(description.icon).toEqual({
+				light: 'file:../../icons/prefinery.svg',
+				dark: 'file:../../icons/prefinery.dark.svg',
+			});
+			expect(description.credentials).toEqual([
+				{ name: 'prefineryApi', required: true, testedBy: 'prefineryApiCredentialTest' },
+			]);
+		});
+
+		it('offers the resources and operations', () => {
+			const resources = (
+				description.properties.find((p) => p.name === 'resource')!.options as INodePropertyOptions[]
+			).map((o) => o.value);
+			expect(resources).toEqual([
+				'friendInvitation',
+				'point',
+				'project',
+				'reward',
+				'suppression',
+				'tester',
+			]);
+			const ops = (r: string) => operationsFor(r).map((o) => o.value);
+			expect(ops('project')).toEqual(['get', 'getAll']);
+			expect(ops('tester')).toEqual([
+				'checkIn',
+				'create',
+				'delete',
+				'get',
+				'getAll',
+				'update',
+				'verify',
+			]);
+			expect(ops('friendInvitation')).toEqual(['create']);
+			expect(ops('point')).toEqual(['award', 'getAll']);
+			expect(ops('reward')).toEqual(['getAll']);
+			expect(ops('suppression')).toEqual(['create', 'delete', 'getAll']);
+		});
+
+		it('marks the endpoints known only from third-party code as unverified', () => {
+			const tester = operationsFor('tester');
+			const unverified = tester.filter((o) =>
+				String(o.description).includes('(unverified endpoint)'),
+			);
+			expect(unverified.map((o) => o.value)).toEqual(['update', 'verify']);
+		});
+
+		it('offers a project picker with list search and ID mode', () => {
+			const project = description.properties.find(
+				(p) => p.name === 'project' && p.displayOptions?.show?.resource?.includes('tester'),
+			) as INodeProperties;
+			expect(project.type).toBe('resourceLocator');
+			expect(project.modes?.map((m) => m.name)).toEqual(['list', 'id']);
+			expect(project.modes?.[0].typeOptions?.searchListMethod).toBe('searchProjects');
+			expect(new Prefinery().methods.listSearch.searchProjects).toBe(searchProjects);
+		});
+	});
+
+	describe('project', () => {
+		it('gets many projects (GET /betas)', async () => {
+			const out = await run(server, { resource: 'project', operation: 'getAll', returnAll: true });
+			expect(json(out).map((p) => p.name)).toEqual(['Acme Waitlist', 'Beta Launch']);
+			expect(out[0].pairedItem).toEqual({ item: 0 });
+			expect(server.requests).toHaveLength(1);
+			expect(server.requests[0]).toMatchObject({
+				method: 'GET',
+				path: '/api/v2/betas',
+				query: { page: '1' },
+			});
+			expect(server.requests[0].body).toBeUndefined();
+		});
+
+		it('gets one project picked from the list (GET /betas/{id})', async () => {
+			const out = await run(server, {
+				resource: 'project',
+				operation: 'get',
+				project: projectRl('1'),
+			});
+			expect(json(out)).toHaveLength(1);
+			expect(out[0].json).toMatchObject({ id: 1, name: 'Acme Waitlist', testers_count: 60 });
+			expect(server.requests[0]).toMatchObject({
+				method: 'GET',
+				path: '/api/v2/betas/1',
+				query: {},
+			});
+		});
+
+		it('accepts a project entered by ID', async () => {
+			const out = await run(server, {
+				resource: 'project',
+				operation: 'get',
+				project: projectRl(' 2 ', 'id'),
+			});
+			expect(out[0].json).toMatchObject({ id: 2, name: 'Beta Launch' });
+			expect(server.requests[0].path).toBe('/api/v2/betas/2');
+		});
+	});
+
+	describe('tester', () => {
+		const base = { resource: 'tester', project: projectRl('1') };
+
+		it('gets all testers across pages following X-Pagination (Return All)', async () => {
+			const out = await run(server, { ...base, operation: 'getAll', returnAll: true, filters: {} });
+			expect(out).toHaveLength(60);
+			expect(json(out)[0]).toMatchObject({ id: 1001, email: 'user01@example.com' });
+			expect(json(out)[59]).toMatchObject({ id: 1060, email: 'user60@example.com' });
+			expect(new Set(json(out).map((t) => t.id)).size).toBe(60);
+			expect(server.requests.map((r) => [r.method, r.path, r.query.page])).toEqual([
+				['GET', '/api/v2/betas/1/testers', '1'],
+				['GET', '/api/v2/betas/1/testers', '2'],
+				['GET', '/api/v2/betas/1/testers', '3'],
+			]);
+			expect(out.every((item) => (item.pairedItem as { item: number }).item === 0)).toBe(true);
+		});
+
+		it('stops paging at the limit', async () => {
+			const out = await run(server, {
+				...base,
+				operation: 'getAll',
+				returnAll: false,
+				limit: 30,
+				filters: {},
+			});
+			expect(out).toHaveLength(30);
+			expect(json(out)[29].id).toBe(1030);
+			expect(server.requests.map((r) => r.query.page)).toEqual(['1', '2']);
+
+			server.clearRequests();
+			const few = await run(server, {
+				...base,
+				operation: 'getAll',
+				returnAll: false,
+				limit: 5,
+				filters: {},
+			});
+			expect(json(few).map((t) => t.id)).toEqual([1001, 1002, 1003, 1004, 1005]);
+			expect(server.requests).toHaveLength(1);
+		});
+
+		it.each([
+			[{ email_is: 'user07@example.com' }, 1],
+			[{ email_contains: 'user1' }, 10],
+			[{ name: 'Penny' }, 8],
+			[{ referral_code: 'REF01003' }, 1],
+			[{ custom_vars: 'vip' }, 12],
+		])("filters with Prefinery's own parameters %p", async (filters, expected) => {
+			const out = await run(server, { ...base, operation: 'getAll', returnAll: true, filters });
+			expect(out).toHaveLength(expected);
+			for (const request of server.requests)
+				expect(request.query).toEqual({ ...filters, page: '1' });
+		});
+
+		it('sends a filter on every page', async () => {
+			const out = await run(server, {
+				...base,
+				operation: 'getAll',
+				returnAll: true,
+				filters: { email_contains: '@example.com', name: '' },
+			});
+			expect(out).toHaveLength(60);
+			expect(server.requests.map((r) => r.query)).toEqual([
+				{ email_contains: '@example.com', page: '1' },
+				{ email_contains: '@example.com', page: '2' },
+				{ email_contains: '@example.com', page: '3' },
+			]);
+		});
+
+		it('gets a tester by ID', async () => {
+			const out = await run(server, { ...base, operation: 'get', testerId: '1002' });
+			expect(out[0].json).toMatchObject({
+				id: 1002,
+				email: 'user02@example.com',
+				status: 'applied',
+			});
+			expect(server.requests[0]).toMatchObject({
+				method: 'GET',
+				path: '/api/v2/betas/1/testers/1002',
+			});
+		});
+
+		it('creates a tester with profile, UTM, custom variables, referral and responses', async () => {
+			const out = await run(server, {
+				...base,
+				operation: 'create',
+				email: ' new@example.com ',
+				additionalFields: {
+					status: 'applied',
+					referred_by: 'user01@example.com',
+					responses: {
+						response: [
+							{ question_id: '12', answer: 'Yes' },
+							{ question_id: '', answer: 'x' },
+						],
+					},
+				},
+				profile: {
+					first_name: 'Ada',
+					last_name: 'Lovelace',
+					utm_source: 'newsletter',
+					utm_campaign: 'spring',
+					custom_var1: 'plan-pro',
+					city: '',
+				},
+			});
+			const request = server.requests[0];
+			expect(request).toMatchObject({ method: 'POST', path: '/api/v2/betas/1/testers', query: {} });
+			expect(request.body).toEqual({
+				tester: {
+					email: 'new@example.com',
+					status: 'applied',
+					referred_by: 'user01@example.com',
+					profile: {
+						first_name: 'Ada',
+						last_name: 'Lovelace',
+						utm_source: 'newsletter',
+						utm_campaign: 'spring',
+						custom_var1: 'plan-pro',
+					},
+					responses: [{ question_id: 12, answer: 'Yes' }],
+				},
+			});
+			expect(out).toHaveLength(1);
+			expect(out[0].json).toMatchObject({
+				email: 'new@example.com',
+				status: 'applied',
+				referred_by: 'user01@example.com',
+				profile: expect.objectContaining({ first_name: 'Ada', custom_var1: 'plan-pro' }),
+			});
+			expect(server.state.testers.get(1)).toHaveLength(61);
+		});
+
+		it('creates a tester with only an email', async () => {
+			await run(server, {
+				...base,
+				operation: 'create',
+				email: 'plain@example.com',
+				additionalFields: {},
+				profile: {},
+			});
+			expect(server.requests[0].body).toEqual({ tester: { email: 'plain@example.com' } });
+		});
+
+		it('updates a tester: invite (PUT, unverified endpoint)', async () => {
+			const out = await run(server, {
+				...base,
+				operation: 'update',
+				testerId: '1001',
+				updateFields: { status: 'invited' },
+				profile: { utm_medium: 'email' },
+			});
+			expect(server.requests[0]).toMatchObject({
+				method: 'PUT',
+				path: '/api/v2/betas/1/testers/1001',
+			});
+			expect(server.requests[0].body).toEqual({
+				tester: { status: 'invited', profile: { utm_medium: 'email' } },
+			});
+			expect(out[0].json).toMatchObject({ id: 1001, status: 'invited' });
+			expect(out[0].json.invitation_code).toBeTruthy();
+		});
+
+		it('updates a tester: reject and change email', async () => {
+			const out = await run(server, {
+				...base,
+				operation: 'update',
+				testerId: '1002',
+				updateFields: { status: 'rejected', email: 'changed@example.com' },
+				profile: {},
+			});
+			expect(server.requests[0].body).toEqual({
+				tester: { status: 'rejected', email: 'changed@example.com' },
+			});
+			expect(out[0].json).toMatchObject({
+				id: 1002,
+				status: 'rejected',
+				email: 'changed@example.com',
+			});
+		});
+
+		it('refuses an update with nothing to change, without calling Prefinery', async () => {
+			const error = await runError(server, {
+				...base,
+				operation: 'update',
+				testerId: '1001',
+				updateFields: { email: '' },
+				profile: {},
+			});
+			expect(error).toBeInstanceOf(NodeOperationError);
+			expect(error.message).toBe('Nothing to update');
+			expect(server.requests).toHaveLength(0);
+		});
+
+		it('deletes a tester', async () => {
+			const out = await run(server, { ...base, operation: 'delete', testerId: '1003' });
+			expect(server.requests[0]).toMatchObject({
+				method: 'DELETE',
+				path: '/api/v2/betas/1/testers/1003',
+			});
+			expect(server.requests[0].body).toBeUndefined();
+			expect(json(out)).toEqual([{ success: true, id: '1003' }]);
+			expect(server.state.testers.get(1)!.some((t) => t.id === 1003)).toBe(false);
+		});
+
+		it('checks a tester in by email (POST /checkins, 202)', async () => {
+			const out = await run(server, { ...base, operation: 'checkIn', email: 'user04@example.com' });
+			expect(server.requests[0]).toMatchObject({
+				method: 'POST',
+				path: '/api/v2/betas/1/checkins',
+			});
+			expect(server.requests[0].body).toEqual({ checkin: { email: 'user04@example.com' } });
+			expect(json(out)).toEqual([{ success: true, email: 'user04@example.com', statusCode: 202 }]);
+			expect(server.state.testers.get(1)!.find((t) => t.id === 1004)!.status).toBe('active');
+		});
+
+		it('verifies an invitation code (unverified endpoint)', async () => {
+			const code = `inv${(1007).toString(16)}`;
+			const out = await run(server, {
+				...base,
+				operation: 'verify',
+				testerId: '1007',
+				invitationCode: code,
+			});
+			expect(server.requests[0]).toMatchObject({
+				method: 'GET',
+				path: '/api/v2/betas/1/testers/1007/verify',
+				query: { invitation_code: code },
+			});
+			expect(out[0].json).toMatchObject({ id: 1007, invitation_code: code });
+		});
+
+		it('URL-encodes IDs typed by the user', async () => {
+			const error = await runError(server, { ...base, operation: 'get', testerId: '1001/../../2' });
+			expect(server.requests[0].path).toBe('/api/v2/betas/1/testers/1001%2F..%2F..%2F2');
+			expect(error.httpCode).toBe('404');
+		});
+	});
+
+	describe('friend invitation', () => {
+		it('creates a friend invitation', async () => {
+			const out = await run(server, {
+				resource: 'friendInvitation',
+				operation: 'create',
+				project: projectRl('1'),
+				senderEmail: 'user01@example.com',
+				recipientEmail: 'friend@example.net',
+				message: 'You will love this',
+			});
+			expect(server.requests[0]).toMatchObject({
+				method: 'POST',
+				path: '/api/v2/betas/1/friend_invitations',
+			});
+			expect(server.requests[0].body).toEqual({
+				friend_invitation: {
+					sender_email: 'user01@example.com',
+					recipient_email: 'friend@example.net',
+					message: 'You will love this',
+				},
+			});
+			expect(out[0].json).toMatchObject({
+				inviter: expect.objectContaining({
+					email: 'user01@example.com',
+					friend_invitations_count: 1,
+				}),
+				invitee: expect.objectContaining({ email: 'friend@example.net', status: 'invited' }),
+			});
+		});
+
+		it('leaves out an empty message', async () => {
+			await run(server, {
+				resource: 'friendInvitation',
+				operation: 'create',
+				project: projectRl('1'),
+				senderEmail: 'user01@example.com',
+				recipientEmail: 'friend2@example.net',
+				message: '',
+			});
+			expect(server.requests[0].body).toEqual({
+				friend_invitation: {
+					sender_email: 'user01@example.com',
+					recipient_email: 'friend2@example.net',
+				},
+			});
+		});
+	});
+
+	describe('points', () => {
+		const base = { resource: 'point', project: projectRl('1') };
+
+		it('gets all points (2 pages)', async () => {
+			const out = await run(server, { ...base, operation: 'getAll', returnAll: true, filters: {} });
+			expect(out).toHaveLength(30);
+			expect(server.requests.map((r) => [r.method, r.path, r.query.page])).toEqual([
+				['GET', '/api/v2/betas/1/points', '1'],
+				['GET', '/api/v2/betas/1/points', '2'],
+			]);
+		});
+
+		it('gets the points of one tester', async () => {
+			const out = await run(server, {
+				...base,
+				operation: 'getAll',
+				returnAll: false,
+				limit: 50,
+				filters: { email: 'user01@example.com' },
+			});
+			expect(out).toHaveLength(6);
+			expect(json(out).every((p) => p.user_id === 1001)).toBe(true);
+			expect(server.requests[0].query).toEqual({ email: 'user01@example.com', page: '1' });
+		});
+
+		it('awards points', async () => {
+			const out = await run(server, {
+				...base,
+				operation: 'award',
+				email: 'user02@example.com',
+				quantity: 10,
+				reason: 'share on Facebook',
+			});
+			expect(server.requests[0]).toMatchObject({ method: 'POST', path: '/api/v2/betas/1/points' });
+			expect(server.requests[0].body).toEqual({
+				email: 'user02@example.com',
+				quantity: 10,
+				reason: 'share on Facebook',
+			});
+			expect(out[0].json).toMatchObject({
+				quantity: 10,
+				reason: 'share on Facebook',
+				user_id: 1002,
+			});
+		});
+
+		it("reports Prefinery's 422 message and code (2803 Email not found)", async () => {
+			const error = await runError(server, {
+				...base,
+				operation: 'award',
+				email: 'nobody@example.com',
+				quantity: 5,
+				reason: '',
+			});
+			expect(error).toBeInstanceOf(NodeApiError);
+			expect(error.httpCode).toBe('422');
+			expect(error.message).toBe('Prefinery API error 422: Email not found.');
+			expect(error.description).toContain('Prefinery error code 2803');
+			expect(server.requests[0].body).toEqual({ email: 'nobody@example.com', quantity: 5 });
+		});
+	});
+
+	describe('rewards', () => {
+		it('gets rewards filtered by status and email', async () => {
+			const out = await run(server, {
+				resource: 'reward',
+				operation: 'getAll',
+				project: projectRl('1'),
+				returnAll: true,
+				filters: { status: 'earned' },
+			});
+			expect(json(out).map((r) => r.status)).toEqual(['earned', 'earned']);
+			expect(server.requests[0]).toMatchObject({
+				method: 'GET',
+				path: '/api/v2/betas/1/rewards',
+				query: { status: 'earned', page: '1' },
+			});
+
+			server.clearRequests();
+			const mine = await run(server, {
+				resource: 'reward',
+				operation: 'getAll',
+				project: projectRl('1'),
+				returnAll: true,
+				filters: { email: 'user02@example.com' },
+			});
+			expect(json(mine)).toEqual([expect.objectContaining({ user_id: 1002, status: 'delivered' })]);
+			expect(server.requests[0].query).toEqual({ email: 'user02@example.com', page: '1' });
+		});
+	});
+
+	describe('suppressions', () => {
+		const base = { resource: 'suppression', project: projectRl('1') };
+
+		it('lists, creates and deletes suppressions', async () => {
+			const listed = await run(server, {
+				...base,
+				operation: 'getAll',
+				returnAll: true,
+				filters: {},
+			});
+			expect(json(listed).map((s) => s.email)).toEqual(['bounced@example.com', 'spam@example.com']);
+			expect(server.requests[0]).toMatchObject({
+				method: 'GET',
+				path: '/api/v2/betas/1/suppressions',
+			});
+
+			const created = await run(server, {
+				...base,
+				operation: 'create',
+				email: 'user05@example.com',
+				reason: 'Unsubscribe',
+			});
+			expect(server.requests[1]).toMatchObject({
+				method: 'POST',
+				path: '/api/v2/betas/1/suppressions',
+			});
+			expect(server.requests[1].body).toEqual({
+				email: 'user05@example.com',
+				reason: 'Unsubscribe',
+			});
+			expect(created[0].json).toMatchObject({
+				email: 'user05@example.com',
+				reason: 'Unsubscribe',
+				user_id: 1005,
+			});
+
+			const id = String(created[0].json.id);
+			const deleted = await run(server, { ...base, operation: 'delete', suppressionId: id });
+			expect(server.requests[2]).toMatchObject({
+				method: 'DELETE',
+				path: `/api/v2/betas/1/suppressions/${id}`,
+			});
+			expect(json(deleted)).toEqual([{ success: true, id }]);
+
+			const filtered = await run(server, {
+				...base,
+				operation: 'getAll',
+				returnAll: false,
+				limit: 10,
+				filters: { email: 'spam@example.com' },
+			});
+			expect(json(filtered)).toEqual([expect.objectContaining({ email: 'spam@example.com' })]);
+			expect(server.requests[3].query).toEqual({ email: 'spam@example.com', page: '1' });
+		});
+
+		it('handles a 204 No Content delete', async () => {
+			const other = await startMockPrefineryApi({ deleteStatus: 204 });
+			try {
+				const out = await run(other, { ...base, operation: 'delete', suppressionId: '9001' });
+				expect(json(out)).toEqual([{ success: true, id: '9001' }]);
+				expect(other.requests[0]).toMatchObject({
+					method: 'DELETE',
+					path: '/api/v2/betas/1/suppressions/9001',
+				});
+				expectStandardRequest(other.requests[0], 'test-api-key');
+			} finally {
+				await other.close();
+			}
+		});
+
+		it('reports a duplicate (422, code 2702)', async () => {
+			const error = await runError(server, {
+				...base,
+				operation: 'create',
+				email: 'spam@example.com',
+				reason: 'Manual',
+			});
+			expect(error.httpCode).toBe('422');
+			expect(error.message).toBe('Prefinery API error 422: Email already exists.');
+			expect(error.description).toContain('2702');
+		});
+	});
+
+	describe('errors', () => {
+		const getTesters = {
+			resource: 'tester',
+			operation: 'getAll',
+			project: projectRl('1'),
+			returnAll: true,
+			filters: {},
+		};
+
+		it('401: names the permission the API key needs', async () => {
+			const error = await runError(server, getTesters, { apiKey: 'wrong-key' });
+			expect(error).toBeInstanceOf(NodeApiError);
+			expect(error.httpCode).toBe('401');
+			expect(error.message).toBe('Prefinery refused the API key (401): Invalid API key.');
+			expect(error.description).toContain('"Testers" permission');
+			expect(server.requests[0].headers.authorization).toBe('Bearer wrong-key');
+		});
+
+		it('403: names the missing permission', async () => {
+			const limited = await startMockPrefineryApi({ permissions: ['betas', 'testers'] });
+			try {
+				const error = await runError(limited, {
+					resource: 'point',
+					operation: 'award',
+					project: projectRl('1'),
+					email: 'user01@example.com',
+					quantity: 1,
+					reason: '',
+				});
+				expect(error.httpCode).toBe('403');
+				expect(error.message).toContain('Prefinery refused the API key (403)');
+				expect(error.description).toContain('"Points" permission');
+			} finally {
+				await limited.close();
+			}
+		});
+
+		it("404: carries Prefinery's message", async () => {
+			const error = await runError(server, {
+				resource: 'tester',
+				operation: 'get',
+				project: projectRl('1'),
+				testerId: '999',
+			});
+			expect(error.httpCode).toBe('404');
+			expect(error.message).toBe('Prefinery could not find it (404): Tester not found.');
+			expect(error.description).toContain('GET /betas/1/testers/999');
+			expect(error.context.itemIndex).toBe(0);
+		});
+
+		it('404 for an unknown project', async () => {
+			const error = await runError(server, {
+				resource: 'project',
+				operation: 'get',
+				project: projectRl('77', 'id'),
+			});
+			expect(error.message).toBe('Prefinery could not find it (404): Beta not found.');
+		});
+
+		it("422: carries Prefinery's validation message and code", async () => {
+			const error = await runError(server, {
+				resource: 'tester',
+				operation: 'create',
+				project: projectRl('1'),
+				email: 'user01@example.com',
+				additionalFields: {},
+				profile: {},
+			});
+			expect(error.httpCode).toBe('422');
+			expect(error.message).toBe('Prefinery API error 422: Email has already been taken.');
+			expect(error.description).toContain('Prefinery error code 2405');
+		});
+
+		it('429: names the rate limit and succeeds when retried (Retry On Fail)', async () => {
+			server.failNext({ status: 429, path: '/testers' });
+			const error = await runError(server, getTesters);
+			expect(error).toBeInstanceOf(NodeApiError);
+			expect(error.httpCode).toBe('429');
+			expect(error.message).toBe(
+				'Prefinery rate limit reached (testers: 60 per minute per project, 180 per minute per company)',
+			);
+			expect(error.description).toContain('Retry On Fail');
+			// n8n's "Retry On Fail" runs the node again; the next attempt goes through.
+			const out = await run(server, getTesters);
+			expect(out).toHaveLength(60);
+		});
+
+		it('429 on the projects endpoint names its own limit', async () => {
+			server.failNext({ status: 429 });
+			const error = await runError(server, {
+				resource: 'project',
+				operation: 'getAll',
+				returnAll: true,
+			});
+			expect(error.message).toBe(
+				'Prefinery rate limit reached (projects: 90 requests per 15 minutes)',
+			);
+		});
+
+		it('continueOnFail: a failing item becomes an error item, the others go on', async () => {
+			const out = await run(
+				server,
+				[
+					{ resource: 'tester', operation: 'get', project: projectRl('1'), testerId: '999' },
+					{ resource: 'tester', operation: 'get', project: projectRl('1'), testerId: '1005' },
+					{ resource: 'tester', operation: 'get', project: projectRl('2'), testerId: '1061' },
+				],
+				{ continueOnFail: true },
+			);
+			expect(out).toHaveLength(3);
+			expect(out[0]).toEqual({
+				json: {
+					error: 'Prefinery could not find it (404): Tester not found.',
+					description: 'GET /betas/1/testers/999 (Prefinery error code 2402)',
+					httpCode: '404',
+				},
+				pairedItem: { item: 0 },
+			});
+			expect(out[1]).toMatchObject({ json: { id: 1005 }, pairedItem: { item: 1 } });
+			expect(out[2]).toMatchObject({
+				json: { id: 1061, email: 'beta1@example.org' },
+				pairedItem: { item: 2 },
+			});
+		});
+
+		it('without continueOnFail the first failing item stops the node with its index', async () => {
+			const items = [
+				{ resource: 'tester', operation: 'get', project: projectRl('1'), testerId: '1001' },
+				{ resource: 'tester', operation: 'get', project: projectRl('1'), testerId: '404404' },
+			];
+			const { ctx } = makeContext(server, items);
+			await expect(new Prefinery().execute.call(ctx)).rejects.toMatchObject({
+				httpCode: '404',
+				context: expect.objectContaining({ itemIndex: 1 }),
+			});
+		});
+
+		it('a credential without API key fails before any request', async () => {
+			const error = await runError(server, getTesters, { apiKey: '' });
+			expect(error.message).toBe('The Prefinery credential has no API key');
+			expect(server.requests).toHaveLength(0);
+		});
+
+		it('an empty project is a clear error', async () => {
+			const error = await runError(server, { ...getTesters, project: projectRl('') });
+			expect(error).toBeInstanceOf(NodeOperationError);
+			expect(error.message).toBe('Choose a Prefinery project');
+			expect(server.requests).toHaveLength(0);
+		});
+	});
+
+	describe('project list', () => {
+		it('searchProjects lists and filters the projects', async () => {
+			const ctx = mock<ILoadOptionsFunctions>();
+			ctx.getNode.mockReturnValue(NODE);
+			ctx.getCredentials.mockResolvedValue({ apiKey: server.apiKey, baseUrl: server.url });
+			(ctx as unknown as { helpers: unknown }).helpers = {
+				httpRequestWithAuthentication: jest.fn(httpRequestWithAuthentication),
+			};
+			expect(await searchProjects.call(ctx)).toEqual({
+				results: [
+					{ name: 'Acme Waitlist (1)', value: '1' },
+					{ name: 'Beta Launch (2)', value: '2' },
+				],
+			});
+			expect(await searchProjects.call(ctx, 'beta')).toEqual({
+				results: [{ name: 'Beta Launch (2)', value: '2' }],
+			});
+			expect(server.requests.every((r) => r.path === '/api/v2/betas')).toBe(true);
+		});
+	});
+});
+
+describe('credential test (shared by both Prefinery nodes)', () => {
+	let server: MockPrefineryApi;
+
+	beforeAll(async () => {
+		server = await startMockPrefineryApi();
+	});
+	afterAll(async () => {
+		await server.close();
+	});
+
+	function credentialTestContext() {
+		const ctx = mock<ICredentialTestFunctions>();
+		const request = jest.fn(async (options: { uri: string; headers: Record<string, string> }) => {
+			const response = await fetch(options.uri, { headers: options.headers });
+			if (response.status >= 400)
+				throw Object.assign(new Error('failed'), { statusCode: response.status });
+			return await response.json();
+		});
+		(ctx as unknown as { helpers: unknown }).helpers = { request };
+		return ctx;
+	}
+
+	it.each([
+		[{ apiKey: 'test-api-key' }, 'OK', /API key works/],
+		[{ apiKey: 'wrong-key' }, 'Error', /refused the API key \(401\)/],
+		[{ webhookSigningSecret: 'whsec' }, 'OK', /No API key/],
+		[{}, 'Error', /Enter the webhook signing secret/],
+	])('credential test %p → %s', async (data, status, message) => {
+		const result = await prefineryApiCredentialTest.call(credentialTestContext(), {
+			id: '1',
+			name: 'Prefinery',
+			type: 'prefineryApi',
+			data: { ...data, baseUrl: server.url },
+		});
+		expect(result.status).toBe(status);
+		expect(result.message).toMatch(message);
+	});
+});

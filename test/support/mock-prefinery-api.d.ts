@@ -1,0 +1,96 @@
+/** Types for `mock-prefinery-api.js` (hand-written; the implementation is plain CommonJS). */
+
+export type MockPermission =
+	| 'betas'
+	| 'testers'
+	| 'checkins'
+	| 'friend_invitations'
+	| 'points'
+	| 'rewards'
+	| 'suppressions'
+	| '*';
+
+export interface MockPrefineryApiOptions {
+	/** The valid API key (default `test-api-key`). */
+	apiKey?: string;
+	/** Permissions of `apiKey` (default: all). A missing permission answers 403. */
+	permissions?: MockPermission[];
+	/** Further keys and their permissions. */
+	apiKeys?: Record<string, MockPermission[]>;
+	/** Testers seeded in project 1 (default 60, i.e. 3 pages of 25). Project 2 gets 3. */
+	testers?: number;
+	/** Status of a successful DELETE (default 200, as Prefinery documents; 204 also works). */
+	deleteStatus?: 200 | 204;
+	/** Port to listen on (default 0: any free port). Always 127.0.0.1. */
+	port?: number;
+}
+
+export interface RecordedRequest {
+	method: string;
+	/** URL path, e.g. `/api/v2/betas/1/testers`. */
+	path: string;
+	/** Query string as an object (last value wins). */
+	query: Record<string, string>;
+	/** Request headers, lower-cased names as Node gives them. */
+	headers: Record<string, string | string[] | undefined>;
+	/** Parsed JSON body, the raw text when it is not JSON, or undefined when empty. */
+	body: unknown;
+	/** The raw request target (path and query string). */
+	url: string;
+}
+
+export interface ForcedFailure {
+	/** HTTP status to answer, e.g. 429 or 500. */
+	status: number;
+	/** Only for this method (default: any). */
+	method?: string;
+	/** Only for paths containing this string / matching this RegExp (default: any). */
+	path?: string | RegExp;
+	/** How many matching requests fail (default 1). */
+	times?: number;
+	/** Error message in `{"errors":[{"message"}]}` (a default per status otherwise). */
+	message?: string;
+	/** Error code in the error body. */
+	code?: number;
+	/** A complete body instead of the generated one. */
+	body?: unknown;
+	/** `Retry-After` seconds for 429 (default 60). */
+	retryAfter?: number;
+}
+
+export interface MockPrefineryState {
+	projects: Array<Record<string, unknown> & { id: number; name: string }>;
+	testers: Map<number, Array<Record<string, unknown> & { id: number; email: string; status: string }>>;
+	points: Map<number, Array<Record<string, unknown>>>;
+	rewards: Map<number, Array<Record<string, unknown>>>;
+	suppressions: Map<number, Array<Record<string, unknown> & { id: number; email: string }>>;
+	checkins: Array<{ id: number; project_id: number; tester_id: number }>;
+	friendInvitations: Array<Record<string, unknown>>;
+	nextId: Record<string, number>;
+}
+
+export interface MockPrefineryApi {
+	/** Base URL including `/api/v2`, e.g. `http://127.0.0.1:43567/api/v2` (use as the credential's API Base URL). */
+	url: string;
+	/** `http://127.0.0.1:<port>` */
+	origin: string;
+	port: number;
+	/** The valid API key. */
+	apiKey: string;
+	/** Every request received, in order. */
+	requests: RecordedRequest[];
+	/** The live data (mutable). */
+	state: MockPrefineryState;
+	/** Make the next matching request(s) fail, e.g. `failNext({ status: 429 })`. */
+	failNext(failure: ForcedFailure): void;
+	/** Empty `requests`. */
+	clearRequests(): void;
+	/** Re-seed the data, clear requests and pending failures. */
+	reset(): void;
+	close(): Promise<void>;
+}
+
+export const DEFAULT_API_KEY: string;
+export const PER_PAGE: number;
+
+export function startMockPrefineryApi(options?: MockPrefineryApiOptions): Promise<MockPrefineryApi>;
