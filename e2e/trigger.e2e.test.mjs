@@ -234,8 +234,8 @@ describe('Prefinery Trigger in a real n8n', { timeout: 600_000 }, () => {
 			assert.equal(crm.requests.length, 1);
 			const [request] = crm.requests;
 			assert.equal(request.headers['idempotency-key'], 'prefinery-9001');
-			assert.equal(request.body.email, 'ada.lovelace@example.com');
-			assert.equal(request.body.first_name, 'Ada');
+			assert.equal(request.body.email, 'sam.sample@example.com');
+			assert.equal(request.body.first_name, 'Sam');
 		} finally {
 			await crm.close();
 		}

@@ -155,6 +155,9 @@ export function toText(value: unknown): string | null {
  * ISO-8601 UTC string from an ISO string or Unix seconds. A string that does not parse as a date is
  * kept as sent (it is still the best information there is); anything else becomes null.
  */
+const ISO_SECONDS_UTC =
+	/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$/;
+
 export function toIsoTimestamp(value: unknown): string | null {
 	if (typeof value === 'number') {
 		if (!Number.isFinite(value)) return null;
@@ -162,6 +165,9 @@ export function toIsoTimestamp(value: unknown): string | null {
 		return Number.isNaN(date.getTime()) ? null : date.toISOString();
 	}
 	if (typeof value === 'string') {
+		// Fast path for Prefinery's usual form, "2012-09-06T23:29:20Z": same result as the Date
+		// round-trip below, without it.
+		if (value.length === 20 && ISO_SECONDS_UTC.test(value)) return `${value.slice(0, 19)}.000Z`;
 		const trimmed = value.trim();
 		if (trimmed === '') return null;
 		if (/^\d{9,11}$/.test(trimmed)) return toIsoTimestamp(Number(trimmed));
@@ -174,7 +180,7 @@ export function toIsoTimestamp(value: unknown): string | null {
 function toProfile(value: unknown): PrefineryProfile {
 	const source = isJsonObject(value) ? value : {};
 	const profile: JsonObject = {};
-	for (const key of PROFILE_FIELDS) profile[key] = toText(source[key]);
+	for (const key of PROFILE_FIELDS) profile[key] = toText(hasOwn(source, key) ? source[key] : undefined);
 	return withUnknownKeys(profile, source) as PrefineryProfile;
 }
 
@@ -209,26 +215,49 @@ function coerce(kind: FieldKind, value: unknown): unknown {
 
 /** Adds the keys of `source` that `target` does not have yet (unknown fields, kept as sent). */
 function withUnknownKeys(target: JsonObject, source: JsonObject): JsonObject {
-	for (const [key, value] of Object.entries(source)) if (!(key in target)) target[key] = value;
+	for (const key of Object.keys(source)) {
+		if (!hasOwn(target, key)) setOwn(target, key, source[key]);
+	}
 	return target;
+}
+
+const hasOwn = (object: object, key: string): boolean =>
+	Object.prototype.hasOwnProperty.call(object, key);
+
+/**
+ * Adds an own enumerable property. A plain assignment would treat names such as `__proto__` as
+ * the prototype, dropping the field (and changing the object); Prefinery data is kept as data.
+ */
+function setOwn(target: JsonObject, key: string, value: unknown): void {
+	Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /**
  * Every known field present in catalogue order (coerced, null when absent), then the unknown
  * fields as sent.
  */
-export function normalizeObject<T>(fields: Record<string, FieldKind>, source: JsonObject): T {
+export function normalizeObject<T>(
+	fields: Record<string, FieldKind> | ReadonlyArray<readonly [string, FieldKind]>,
+	source: JsonObject,
+): T {
+	const entries = Array.isArray(fields) ? fields : Object.entries(fields);
 	const out: JsonObject = {};
-	for (const [name, kind] of Object.entries(fields)) out[name] = coerce(kind, source[name]);
+	for (const [name, kind] of entries) {
+		out[name] = coerce(kind, hasOwn(source, name) ? source[name] : undefined);
+	}
 	return withUnknownKeys(out, source) as T;
 }
 
+const TESTER_ENTRIES = Object.entries(TESTER_FIELDS) as ReadonlyArray<readonly [string, FieldKind]>;
+const REWARD_ENTRIES = Object.entries(REWARD_FIELDS) as ReadonlyArray<readonly [string, FieldKind]>;
+const POINT_ENTRIES = Object.entries(POINT_FIELDS) as ReadonlyArray<readonly [string, FieldKind]>;
+
 export const normalizeTester = (data: JsonObject): PrefineryTester =>
-	normalizeObject<PrefineryTester>(TESTER_FIELDS, data);
+	normalizeObject<PrefineryTester>(TESTER_ENTRIES, data);
 export const normalizeReward = (data: JsonObject): PrefineryReward =>
-	normalizeObject<PrefineryReward>(REWARD_FIELDS, data);
+	normalizeObject<PrefineryReward>(REWARD_ENTRIES, data);
 export const normalizePoint = (data: JsonObject): PrefineryPoint =>
-	normalizeObject<PrefineryPoint>(POINT_FIELDS, data);
+	normalizeObject<PrefineryPoint>(POINT_ENTRIES, data);
 
 /** The project (beta) an event belongs to, when the payload says. */
 export function projectIdOf(envelope: PrefineryEnvelope): number | null {
@@ -292,7 +321,7 @@ export function normalizeEvent(
 	};
 	// Unknown envelope fields (Prefinery may add some) are kept, never overwriting ours.
 	for (const [key, value] of Object.entries(envelope)) {
-		if (!ITEM_KEYS.has(key) && !(key in item)) item[key] = value;
+		if (!ITEM_KEYS.has(key) && !hasOwn(item, key)) setOwn(item, key, value);
 	}
 	return item;
 }

@@ -1,7 +1,7 @@
 /**
  * Sample payloads, one per event the trigger offers, shaped exactly like Prefinery's webhook
  * envelope. Built from the integration article's sample and Prefinery's documented field list,
- * anonymised (example.com, documentation IP range, fictional people).
+ * anonymised (example.com, documentation IP range, fictional person).
  *
  * Defined once here and used by the trigger (test-event mock), the command-line sender
  * (`npm run send-sample`), the README and the tests. Pure module: no n8n imports.
@@ -19,8 +19,8 @@ const SIGNED_UP_UNIX = Date.parse(SIGNED_UP) / 1000;
 
 function profile(overrides: JsonObject = {}): JsonObject {
 	return {
-		first_name: 'Ada',
-		last_name: 'Lovelace',
+		first_name: 'Sam',
+		last_name: 'Sample',
 		gender: null,
 		age: '36',
 		employer: 'Analytical Engines Ltd',
@@ -34,7 +34,7 @@ function profile(overrides: JsonObject = {}): JsonObject {
 		postal_code: null,
 		country: 'United Kingdom',
 		facebook_username: null,
-		linkedin_username: 'ada-lovelace-example',
+		linkedin_username: 'sam-sample-example',
 		twitter_username: null,
 		http_referrer: 'https://news.example.org/launches',
 		utm_source: 'newsletter',
@@ -53,7 +53,7 @@ function tester(overrides: JsonObject = {}): JsonObject {
 	return {
 		id: 1259,
 		project_id: SAMPLE_PROJECT_ID,
-		email: 'ada.lovelace@example.com',
+		email: 'sam.sample@example.com',
 		status: 'applied',
 		imported_at: null,
 		applied_at: SIGNED_UP,
@@ -63,11 +63,11 @@ function tester(overrides: JsonObject = {}): JsonObject {
 		created_at: SIGNED_UP,
 		updated_at: SIGNED_UP,
 		invitation_code: '',
-		referral_code: 'ADA7Q2',
+		referral_code: 'SAM7Q2',
 		share_clicks_count: 0,
 		share_signups_count: 0,
-		share_link: 'https://example.prefinery.com/r/ADA7Q2',
-		share_status_link: 'https://example.prefinery.com/s/ADA7Q2',
+		share_link: 'https://waitlist.example.com/r/SAM7Q2',
+		share_status_link: 'https://waitlist.example.com/s/SAM7Q2',
 		friend_invitations_allowed: 5,
 		friend_invitations_count: 0,
 		friend_invitations_remaining: 5,
@@ -105,7 +105,7 @@ function point(overrides: JsonObject = {}): JsonObject {
 		id: 5150,
 		quantity: 10,
 		activity: 'referral',
-		reason: 'Referred grace.hopper@example.com',
+		reason: 'Referred friend.one@example.com',
 		user_id: 1259,
 		created_at: '2026-03-05T18:02:11Z',
 		...overrides,

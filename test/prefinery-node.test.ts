@@ -409,8 +409,8 @@ describe('Prefinery node', () => {
 					},
 				},
 				profile: {
-					first_name: 'Ada',
-					last_name: 'Lovelace',
+					first_name: 'Sam',
+					last_name: 'Sample',
 					utm_source: 'newsletter',
 					utm_campaign: 'spring',
 					custom_var1: 'plan-pro',
@@ -425,8 +425,8 @@ describe('Prefinery node', () => {
 					status: 'applied',
 					referred_by: 'user01@example.com',
 					profile: {
-						first_name: 'Ada',
-						last_name: 'Lovelace',
+						first_name: 'Sam',
+						last_name: 'Sample',
 						utm_source: 'newsletter',
 						utm_campaign: 'spring',
 						custom_var1: 'plan-pro',
@@ -439,7 +439,7 @@ describe('Prefinery node', () => {
 				email: 'new@example.com',
 				status: 'applied',
 				referred_by: 'user01@example.com',
-				profile: expect.objectContaining({ first_name: 'Ada', custom_var1: 'plan-pro' }),
+				profile: expect.objectContaining({ first_name: 'Sam', custom_var1: 'plan-pro' }),
 			});
 			expect(server.state.testers.get(1)).toHaveLength(61);
 		});

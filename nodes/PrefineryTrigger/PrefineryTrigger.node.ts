@@ -138,7 +138,8 @@ export class PrefineryTrigger implements INodeType {
 			verifySignature: verify,
 			secret,
 			toleranceSeconds: options.signatureTolerance ?? DEFAULT_TOLERANCE_SECONDS,
-			projectId: projectValue === '' ? null : toInteger(projectValue),
+			// A sample is always for the sample project, so the project filter does not apply to it.
+			projectId: projectValue === '' || isSampleRequest ? null : toInteger(projectValue),
 			output: this.getNodeParameter('output', 'typed') as OutputFormat,
 			includeHeaders: options.includeHeaders ?? false,
 			// Test-URL deliveries are not de-duplicated: Prefinery's Test button may resend one sample.

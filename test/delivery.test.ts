@@ -1,0 +1,385 @@
+import { EventIdMemory } from '../lib/dedupe';
+import { eventKey, handleDelivery, safeHeaders, type DeliveryOutcome } from '../lib/delivery';
+import { PREFINERY_EVENTS } from '../lib/events';
+import { TESTER_FIELDS } from '../lib/fields';
+import { allSamples } from '../lib/samples';
+import articleSample from './fixtures/article-sample.json';
+import { envelope, SECRET, settings, signedRequest, unsignedRequest } from './helpers/delivery';
+import { bytes, hmacHex, NOW } from './helpers/signing';
+
+function emitted(outcome: DeliveryOutcome) {
+	expect(outcome.emit).toBe(true);
+	if (!outcome.emit) throw new Error(JSON.stringify(outcome.answer));
+	return outcome;
+}
+
+function notEmitted(outcome: DeliveryOutcome, httpStatus: number, status: string, reason?: string) {
+	expect(outcome.emit).toBe(false);
+	expect(outcome.httpStatus).toBe(httpStatus);
+	expect(outcome.answer.status).toBe(status);
+	if (reason) expect(outcome.answer.reason).toBe(reason);
+	expect(outcome.answer.message.length).toBeGreaterThan(10);
+	expect('item' in outcome).toBe(false);
+}
+
+describe('handleDelivery: signed and selected → 200 with an item', () => {
+	it("the article's sample", () => {
+		const outcome = emitted(handleDelivery(signedRequest(articleSample), settings()));
+		expect(outcome.httpStatus).toBe(200);
+		expect(outcome.answer).toEqual({ status: 'accepted', message: 'Event received.', event_id: 123, type: 'tester_created' });
+		expect(outcome.item.id).toBe(123);
+		expect(outcome.item.type).toBe('tester_created');
+		expect(outcome.item.object).toBe('tester');
+		expect(outcome.item.signature_verified).toBe(true);
+		expect(outcome.item.sample).toBe(false);
+		expect(outcome.item.created_at).toBe('2012-09-05T20:57:29.000Z');
+		const tester = outcome.item.tester as Record<string, unknown>;
+		for (const key of Object.keys(TESTER_FIELDS)) expect(tester).toHaveProperty([key]);
+		expect(outcome.item).not.toHaveProperty('headers');
+		expect(outcome.eventKey).toBeNull(); // no memory configured
+	});
+
+	it.each(allSamples().map((sample) => [sample.type, sample]))('sample %s', (_type, sample) => {
+		const outcome = emitted(handleDelivery(signedRequest(sample), settings({ events: [sample.type] })));
+		expect(outcome.item.id).toBe(sample.id);
+		expect(outcome.item.type).toBe(sample.type);
+		expect(outcome.item.object).toBe(PREFINERY_EVENTS.find((event) => event.value === sample.type)!.kind);
+	});
+
+	it('an unknown event type passes with "*"', () => {
+		const outcome = emitted(handleDelivery(signedRequest(envelope('referral_created')), settings()));
+		expect(outcome.item.object).toBe('unknown');
+		expect(outcome.item.data).toEqual(envelope('referral_created').data);
+	});
+
+	it('an event without id is emitted (and not remembered)', () => {
+		const memory = new EventIdMemory(10);
+		const body = { type: 'tester_created', data: {} };
+		const first = emitted(handleDelivery(signedRequest(body), settings({ memory })));
+		expect(first.item.id).toBeNull();
+		expect(first.eventKey).toBeNull();
+		emitted(handleDelivery(signedRequest(body), settings({ memory })));
+		expect(memory.size).toBe(0);
+	});
+
+	it('a project filter passes events of that project and events that name no project', () => {
+		emitted(handleDelivery(signedRequest(articleSample), settings({ projectId: 1 })));
+		emitted(handleDelivery(signedRequest(envelope('reward_earned', 1, { id: 2 })), settings({ projectId: 1 })));
+	});
+});
+
+describe('handleDelivery: not selected → 200, nothing emitted', () => {
+	it('event type not selected', () => {
+		const outcome = handleDelivery(signedRequest(articleSample), settings({ events: ['tester_updated', 'reward_delivered'] }));
+		notEmitted(outcome, 200, 'ignored', 'event_not_selected');
+		expect(outcome.answer.event_id).toBe(123);
+		expect(outcome.answer.type).toBe('tester_created');
+		expect(outcome.answer.message).toContain('tester_created');
+	});
+
+	it('no event selected at all', () => {
+		notEmitted(handleDelivery(signedRequest(articleSample), settings({ events: [] })), 200, 'ignored', 'event_not_selected');
+	});
+
+	it('another project', () => {
+		const outcome = handleDelivery(signedRequest(articleSample), settings({ projectId: 4242 }));
+		notEmitted(outcome, 200, 'ignored', 'project_not_selected');
+		expect(outcome.answer.message).toContain('project 1');
+		expect(outcome.answer.message).toContain('4242');
+	});
+
+	it('ignored events are not remembered as seen', () => {
+		const memory = new EventIdMemory(10);
+		handleDelivery(signedRequest(articleSample), settings({ memory, events: ['tester_updated'] }));
+		expect(memory.size).toBe(0);
+		emitted(handleDelivery(signedRequest(articleSample), settings({ memory })));
+	});
+});
+
+describe('handleDelivery: duplicates → 200, nothing emitted', () => {
+	it('same id twice', () => {
+		const memory = new EventIdMemory(10);
+		const first = emitted(handleDelivery(signedRequest(articleSample), settings({ memory })));
+		expect(first.eventKey).toBe('number:123');
+		const second = handleDelivery(signedRequest(articleSample, { timestamp: NOW - 1 }), settings({ memory }));
+		notEmitted(second, 200, 'duplicate', 'duplicate_event_id');
+		expect(second.answer.event_id).toBe(123);
+	});
+
+	it('same id with a different body is still a duplicate (id is the idempotency key)', () => {
+		const memory = new EventIdMemory(10);
+		emitted(handleDelivery(signedRequest(envelope('tester_created', 7)), settings({ memory })));
+		notEmitted(handleDelivery(signedRequest(envelope('tester_updated', 7)), settings({ memory })), 200, 'duplicate');
+	});
+
+	it('number 7 and string "7" are different keys', () => {
+		expect(eventKey({ id: 7, type: 'x', data: {} })).toBe('number:7');
+		expect(eventKey({ id: '7', type: 'x', data: {} })).toBe('string:7');
+		expect(eventKey({ id: null, type: 'x', data: {} })).toBeNull();
+	});
+
+	it('without memory, duplicates are emitted again', () => {
+		emitted(handleDelivery(signedRequest(articleSample), settings()));
+		emitted(handleDelivery(signedRequest(articleSample), settings()));
+	});
+
+	it('rejected (bad signature) deliveries do not claim the id', () => {
+		const memory = new EventIdMemory(10);
+		handleDelivery(signedRequest(articleSample, { secret: 'wrong' }), settings({ memory }));
+		expect(memory.size).toBe(0);
+		emitted(handleDelivery(signedRequest(articleSample), settings({ memory })));
+	});
+
+	it('concurrent deliveries of one id: exactly one emits (the claim is atomic)', async () => {
+		const memory = new EventIdMemory(100);
+		const deliveries = Array.from({ length: 50 }, (_, i) =>
+			Promise.resolve().then(() =>
+				handleDelivery(signedRequest(envelope('tester_created', 555), { timestamp: NOW - i }), settings({ memory })),
+			),
+		);
+		const outcomes = await Promise.all(deliveries);
+		expect(outcomes.filter((outcome) => outcome.emit)).toHaveLength(1);
+		expect(outcomes.filter((outcome) => outcome.answer.status === 'duplicate')).toHaveLength(49);
+		for (const outcome of outcomes) expect(outcome.httpStatus).toBe(200);
+	});
+
+	it('concurrent deliveries of distinct ids all emit', async () => {
+		const memory = new EventIdMemory(100);
+		const outcomes = await Promise.all(
+			Array.from({ length: 50 }, (_, i) =>
+				Promise.resolve().then(() => handleDelivery(signedRequest(envelope('tester_created', i)), settings({ memory }))),
+			),
+		);
+		expect(outcomes.every((outcome) => outcome.emit)).toBe(true);
+		expect(memory.size).toBe(50);
+	});
+});
+
+describe('handleDelivery: bad or missing signature → 401', () => {
+	it('missing header', () => {
+		notEmitted(handleDelivery(unsignedRequest(articleSample), settings()), 401, 'rejected', 'missing_header');
+	});
+
+	it('wrong secret', () => {
+		notEmitted(handleDelivery(signedRequest(articleSample, { secret: 'nope' }), settings()), 401, 'rejected', 'mismatch');
+	});
+
+	it('tampered body', () => {
+		const request = signedRequest(articleSample);
+		request.rawBody = Buffer.from(request.rawBody!.toString('utf8').replace('"applied"', '"active"'));
+		notEmitted(handleDelivery(request, settings()), 401, 'rejected', 'mismatch');
+	});
+
+	it('malformed header', () => {
+		notEmitted(
+			handleDelivery(unsignedRequest(articleSample, { 'x-prefinery-signature': 'v1=abc' }), settings()),
+			401,
+			'rejected',
+			'malformed_header',
+		);
+	});
+
+	it('only a v0 signature', () => {
+		const raw = bytes(articleSample);
+		const header = `t=${NOW},v0=${hmacHex(SECRET, NOW, raw)}`;
+		notEmitted(handleDelivery(unsignedRequest(raw, { 'x-prefinery-signature': header }), settings()), 401, 'rejected', 'no_v1_signature');
+	});
+
+	it('stale timestamp', () => {
+		notEmitted(
+			handleDelivery(signedRequest(articleSample, { timestamp: NOW - 301 }), settings({ toleranceSeconds: 300 })),
+			401,
+			'rejected',
+			'timestamp_too_old',
+		);
+	});
+
+	it('no secret configured', () => {
+		notEmitted(handleDelivery(signedRequest(articleSample), settings({ secret: '' })), 401, 'rejected', 'no_secret');
+	});
+
+	it('no raw body available (parsed body only) cannot be verified', () => {
+		const request = signedRequest(articleSample);
+		const outcome = handleDelivery({ ...request, rawBody: undefined, body: articleSample }, settings());
+		notEmitted(outcome, 401, 'rejected');
+		expect(outcome.answer.message).toMatch(/raw request body/);
+	});
+
+	it('the signature header is read from an array value (repeated header)', () => {
+		const request = signedRequest(articleSample);
+		const value = request.headers['x-prefinery-signature'] as string;
+		emitted(handleDelivery({ ...request, headers: { 'x-prefinery-signature': [value] } }, settings()));
+	});
+});
+
+describe('handleDelivery: malformed → 400', () => {
+	it.each([
+		['non-JSON', 'not json'],
+		['array', '[1,2]'],
+		['no type', '{"id":1,"data":{}}'],
+		['no data', '{"id":1,"type":"tester_created"}'],
+		['bad id', '{"id":1.5,"type":"tester_created","data":{}}'],
+		['empty', ''],
+	])('signed but %s → 400', (_name, text) => {
+		const outcome = handleDelivery(signedRequest(bytes(text)), settings());
+		notEmitted(outcome, 400, 'rejected', 'not_a_prefinery_event');
+	});
+
+	it('signature is checked first: an unsigned malformed body is 401 when verification is on', () => {
+		notEmitted(handleDelivery(unsignedRequest(bytes('not json')), settings()), 401, 'rejected', 'missing_header');
+		notEmitted(
+			handleDelivery(signedRequest(bytes('not json'), { secret: 'wrong' }), settings()),
+			401,
+			'rejected',
+			'mismatch',
+		);
+	});
+
+	it('the same unsigned malformed body is 400 when verification is off', () => {
+		notEmitted(handleDelivery(unsignedRequest(bytes('not json')), settings({ verifySignature: false })), 400, 'rejected', 'not_a_prefinery_event');
+	});
+
+	it('a malformed body is 400 in test mode when unsigned', () => {
+		notEmitted(handleDelivery(unsignedRequest(bytes('[]')), settings({ allowUnsigned: true })), 400, 'rejected');
+	});
+});
+
+describe('handleDelivery: verification off', () => {
+	it('accepts unsigned events, marked signature_verified: false', () => {
+		const outcome = emitted(handleDelivery(unsignedRequest(articleSample), settings({ verifySignature: false, secret: '' })));
+		expect(outcome.item.signature_verified).toBe(false);
+	});
+
+	it('ignores a wrong signature entirely', () => {
+		const outcome = emitted(
+			handleDelivery(signedRequest(articleSample, { secret: 'whatever' }), settings({ verifySignature: false })),
+		);
+		expect(outcome.item.signature_verified).toBe(false);
+	});
+
+	it('falls back to the parsed body when no raw bytes are available', () => {
+		const outcome = emitted(
+			handleDelivery({ rawBody: undefined, body: articleSample, headers: {}, now: NOW }, settings({ verifySignature: false })),
+		);
+		expect(outcome.item.id).toBe(123);
+	});
+});
+
+describe('handleDelivery: allowUnsigned (test URL)', () => {
+	const manual = settings({ allowUnsigned: true });
+
+	it('accepts a delivery with no signature header, marked unverified', () => {
+		const outcome = emitted(handleDelivery(unsignedRequest(articleSample), manual));
+		expect(outcome.item.signature_verified).toBe(false);
+	});
+
+	it('treats an empty header as missing', () => {
+		emitted(handleDelivery(unsignedRequest(articleSample, { 'x-prefinery-signature': '' }), manual));
+	});
+
+	it('still verifies a signature that is present', () => {
+		const outcome = emitted(handleDelivery(signedRequest(articleSample), manual));
+		expect(outcome.item.signature_verified).toBe(true);
+	});
+
+	it('still rejects a wrong signature', () => {
+		notEmitted(handleDelivery(signedRequest(articleSample, { secret: 'wrong' }), manual), 401, 'rejected', 'mismatch');
+	});
+
+	it('still rejects a malformed header', () => {
+		notEmitted(handleDelivery(unsignedRequest(articleSample, { 'x-prefinery-signature': 'junk' }), manual), 401, 'rejected', 'malformed_header');
+	});
+
+	it('accepts a missing header even without a secret configured', () => {
+		emitted(handleDelivery(unsignedRequest(articleSample), settings({ allowUnsigned: true, secret: '' })));
+	});
+});
+
+describe('handleDelivery: sample requests', () => {
+	it('skip signature verification and are marked sample: true', () => {
+		const outcome = emitted(handleDelivery({ ...unsignedRequest(allSamples()[0]), sample: true }, settings()));
+		expect(outcome.item.sample).toBe(true);
+		expect(outcome.item.signature_verified).toBe(false);
+		expect(outcome.answer.message).toBe('Sample event emitted.');
+	});
+});
+
+describe('handleDelivery: output formats', () => {
+	it('raw output is the body as sent', () => {
+		const body = { ...articleSample, extra_field: { nested: [1, 2] } };
+		const outcome = emitted(handleDelivery(signedRequest(body), settings({ output: 'raw' })));
+		expect(outcome.item).toEqual(body);
+		expect(outcome.item).not.toHaveProperty('object');
+		expect(outcome.item).not.toHaveProperty('signature_verified');
+	});
+
+	it('raw output keeps values the typed output would coerce', () => {
+		const body = { id: 1, type: 'tester_created', created_at: '1346878649', data: { id: '12', applied_at: 1346878649 } };
+		const outcome = emitted(handleDelivery(signedRequest(body), settings({ output: 'raw' })));
+		expect(outcome.item).toEqual(body);
+	});
+
+	const headers = {
+		authorization: 'Bearer sk_live_should_not_leak',
+		cookie: 'n8n-auth=abc',
+		'Proxy-Authorization': 'Basic xyz',
+		'x-api-key': 'key',
+		'x-n8n-api-key': 'n8n-key',
+		'user-agent': 'Prefinery-Webhooks/1.0',
+		'x-forwarded-for': '203.0.113.9',
+	};
+
+	it('includeHeaders (typed) adds headers without secrets or the signature', () => {
+		const outcome = emitted(handleDelivery(signedRequest(articleSample, { headers }), settings({ includeHeaders: true })));
+		const out = outcome.item.headers as Record<string, string>;
+		expect(out).toEqual({
+			'content-type': 'application/json',
+			'user-agent': 'Prefinery-Webhooks/1.0',
+			'x-forwarded-for': '203.0.113.9',
+		});
+		expect(outcome.item.type).toBe('tester_created');
+	});
+
+	it('includeHeaders (raw) wraps body and headers', () => {
+		const outcome = emitted(
+			handleDelivery(signedRequest(articleSample, { headers }), settings({ includeHeaders: true, output: 'raw' })),
+		);
+		expect(outcome.item.body).toEqual(articleSample);
+		expect(Object.keys(outcome.item.headers as object).sort()).toEqual(['content-type', 'user-agent', 'x-forwarded-for']);
+	});
+
+	it('safeHeaders lower-cases names, joins arrays, drops undefined and secret headers', () => {
+		expect(
+			safeHeaders({
+				'X-Custom': ['a', 'b'],
+				Authorization: 'x',
+				'Set-Cookie': ['s'],
+				'X-Prefinery-Signature': 't=1,v1=00',
+				missing: undefined,
+			}),
+		).toEqual({ 'x-custom': 'a, b' });
+	});
+});
+
+describe('no secret ever appears in an answer', () => {
+	const secretHeaders = { authorization: `Bearer ${SECRET}` };
+	const cases: Array<[string, () => DeliveryOutcome]> = [
+		['accepted', () => handleDelivery(signedRequest(articleSample, { headers: secretHeaders }), settings({ includeHeaders: true }))],
+		['accepted raw', () => handleDelivery(signedRequest(articleSample, { headers: secretHeaders }), settings({ includeHeaders: true, output: 'raw' }))],
+		['mismatch', () => handleDelivery(signedRequest(articleSample, { secret: 'wrong' }), settings())],
+		['missing', () => handleDelivery(unsignedRequest(articleSample), settings())],
+		['malformed header', () => handleDelivery(unsignedRequest(articleSample, { 'x-prefinery-signature': SECRET }), settings())],
+		['stale', () => handleDelivery(signedRequest(articleSample, { timestamp: 1 }), settings())],
+		['future', () => handleDelivery(signedRequest(articleSample, { timestamp: NOW + 9999 }), settings())],
+		['400', () => handleDelivery(signedRequest(bytes('nope')), settings())],
+		['ignored', () => handleDelivery(signedRequest(articleSample), settings({ events: ['x'] }))],
+		['project', () => handleDelivery(signedRequest(articleSample), settings({ projectId: 9 }))],
+	];
+
+	it.each(cases)('%s', (_name, run) => {
+		const outcome = run();
+		const text = JSON.stringify(outcome);
+		expect(text).not.toContain(SECRET);
+		expect(JSON.stringify(outcome.answer)).not.toContain(SECRET);
+	});
+});

@@ -1,0 +1,52 @@
+/** A mocked IWebhookFunctions for the trigger's webhook(), in the style of n8n's own trigger tests. */
+import { mock } from 'jest-mock-extended';
+import type { IDataObject, INode, IWebhookFunctions, Workflow } from 'n8n-workflow';
+
+export interface WebhookCall {
+	mode?: 'webhook' | 'manual';
+	webhookName?: 'default' | 'setup';
+	rawBody?: Buffer;
+	body?: unknown;
+	headers?: Record<string, string | string[]>;
+	query?: Record<string, unknown>;
+	params?: Record<string, unknown>;
+	credentials?: Record<string, unknown>;
+	workflowId?: string;
+	nodeId?: string;
+}
+
+export function webhookContext(call: WebhookCall = {}) {
+	const ctx = mock<IWebhookFunctions>();
+	const res = { status: jest.fn(), json: jest.fn(), send: jest.fn(), end: jest.fn() };
+	res.status.mockReturnValue(res);
+	res.json.mockReturnValue(res);
+	const req = { rawBody: call.rawBody, body: call.body, headers: call.headers ?? {}, query: call.query ?? {} };
+
+	ctx.getRequestObject.mockReturnValue(req as unknown as ReturnType<IWebhookFunctions['getRequestObject']>);
+	ctx.getResponseObject.mockReturnValue(res as unknown as ReturnType<IWebhookFunctions['getResponseObject']>);
+	ctx.getBodyData.mockReturnValue((call.body ?? {}) as IDataObject);
+	ctx.getHeaderData.mockReturnValue((call.headers ?? {}) as ReturnType<IWebhookFunctions['getHeaderData']>);
+	ctx.getMode.mockReturnValue(call.mode ?? 'webhook');
+	ctx.getWebhookName.mockReturnValue(call.webhookName ?? 'default');
+	ctx.getWorkflow.mockReturnValue({ id: call.workflowId ?? 'wf-1' } as unknown as Workflow);
+	ctx.getNode.mockReturnValue({
+		id: call.nodeId ?? 'node-1',
+		name: 'Prefinery Trigger',
+		type: 'n8n-nodes-prefinery.prefineryTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	} as INode);
+	ctx.getCredentials.mockResolvedValue((call.credentials ?? {}) as never);
+
+	const params = call.params ?? {};
+	const getNodeParameter = (name: string, fallback?: unknown) => (name in params ? params[name] : fallback);
+	ctx.getNodeParameter.mockImplementation(getNodeParameter as unknown as IWebhookFunctions['getNodeParameter']);
+
+	const returnJsonArray = jest.fn((data: IDataObject | IDataObject[]) =>
+		(Array.isArray(data) ? data : [data]).map((json) => ({ json })),
+	);
+	ctx.helpers = { returnJsonArray } as unknown as IWebhookFunctions['helpers'];
+
+	return { ctx, res, req, returnJsonArray };
+}

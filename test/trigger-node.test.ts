@@ -1,0 +1,416 @@
+import { mock } from 'jest-mock-extended';
+import type {
+	ICredentialTestFunctions,
+	ICredentialsDecrypted,
+	IHookFunctions,
+	INodePropertyOptions,
+} from 'n8n-workflow';
+import { PREFINERY_EVENTS } from '../lib/events';
+import { TESTER_FIELDS } from '../lib/fields';
+import { SAMPLE_PROJECT_ID } from '../lib/samples';
+import { PrefineryTrigger } from '../nodes/PrefineryTrigger/PrefineryTrigger.node';
+import articleSample from './fixtures/article-sample.json';
+import { bytes, signedHeader } from './helpers/signing';
+import { webhookContext, type WebhookCall } from './helpers/webhook-context';
+
+const SECRET = 'whsec_node_test_secret_value';
+const node = new PrefineryTrigger();
+
+let workflowCounter = 0;
+/** A fresh workflow id per test, so the process-wide duplicate memory never leaks between tests. */
+const freshWorkflow = () => `wf-${++workflowCounter}`;
+
+function nowSeconds() {
+	return Math.floor(Date.now() / 1000);
+}
+
+function post(body: unknown, call: WebhookCall = {}, secret = SECRET): WebhookCall {
+	const rawBody = Buffer.isBuffer(body) ? body : bytes(body);
+	let parsed: unknown = {};
+	try {
+		parsed = JSON.parse(rawBody.toString('utf8'));
+	} catch {
+		parsed = {};
+	}
+	return {
+		workflowId: freshWorkflow(),
+		rawBody,
+		body: parsed,
+		headers: {
+			'content-type': 'application/json',
+			'x-prefinery-signature': signedHeader(secret, nowSeconds(), rawBody),
+		},
+		credentials: { webhookSigningSecret: SECRET },
+		...call,
+	};
+}
+
+async function run(call: WebhookCall) {
+	const context = webhookContext(call);
+	const result = await node.webhook.call(context.ctx);
+	return { ...context, result };
+}
+
+describe('webhook(): production POST', () => {
+	it('emits the typed item and answers with a short JSON status', async () => {
+		const { result, res, returnJsonArray, ctx } = await run(post(articleSample));
+		expect(result.workflowData).toHaveLength(1);
+		const [items] = result.workflowData!;
+		expect(items).toHaveLength(1);
+		const item = items[0].json;
+		expect(item.id).toBe(123);
+		expect(item.type).toBe('tester_created');
+		expect(item.object).toBe('tester');
+		expect(item.signature_verified).toBe(true);
+		expect(item.sample).toBe(false);
+		for (const key of Object.keys(TESTER_FIELDS)) expect(item.tester).toHaveProperty([key]);
+		expect(result.webhookResponse).toEqual({
+			status: 'accepted',
+			message: 'Event received.',
+			event_id: 123,
+			type: 'tester_created',
+		});
+		expect(result.noWebhookResponse).toBeUndefined();
+		expect(res.status).not.toHaveBeenCalled();
+		expect(returnJsonArray).toHaveBeenCalledTimes(1);
+		expect(ctx.getCredentials).toHaveBeenCalledWith('prefineryApi');
+	});
+
+	it('raw output with headers (secrets stripped)', async () => {
+		const call = post(articleSample, {
+			params: { output: 'raw', options: { includeHeaders: true } },
+		});
+		call.headers = { ...call.headers, authorization: 'Bearer abc', cookie: 'c=1', 'user-agent': 'Prefinery' };
+		const { result } = await run(call);
+		const item = result.workflowData![0][0].json;
+		expect(item.body).toEqual(articleSample);
+		expect(item.headers).toEqual({ 'content-type': 'application/json', 'user-agent': 'Prefinery' });
+	});
+
+	it('401 through res.status(401).json and noWebhookResponse: wrong secret', async () => {
+		const { result, res } = await run(post(articleSample, {}, 'not-the-secret'));
+		expect(result).toEqual({ noWebhookResponse: true });
+		expect(res.status).toHaveBeenCalledWith(401);
+		expect(res.json).toHaveBeenCalledWith(expect.objectContaining({ status: 'rejected', reason: 'mismatch' }));
+		expect(JSON.stringify(res.json.mock.calls)).not.toContain(SECRET);
+	});
+
+	it('401: missing signature header', async () => {
+		const call = post(articleSample);
+		call.headers = { 'content-type': 'application/json' };
+		const { result, res } = await run(call);
+		expect(result).toEqual({ noWebhookResponse: true });
+		expect(res.status).toHaveBeenCalledWith(401);
+		expect(res.json).toHaveBeenCalledWith(expect.objectContaining({ reason: 'missing_header' }));
+	});
+
+	it('401: credential without a signing secret', async () => {
+		const { res } = await run(post(articleSample, { credentials: { apiKey: 'k' } }));
+		expect(res.status).toHaveBeenCalledWith(401);
+		expect(res.json).toHaveBeenCalledWith(expect.objectContaining({ reason: 'no_secret' }));
+	});
+
+	it('401: a signature older than the configured tolerance', async () => {
+		const call = post(articleSample, { params: { options: { signatureTolerance: 60 } } });
+		call.headers!['x-prefinery-signature'] = signedHeader(SECRET, nowSeconds() - 120, call.rawBody!);
+		const { res } = await run(call);
+		expect(res.status).toHaveBeenCalledWith(401);
+		expect(res.json).toHaveBeenCalledWith(expect.objectContaining({ reason: 'timestamp_too_old' }));
+	});
+
+	it('400: signed but not a Prefinery event', async () => {
+		const { result, res } = await run(post({ hello: 'world' }));
+		expect(result).toEqual({ noWebhookResponse: true });
+		expect(res.status).toHaveBeenCalledWith(400);
+		expect(res.json).toHaveBeenCalledWith(expect.objectContaining({ reason: 'not_a_prefinery_event' }));
+	});
+
+	it('400: verification off and a malformed body', async () => {
+		const { res, ctx } = await run(
+			post(bytes('[1,2,3]'), { params: { verifySignature: false }, credentials: undefined }),
+		);
+		expect(res.status).toHaveBeenCalledWith(400);
+		expect(ctx.getCredentials).not.toHaveBeenCalled();
+	});
+
+	it('200 ignored: event not selected', async () => {
+		const { result, res } = await run(post(articleSample, { params: { events: ['tester_updated'] } }));
+		expect(result.workflowData).toBeUndefined();
+		expect(result.webhookResponse).toEqual(expect.objectContaining({ status: 'ignored', reason: 'event_not_selected' }));
+		expect(res.status).not.toHaveBeenCalled();
+	});
+
+	it('200 ignored: another project (resource locator value)', async () => {
+		const { result } = await run(post(articleSample, { params: { project: '4242' } }));
+		expect(result.workflowData).toBeUndefined();
+		expect(result.webhookResponse).toEqual(expect.objectContaining({ status: 'ignored', reason: 'project_not_selected' }));
+	});
+
+	it('emits when the project matches', async () => {
+		const { result } = await run(post(articleSample, { params: { project: '1' } }));
+		expect(result.workflowData).toHaveLength(1);
+	});
+
+	it('duplicate id in production: second delivery is acknowledged without an execution', async () => {
+		const workflowId = freshWorkflow();
+		const first = await run(post(articleSample, { workflowId }));
+		expect(first.result.workflowData).toHaveLength(1);
+		const second = await run(post(articleSample, { workflowId }));
+		expect(second.result.workflowData).toBeUndefined();
+		expect(second.result.webhookResponse).toEqual(expect.objectContaining({ status: 'duplicate', event_id: 123 }));
+		expect(second.res.status).not.toHaveBeenCalled();
+	});
+
+	it('duplicate memory is per workflow and node', async () => {
+		const workflowId = freshWorkflow();
+		await run(post(articleSample, { workflowId, nodeId: 'a' }));
+		expect((await run(post(articleSample, { workflowId, nodeId: 'b' }))).result.workflowData).toHaveLength(1);
+		expect((await run(post(articleSample, { workflowId: freshWorkflow(), nodeId: 'a' }))).result.workflowData).toHaveLength(1);
+	});
+
+	it('duplicates are emitted again when "Ignore Duplicate Deliveries" is off', async () => {
+		const workflowId = freshWorkflow();
+		const params = { options: { ignoreDuplicates: false } };
+		await run(post(articleSample, { workflowId, params }));
+		expect((await run(post(articleSample, { workflowId, params }))).result.workflowData).toHaveLength(1);
+	});
+
+	it('verification off: emits unsigned events without reading the credential', async () => {
+		const call = post(articleSample, { params: { verifySignature: false }, credentials: undefined });
+		call.headers = {};
+		const { result, ctx } = await run(call);
+		expect(result.workflowData![0][0].json.signature_verified).toBe(false);
+		expect(ctx.getCredentials).not.toHaveBeenCalled();
+	});
+});
+
+describe('webhook(): manual mode (test URL)', () => {
+	it('does NOT de-duplicate: the same id twice emits twice', async () => {
+		const workflowId = freshWorkflow();
+		const first = await run(post(articleSample, { workflowId, mode: 'manual' }));
+		const second = await run(post(articleSample, { workflowId, mode: 'manual' }));
+		expect(first.result.workflowData).toHaveLength(1);
+		expect(second.result.workflowData).toHaveLength(1);
+	});
+
+	it('manual deliveries do not poison the production memory', async () => {
+		const workflowId = freshWorkflow();
+		await run(post(articleSample, { workflowId, mode: 'manual' }));
+		expect((await run(post(articleSample, { workflowId }))).result.workflowData).toHaveLength(1);
+	});
+
+	it('accepts an unsigned delivery (Prefinery Test button), marked unverified', async () => {
+		const call = post(articleSample, { mode: 'manual' });
+		call.headers = { 'content-type': 'application/json' };
+		const { result } = await run(call);
+		expect(result.workflowData![0][0].json.signature_verified).toBe(false);
+	});
+
+	it('still rejects a wrong signature with 401', async () => {
+		const { result, res } = await run(post(articleSample, { mode: 'manual' }, 'wrong'));
+		expect(result).toEqual({ noWebhookResponse: true });
+		expect(res.status).toHaveBeenCalledWith(401);
+	});
+});
+
+describe('webhook(): GET on the setup webhook', () => {
+	const get = (call: WebhookCall): WebhookCall => ({
+		workflowId: freshWorkflow(),
+		webhookName: 'setup',
+		rawBody: undefined,
+		headers: { accept: 'text/html' },
+		credentials: { webhookSigningSecret: SECRET },
+		...call,
+	});
+
+	it.each(PREFINERY_EVENTS.map((event) => [event.value, event.kind]))(
+		'manual mode emits a typed sample for ?event=%s',
+		async (type, kind) => {
+			const { result, ctx } = await run(get({ mode: 'manual', query: { event: type } }));
+			expect(result.workflowData).toHaveLength(1);
+			const item = result.workflowData![0][0].json;
+			expect(item.type).toBe(type);
+			expect(item.object).toBe(kind);
+			expect(item.sample).toBe(true);
+			expect(item.signature_verified).toBe(false);
+			expect(item[kind]).toEqual(expect.any(Object));
+			expect(result.webhookResponse).toEqual(expect.objectContaining({ status: 'accepted', message: 'Sample event emitted.' }));
+			expect(ctx.getCredentials).not.toHaveBeenCalled();
+		},
+	);
+
+	it('manual mode without ?event emits tester_created when any event is selected', async () => {
+		const { result } = await run(get({ mode: 'manual' }));
+		expect(result.workflowData![0][0].json.type).toBe('tester_created');
+	});
+
+	it('manual mode without ?event uses the first selected known event', async () => {
+		const { result } = await run(get({ mode: 'manual', params: { events: ['reward_delivered', 'tester_updated'] } }));
+		expect(result.workflowData![0][0].json.type).toBe('reward_delivered');
+	});
+
+	it('manual mode: a repeated GET emits again (no duplicate filtering of samples)', async () => {
+		const call = get({ mode: 'manual' });
+		await run(call);
+		expect((await run(call)).result.workflowData).toHaveLength(1);
+	});
+
+	it('manual mode: sample output in raw format is the sample envelope', async () => {
+		const { result } = await run(get({ mode: 'manual', query: { event: 'point_earned' }, params: { output: 'raw' } }));
+		const item = result.workflowData![0][0].json;
+		expect(item.type).toBe('point_earned');
+		expect(item.data).toEqual(expect.objectContaining({ activity: 'referral' }));
+	});
+
+	// BUG: the sample carries project_id 4242 (SAMPLE_PROJECT_ID), so with a Project filter set the
+	// browser sample is acknowledged as "project_not_selected" and never reaches the editor, although
+	// the trigger panel promises a sample event on the Test URL.
+	it('manual mode emits a sample even when a Project filter is set', async () => {
+		const { result } = await run(get({ mode: 'manual', query: { event: 'tester_created' }, params: { project: '17' } }));
+		expect(result.webhookResponse).toEqual(expect.objectContaining({ status: 'accepted' }));
+		expect(result.workflowData).toHaveLength(1);
+		expect(SAMPLE_PROJECT_ID).not.toBe(17);
+	});
+
+	it.each([{}, { event: 'tester_updated' }])('production never emits (query %p)', async (query) => {
+		const { result, ctx, res } = await run(get({ mode: 'webhook', query }));
+		expect(result.workflowData).toBeUndefined();
+		expect(result.webhookResponse).toEqual(expect.objectContaining({ status: 'ignored', reason: 'get_not_delivered' }));
+		expect(ctx.getCredentials).not.toHaveBeenCalled();
+		expect(res.status).not.toHaveBeenCalled();
+	});
+});
+
+describe('node description contract', () => {
+	const { description } = node;
+
+	it('identity', () => {
+		expect(description.name).toBe('prefineryTrigger');
+		expect(description.displayName).toContain('Trigger');
+		expect(description.version).toBe(1);
+		expect(description.group).toEqual(['trigger']);
+		expect(description.inputs).toEqual([]);
+		expect(description.outputs).toEqual(['main']);
+		expect(description.usableAsTool).toBeUndefined();
+	});
+
+	it('credential prefineryApi', () => {
+		expect(description.credentials).toEqual([
+			expect.objectContaining({ name: 'prefineryApi', testedBy: 'prefineryApiCredentialTest' }),
+		]);
+	});
+
+	it('webhooks: POST default (and a GET setup helper) on the same path, answered on receipt', () => {
+		expect(description.webhooks).toContainEqual(
+			expect.objectContaining({ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }),
+		);
+		const setup = description.webhooks!.find((webhook) => webhook.name === 'setup');
+		expect(setup).toEqual(expect.objectContaining({ httpMethod: 'GET', path: 'webhook' }));
+		for (const webhook of description.webhooks!) expect(webhook.responseData).toBe('');
+	});
+
+	it("events: '*' plus every catalogue event, including the four verified names", () => {
+		const events = description.properties.find((property) => property.name === 'events')!;
+		expect(events.type).toBe('multiOptions');
+		expect(events.default).toEqual(['*']);
+		const values = (events.options as INodePropertyOptions[]).map((option) => option.value);
+		expect(values).toContain('*');
+		for (const verified of ['tester_created', 'tester_applied', 'tester_updated', 'reward_delivered']) {
+			expect(values).toContain(verified);
+		}
+		expect(values).toEqual(['*', ...PREFINERY_EVENTS.map((event) => event.value)]);
+		for (const event of PREFINERY_EVENTS.filter((e) => e.certainty === 'unverified')) {
+			const option = (events.options as INodePropertyOptions[]).find((o) => o.value === event.value)!;
+			expect(option.description).toMatch(/Unverified/);
+		}
+	});
+
+	it('parameter defaults the webhook relies on', () => {
+		const byName = Object.fromEntries(description.properties.map((property) => [property.name, property]));
+		expect(byName.verifySignature.default).toBe(true);
+		expect(byName.output.default).toBe('typed');
+		const options = byName.options.options as Array<{ name: string; default: unknown }>;
+		expect(options.find((o) => o.name === 'ignoreDuplicates')!.default).toBe(true);
+		expect(options.find((o) => o.name === 'includeHeaders')!.default).toBe(false);
+		expect(options.find((o) => o.name === 'signatureTolerance')!.default).toBe(259200);
+	});
+
+	it('webhook lifecycle methods are documented no-ops answering true', async () => {
+		const hooks = node.webhookMethods.default;
+		const ctx = mock<IHookFunctions>();
+		await expect(hooks.checkExists.call(ctx)).resolves.toBe(true);
+		await expect(hooks.create.call(ctx)).resolves.toBe(true);
+		await expect(hooks.delete.call(ctx)).resolves.toBe(true);
+	});
+});
+
+describe('credential test (methods.credentialTest.prefineryApiCredentialTest)', () => {
+	const test = node.methods.credentialTest.prefineryApiCredentialTest;
+
+	function credential(data: Record<string, unknown> | undefined): ICredentialsDecrypted {
+		return { id: 'c1', name: 'Prefinery', type: 'prefineryApi', data: data as ICredentialsDecrypted['data'] };
+	}
+
+	function context(request: jest.Mock) {
+		const ctx = mock<ICredentialTestFunctions>();
+		ctx.helpers = { request } as unknown as ICredentialTestFunctions['helpers'];
+		return ctx;
+	}
+
+	it('signing secret, no API key → OK without calling Prefinery', async () => {
+		const request = jest.fn();
+		const result = await test.call(context(request), credential({ webhookSigningSecret: 's', apiKey: '' }));
+		expect(result.status).toBe('OK');
+		expect(result.message).toMatch(/No API key/);
+		expect(request).not.toHaveBeenCalled();
+	});
+
+	it.each([{}, { webhookSigningSecret: '  ', apiKey: ' ' }, undefined])('neither → Error (%p)', async (data) => {
+		const request = jest.fn();
+		const result = await test.call(context(request), credential(data));
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/signing secret/);
+		expect(request).not.toHaveBeenCalled();
+	});
+
+	it('API key → GET /betas with a Bearer header', async () => {
+		const request = jest.fn().mockResolvedValue([]);
+		const result = await test.call(context(request), credential({ webhookSigningSecret: 's', apiKey: 'key-123' }));
+		expect(result.status).toBe('OK');
+		expect(request).toHaveBeenCalledTimes(1);
+		const options = request.mock.calls[0][0];
+		expect(options.method).toBe('GET');
+		expect(options.uri).toBe('https://api.prefinery.com/api/v2/betas');
+		expect(options.headers.Authorization).toBe('Bearer key-123');
+		expect(JSON.stringify(options)).not.toMatch(/api_key=/);
+	});
+
+	it('API key with a custom base URL', async () => {
+		const request = jest.fn().mockResolvedValue([]);
+		await test.call(context(request), credential({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9999/api/v2/' }));
+		expect(request.mock.calls[0][0].uri).toBe('http://127.0.0.1:9999/api/v2/betas');
+	});
+
+	it('API key only → OK, and says the signing secret is still needed', async () => {
+		const request = jest.fn().mockResolvedValue([]);
+		const result = await test.call(context(request), credential({ apiKey: 'k' }));
+		expect(result.status).toBe('OK');
+		expect(result.message).toMatch(/signing secret/);
+	});
+
+	it.each([401, 403])('%i → Error naming the API key', async (statusCode) => {
+		const request = jest.fn().mockRejectedValue(Object.assign(new Error('Unauthorized'), { statusCode }));
+		const result = await test.call(context(request), credential({ webhookSigningSecret: 's', apiKey: 'bad-key' }));
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/API key/);
+		expect(result.message).toContain(String(statusCode));
+		expect(result.message).not.toContain('bad-key');
+	});
+
+	it('network failure → Error saying the trigger still works', async () => {
+		const request = jest.fn().mockRejectedValue(new Error('ECONNREFUSED'));
+		const result = await test.call(context(request), credential({ apiKey: 'k' }));
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/no answer/);
+	});
+});
