@@ -32,8 +32,16 @@ async function main() {
 	console.log(`Starting n8n on http://127.0.0.1:${port} …`);
 	const n8n = await startN8n({ userFolder: STATE_DIR, tarball: pack.tarball, port, log: (line) => console.log(line) });
 	const crm = await startSink();
-	crm.onRequest = null;
+	try {
+		await setUp(n8n, crm, state, pack);
+	} catch (error) {
+		await n8n.stop();
+		await crm.close();
+		throw error;
+	}
+}
 
+async function setUp(n8n, crm, state, pack) {
 	let credentialId = state.credentialId;
 	const credentials = await n8n.api.call('GET', '/credentials').catch(() => ({ data: [] }));
 	if (!credentialId || !credentials.data?.some?.((c) => c.id === credentialId)) {
@@ -46,6 +54,8 @@ async function main() {
 	}
 	const credential = { id: credentialId, name: 'Prefinery (local demo)' };
 	if (state.workflowId) {
+		// Replace the demo workflow of the last run (its local CRM URL changes every start).
+		await n8n.api.unpublish(state.workflowId).catch(() => {});
 		await n8n.api.call('DELETE', `/workflows/${state.workflowId}`).catch(() => {});
 	}
 	const example = await importExample(n8n, credential, 'prefinery-new-signups-to-crm.json', {

@@ -36,6 +36,10 @@ export class PrefineryTrigger implements INodeType {
 		description:
 			'Starts the workflow when Prefinery sends a waitlist or referral event (tester signed up, applied, updated, reward…), verified and de-duplicated',
 		defaults: { name: 'Prefinery Trigger' },
+		eventTriggerDescription:
+			'Open the Test URL in a browser for a sample event, or press Test in Prefinery (Integrations → Webhooks)',
+		activationMessage:
+			'Paste the Production URL into Prefinery (Integrations → Webhooks → Add a URL) if you have not yet.',
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
@@ -70,9 +74,9 @@ export class PrefineryTrigger implements INodeType {
 			header: PANEL_HEADER,
 			executionsHelp: {
 				inactive:
-					'<b>While building:</b> click "Listen for test event", then either paste the Test URL into Prefinery (Integrations → Webhooks) and press Test, or open the Test URL in a browser to receive a sample event — add <code>?event=tester_updated</code> (any event name) to choose the sample. <br /><br /><b>Once published:</b> paste the Production URL into Prefinery. Every event then starts an execution you can find in the Executions list. Unpublished workflows answer 404, and Prefinery drops such events for good.',
+					'<b>While building:</b> click "Execute step" (the node listens for a test event), then either paste the Test URL into Prefinery (Integrations → Webhooks) and press Test, or open the Test URL in a browser to receive a sample event — add <code>?event=tester_updated</code> (any event name) to choose the sample. <br /><br /><b>Once published:</b> paste the Production URL into Prefinery. Every event then starts an execution you can find in the Executions list. Unpublished workflows answer 404, and Prefinery drops such events for good.',
 				active:
-					'<b>While building:</b> click "Listen for test event", then open the Test URL in a browser for a sample event, or point Prefinery\'s Test button at it. <br /><br /><b>Published:</b> events Prefinery sends to the Production URL start executions; see the Executions list.',
+					'<b>While building:</b> click "Execute step" (the node listens for a test event), then open the Test URL in a browser for a sample event, or point Prefinery\'s Test button at it. <br /><br /><b>Published:</b> events Prefinery sends to the Production URL start executions; see the Executions list.',
 			},
 			activationHint:
 				'Once you\'ve finished building your workflow, publish it and paste the Production URL into Prefinery (Integrations → Webhooks). Until it is published, Prefinery\'s deliveries get 404 and are lost.',

@@ -5,8 +5,8 @@ import { DEFAULT_TOLERANCE_SECONDS } from '../../lib/signature';
 const SETUP_STEPS =
 	'In Prefinery: your project → Integrations → Webhooks → Add a URL. Paste this node\'s <b>Production URL</b> (shown above) and pick the events. ' +
 	'Publish this workflow first: an unpublished workflow answers 404 and Prefinery drops the event without retrying. ' +
-	'To try it out, use <b>Listen for test event</b> here, then either paste the <b>Test URL</b> into Prefinery and press its Test button, ' +
-	'or open the Test URL in your browser to receive a sample event (no Prefinery account needed).';
+	'To try it out, click <b>Execute step</b> (the node listens for a test event), then either open the <b>Test URL</b> in your browser to receive a sample event (no Prefinery account needed; add ?event=tester_updated to pick another), ' +
+	'or paste the Test URL into Prefinery and press its Test button.';
 
 export const triggerProperties: INodeProperties[] = [
 	{
