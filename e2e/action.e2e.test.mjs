@@ -2,6 +2,7 @@
 // Prefinery's documented API (test/support/mock-prefinery-api.js); the credential's API Base URL
 // points at it.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { createTriggerWorkflow, dist, startSuiteN8n, waitForExecutions } from './support.mjs';
@@ -19,8 +20,10 @@ describe('Prefinery node in a real n8n', { timeout: 300_000 }, () => {
 	});
 
 	after(async () => {
+		const log = n8n ? readFileSync(n8n.logFile, 'utf8') : '';
 		await n8n?.dispose();
 		await api?.close();
+		assert.ok(!log.includes(api.apiKey), 'the API key never appears in n8n\'s log');
 	});
 
 	it('a signed tester event → Prefinery "get tester" looks the tester up through the credential', async () => {
