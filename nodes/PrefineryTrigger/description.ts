@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { ANY_EVENT, PREFINERY_EVENTS } from '../../lib/events';
 import { DEFAULT_TOLERANCE_SECONDS } from '../../lib/signature';
+import { PROJECT_LOCATOR_MODES } from '../Prefinery/descriptions/common';
 
 const SETUP_STEPS =
 	'In Prefinery: your project → Integrations → Webhooks → Add a URL. Paste this node\'s <b>Production URL</b> (shown above) and pick the events. ' +
@@ -59,26 +60,7 @@ export const triggerProperties: INodeProperties[] = [
 		default: { mode: 'list', value: '' },
 		description:
 			'Only events of this Prefinery project start the workflow. Leave empty for any project. The list needs an API key in the credential; without one, enter the project ID.',
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchProjects', searchable: true },
-			},
-			{
-				displayName: 'By ID',
-				name: 'id',
-				type: 'string',
-				placeholder: 'e.g. 4242',
-				validation: [
-					{
-						type: 'regex',
-						properties: { regex: '^\\d+$', errorMessage: 'A Prefinery project ID is a number' },
-					},
-				],
-			},
-		],
+		modes: PROJECT_LOCATOR_MODES,
 	},
 	{
 		displayName: 'Output',

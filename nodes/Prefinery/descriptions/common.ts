@@ -3,6 +3,28 @@ import type { INodeProperties } from 'n8n-workflow';
 /** Marker used in descriptions of endpoints Prefinery does not document (seen only in third-party code). */
 export const UNVERIFIED = '(unverified endpoint)';
 
+/** The two ways to choose a Prefinery project: from `GET /betas` (needs an API key) or by ID. */
+export const PROJECT_LOCATOR_MODES: INodeProperties['modes'] = [
+	{
+		displayName: 'From List',
+		name: 'list',
+		type: 'list',
+		typeOptions: { searchListMethod: 'searchProjects', searchable: true },
+	},
+	{
+		displayName: 'By ID',
+		name: 'id',
+		type: 'string',
+		placeholder: 'e.g. 4242',
+		validation: [
+			{
+				type: 'regex',
+				properties: { regex: '^\\s*\\d+\\s*$', errorMessage: 'A Prefinery project ID is a number' },
+			},
+		],
+	},
+];
+
 /**
  * The project (Prefinery calls it a "beta") an operation works on: pick it from the list (needs
  * the API key's Projects permission) or enter its ID.
@@ -18,26 +40,7 @@ export function projectLocator(resource: string, operations?: string[]): INodePr
 		displayOptions: {
 			show: operations ? { resource: [resource], operation: operations } : { resource: [resource] },
 		},
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchProjects', searchable: true },
-			},
-			{
-				displayName: 'By ID',
-				name: 'id',
-				type: 'string',
-				placeholder: 'e.g. 4242',
-				validation: [
-					{
-						type: 'regex',
-						properties: { regex: '^\\s*\\d+\\s*$', errorMessage: 'A Prefinery project ID is a number' },
-					},
-				],
-			},
-		],
+		modes: PROJECT_LOCATOR_MODES,
 	};
 }
 

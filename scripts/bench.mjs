@@ -1,0 +1,184 @@
+#!/usr/bin/env node
+// `npm run bench`: every figure the README quotes, from one run, as ratios against baselines measured
+// in the same run.
+//   1. handler cost vs JSON.parse (scripts/bench-handler.mjs)
+//   2. package: packed/unpacked size, runtime dependencies, time to load the node modules
+//   3. in a real n8n: Prefinery Trigger vs n8n's core Webhook node, same payload, same concurrency
+// Options: --skip-n8n, --events N per target (default 200), --concurrency C (default 20). Writes bench-results/latest.json.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { installCommunityPackage, packPackage, sleep, startN8n, waitForWebhook } from './lib/n8n.mjs';
+import { ROOT } from './lib/runtime.mjs';
+
+const { values } = parseArgs({
+	options: {
+		'skip-n8n': { type: 'boolean', default: false },
+		events: { type: 'string', default: '200' },
+		concurrency: { type: 'string', default: '20' },
+	},
+});
+const EVENTS = Number(values.events);
+const CONCURRENCY = Number(values.concurrency);
+const results = { date: new Date().toISOString(), node: process.version };
+
+// 1. Handler cost.
+const handler = spawnSync(process.execPath, [join(ROOT, 'scripts', 'bench-handler.mjs'), '--json'], { encoding: 'utf8' });
+if (handler.status === 0) {
+	results.handler = JSON.parse(handler.stdout.trim().split('\n').pop());
+} else {
+	results.handler = { error: handler.stderr.slice(-500) };
+}
+
+// 2. Package.
+const pack = packPackage(mkdtempSync(join(tmpdir(), 'prefinery-bench-pack-')));
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+const loadScript = `
+const t0 = process.hrtime.bigint(); require('n8n-workflow'); const t1 = process.hrtime.bigint();
+require('./dist/nodes/PrefineryTrigger/PrefineryTrigger.node.js'); require('./dist/nodes/Prefinery/Prefinery.node.js');
+require('./dist/credentials/PrefineryApi.credentials.js'); const t2 = process.hrtime.bigint();
+console.log(JSON.stringify({ n8nWorkflowMs: Number(t1 - t0) / 1e6, nodesMs: Number(t2 - t1) / 1e6 }));`;
+const loads = Array.from({ length: 5 }, () => JSON.parse(execFileSync(process.execPath, ['-e', loadScript], { cwd: ROOT, encoding: 'utf8' })));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+results.package = {
+	tarballBytes: pack.size,
+	unpackedBytes: pack.unpackedSize,
+	files: pack.files,
+	runtimeDependencies: Object.keys(pkg.dependencies ?? {}).length,
+	loadNodesMs: median(loads.map((l) => l.nodesMs)),
+	loadN8nWorkflowMs: median(loads.map((l) => l.n8nWorkflowMs)),
+};
+results.package.loadRatioToN8nWorkflow = results.package.loadNodesMs / results.package.loadN8nWorkflowMs;
+
+// 3. Real n8n: Prefinery Trigger vs core Webhook node.
+async function fire(url, bodies, headersFor) {
+	const latencies = [];
+	const statuses = {};
+	const queue = [...bodies];
+	const started = performance.now();
+	await Promise.all(
+		Array.from({ length: CONCURRENCY }, async () => {
+			for (let body = queue.shift(); body !== undefined; body = queue.shift()) {
+				const t = performance.now();
+				const res = await fetch(url, { method: 'POST', headers: headersFor(body), body });
+				await res.arrayBuffer();
+				latencies.push(performance.now() - t);
+				statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+			}
+		}),
+	);
+	const seconds = (performance.now() - started) / 1000;
+	latencies.sort((a, b) => a - b);
+	const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+	return { requests: bodies.length, seconds, answersPerSecond: bodies.length / seconds, p50Ms: pct(50), p99Ms: pct(99), statuses };
+}
+
+async function waitExecutions(n8n, workflowId, count, started) {
+	for (;;) {
+		const page = await n8n.api.executions(workflowId, { includeData: false });
+		if (page.length >= count) return { executionsPerSecond: count / ((performance.now() - started) / 1000) };
+		await sleep(500);
+	}
+}
+
+if (!values['skip-n8n']) {
+	const { signatureHeader } = await import(join(ROOT, 'dist', 'lib', 'signature.js'));
+	const { samplePayload } = await import(join(ROOT, 'dist', 'lib', 'samples.js'));
+	const secret = 'whsec_bench';
+	const userFolder = mkdtempSync(join(tmpdir(), 'prefinery-bench-n8n-'));
+	// The baseline community trigger (bench/noop-trigger) beside the packed Prefinery package.
+	installCommunityPackage(userFolder, join(ROOT, 'bench', 'noop-trigger'));
+	const n8n = await startN8n({ userFolder, tarball: pack.tarball, logLevel: 'warn' });
+	try {
+		const credential = await n8n.api.createCredential('Prefinery bench', 'prefineryApi', { webhookSigningSecret: secret, apiKey: '', baseUrl: 'https://api.prefinery.com/api/v2' });
+		const mk = async (name, node, url) => {
+			const wf = await n8n.api.createWorkflow({ name, nodes: [node], connections: {}, settings: { executionOrder: 'v1' } });
+			await n8n.api.publish(wf.id);
+			await waitForWebhook(url);
+			return { id: wf.id, url };
+		};
+		const targets = {
+			webhookNode: await mk('bench core webhook', {
+				id: 'w', name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0],
+				webhookId: 'bench-webhook', parameters: { httpMethod: 'POST', path: 'bench-webhook', options: {} },
+			}, `${n8n.baseUrl}/webhook/bench-webhook`),
+			noopCommunityTrigger: await mk('bench noop community trigger', {
+				id: 'n', name: 'Noop Trigger', type: 'n8n-nodes-bench-noop.noopTrigger', typeVersion: 1, position: [0, 0],
+				webhookId: 'bench-noop', parameters: {},
+			}, `${n8n.baseUrl}/webhook/bench-noop/webhook`),
+			prefineryTrigger: await mk('bench prefinery', {
+				id: 'p', name: 'Prefinery Trigger', type: 'n8n-nodes-prefinery.prefineryTrigger', typeVersion: 1, position: [0, 0],
+				webhookId: 'bench-prefinery', parameters: { events: ['*'] }, credentials: { prefineryApi: { id: credential.id, name: credential.name } },
+			}, `${n8n.baseUrl}/webhook/bench-prefinery/webhook`),
+		};
+		let nextId = 1;
+		const bodies = (n) => Array.from({ length: n }, () => JSON.stringify(samplePayload('tester_created', nextId++)));
+		const signed = (body) => ({ 'content-type': 'application/json', 'x-prefinery-signature': signatureHeader(secret, Math.floor(Date.now() / 1000), body) });
+		for (const target of Object.values(targets)) await fire(target.url, bodies(20), signed); // warm-up
+		await sleep(2000);
+		// Two rounds in alternating order, so no target always gets the warmer (or busier) n8n.
+		const runs = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
+		const order = Object.keys(targets);
+		for (const round of [order, [...order].reverse()]) {
+			for (const key of round) {
+				const target = targets[key];
+				const before = (await n8n.api.executions(target.id, { includeData: false })).length;
+				const started = performance.now();
+				const answered = await fire(target.url, bodies(EVENTS / 2), signed);
+				const executed = await waitExecutions(n8n, target.id, before + EVENTS / 2, started);
+				runs[key].push({ ...answered, ...executed });
+				await sleep(1500);
+			}
+		}
+		const merge = (list) => ({
+			requests: list.reduce((a, r) => a + r.requests, 0),
+			executionsPerSecond: list.reduce((a, r) => a + r.executionsPerSecond, 0) / list.length,
+			answersPerSecond: list.reduce((a, r) => a + r.answersPerSecond, 0) / list.length,
+			p50Ms: list.reduce((a, r) => a + r.p50Ms, 0) / list.length,
+			p99Ms: Math.max(...list.map((r) => r.p99Ms)),
+			statuses: list.reduce((a, r) => { for (const [k, v] of Object.entries(r.statuses)) a[k] = (a[k] ?? 0) + v; return a; }, {}),
+		});
+		const r = Object.fromEntries(Object.entries(runs).map(([k, list]) => [k, merge(list)]));
+		results.n8n = {
+			events: EVENTS,
+			concurrency: CONCURRENCY,
+			...r,
+			throughputRatioToWebhookNode: r.prefineryTrigger.executionsPerSecond / r.webhookNode.executionsPerSecond,
+			throughputRatioToNoopCommunityTrigger: r.prefineryTrigger.executionsPerSecond / r.noopCommunityTrigger.executionsPerSecond,
+			p99RatioToWebhookNode: r.prefineryTrigger.p99Ms / r.webhookNode.p99Ms,
+			p99RatioToNoopCommunityTrigger: r.prefineryTrigger.p99Ms / r.noopCommunityTrigger.p99Ms,
+		};
+	} finally {
+		await n8n.dispose();
+		rmSync(userFolder, { recursive: true, force: true });
+	}
+}
+
+mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
+writeFileSync(join(ROOT, 'bench-results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+const f = (x, d = 2) => (typeof x === 'number' ? x.toFixed(d) : String(x));
+console.log('\n== Handler cost (verify + parse + normalise) vs JSON.parse of the same body ==');
+if (results.handler?.results) {
+	for (const row of results.handler.results) {
+		const us = row.breakdown_us;
+		console.log(`  ${String(row.event).padEnd(32)} ${String(row.bytes).padStart(5)} B  JSON.parse ${f(us.json_parse)} µs  handler ${f(us.handler)} µs  ratio ${f(row.ratio)}×  (HMAC alone ${f(us.hmac)} µs)`);
+	}
+	console.log(`  median ratio ${f(results.handler.median_ratio)}×, max ${f(results.handler.max_ratio)}× (target ≤ ${results.handler.target_ratio}×)`);
+} else console.log(`  ${JSON.stringify(results.handler)}`);
+console.log('\n== Package ==');
+const p = results.package;
+console.log(`  tarball ${(p.tarballBytes / 1024).toFixed(1)} kB, unpacked ${(p.unpackedBytes / 1024).toFixed(1)} kB, ${p.files} files, runtime dependencies ${p.runtimeDependencies}`);
+console.log(`  load both nodes + credential: ${f(p.loadNodesMs)} ms (after n8n-workflow, which takes ${f(p.loadN8nWorkflowMs)} ms: ratio ${f(p.loadRatioToN8nWorkflow, 3)})`);
+if (results.n8n) {
+	const n = results.n8n;
+	console.log(`\n== Real n8n, ${n.events} events each at concurrency ${n.concurrency} (two alternating rounds) ==`);
+	for (const [label, x] of [['core Webhook node', n.webhookNode], ['no-op community trigger', n.noopCommunityTrigger], ['Prefinery Trigger', n.prefineryTrigger]]) {
+		console.log(`  ${label.padEnd(24)} executions/s ${f(x.executionsPerSecond)}  answers/s ${f(x.answersPerSecond)}  p50 ${f(x.p50Ms, 0)} ms  p99 ${f(x.p99Ms, 0)} ms  statuses ${JSON.stringify(x.statuses)}`);
+	}
+	console.log(`  Prefinery/Webhook node: throughput ${f(n.throughputRatioToWebhookNode)}, p99 ${f(n.p99RatioToWebhookNode)}`);
+	console.log(`  Prefinery/no-op community trigger: throughput ${f(n.throughputRatioToNoopCommunityTrigger)}, p99 ${f(n.p99RatioToNoopCommunityTrigger)}`);
+}
+console.log('\nbench-results/latest.json written.');
