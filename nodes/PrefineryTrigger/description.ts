@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { ANY_EVENT, PREFINERY_EVENTS } from '../../lib/events';
 import { DEFAULT_TOLERANCE_SECONDS } from '../../lib/signature';
-import { PROJECT_LOCATOR_MODES } from '../Prefinery/descriptions/common';
+import { PROJECT_LOCATOR } from '../Prefinery/descriptions/common';
 
 const SETUP_STEPS =
 	'In Prefinery: your project → Integrations → Webhooks → Add a URL. Paste this node\'s <b>Production URL</b> (shown above) and pick the events. ' +
@@ -56,11 +56,9 @@ export const triggerProperties: INodeProperties[] = [
 	{
 		displayName: 'Project',
 		name: 'project',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
+		...PROJECT_LOCATOR,
 		description:
 			'Only events of this Prefinery project start the workflow. Leave empty for any project. The list needs an API key in the credential; without one, enter the project ID.',
-		modes: PROJECT_LOCATOR_MODES,
 	},
 	{
 		displayName: 'Output',

@@ -3,27 +3,34 @@ import type { INodeProperties } from 'n8n-workflow';
 /** Marker used in descriptions of endpoints Prefinery does not document (seen only in third-party code). */
 export const UNVERIFIED = '(unverified endpoint)';
 
-/** The two ways to choose a Prefinery project: from `GET /betas` (needs an API key) or by ID. */
-export const PROJECT_LOCATOR_MODES: INodeProperties['modes'] = [
-	{
-		displayName: 'From List',
-		name: 'list',
-		type: 'list',
-		typeOptions: { searchListMethod: 'searchProjects', searchable: true },
-	},
-	{
-		displayName: 'By ID',
-		name: 'id',
-		type: 'string',
-		placeholder: 'e.g. 4242',
-		validation: [
-			{
-				type: 'regex',
-				properties: { regex: '^\\s*\\d+\\s*$', errorMessage: 'A Prefinery project ID is a number' },
-			},
-		],
-	},
-];
+/**
+ * The project picker shared by both nodes: from `GET /betas` (needs an API key with the Projects
+ * permission) or by ID.
+ */
+export const PROJECT_LOCATOR = {
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			typeOptions: { searchListMethod: 'searchProjects', searchable: true },
+		},
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. 4242',
+			validation: [
+				{
+					type: 'regex',
+					properties: { regex: '^\\s*\\d+\\s*$', errorMessage: 'A Prefinery project ID is a number' },
+				},
+			],
+		},
+	],
+} satisfies Pick<INodeProperties, 'type' | 'default' | 'modes'>;
 
 /**
  * The project (Prefinery calls it a "beta") an operation works on: pick it from the list (needs
@@ -33,14 +40,12 @@ export function projectLocator(resource: string, operations?: string[]): INodePr
 	return {
 		displayName: 'Project',
 		name: 'project',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
+		...PROJECT_LOCATOR,
 		required: true,
 		description: 'The Prefinery project (called "beta" in the API)',
 		displayOptions: {
 			show: operations ? { resource: [resource], operation: operations } : { resource: [resource] },
 		},
-		modes: PROJECT_LOCATOR_MODES,
 	};
 }
 
