@@ -414,3 +414,29 @@ describe('credential test (methods.credentialTest.prefineryApiCredentialTest)', 
 		expect(result.message).toMatch(/no answer/);
 	});
 });
+
+describe('webhook(): the signing secret is read from the credential once, not on every delivery', () => {
+	const event = (id: number) => ({ ...articleSample, id });
+
+	it('two deliveries of one trigger read the credential once', async () => {
+		const workflowId = freshWorkflow();
+		const first = await run(post(event(1), { workflowId }));
+		const second = await run(post(event(2), { workflowId }));
+		expect(first.result.workflowData).toBeDefined();
+		expect(second.result.workflowData).toBeDefined();
+		expect(first.ctx.getCredentials).toHaveBeenCalledTimes(1);
+		expect(second.ctx.getCredentials).not.toHaveBeenCalled();
+	});
+
+	it('a secret changed in n8n is used at the next delivery (kept copy re-read on mismatch)', async () => {
+		const workflowId = freshWorkflow();
+		await run(post(event(1), { workflowId }));
+		const rotated = 'whsec_node_test_rotated_value';
+		const next = await run(post(event(2), { workflowId, credentials: { webhookSigningSecret: rotated } }, rotated));
+		expect(next.ctx.getCredentials).toHaveBeenCalledTimes(1);
+		expect(next.result.workflowData).toBeDefined();
+		// …and a forgery is still rejected after the re-read.
+		const forged = await run(post(event(3), { workflowId, credentials: { webhookSigningSecret: rotated } }, 'forged'));
+		expect(forged.res.status).toHaveBeenCalledWith(401);
+	});
+});

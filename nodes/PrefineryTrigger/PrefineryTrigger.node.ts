@@ -12,6 +12,7 @@ import { handleDelivery, type DeliverySettings, type OutputFormat } from '../../
 import { ANY_EVENT, findEvent } from '../../lib/events';
 import { toInteger } from '../../lib/normalize';
 import { samplePayload } from '../../lib/samples';
+import { signingSecrets } from '../../lib/secret-cache';
 import { DEFAULT_TOLERANCE_SECONDS } from '../../lib/signature';
 import { prefineryApiCredentialTest, searchProjects } from '../Prefinery/transport';
 import { triggerProperties } from './description';
@@ -132,11 +133,19 @@ export class PrefineryTrigger implements INodeType {
 		const verify = this.getNodeParameter('verifySignature', true) as boolean;
 		const options = this.getNodeParameter('options', {}) as TriggerOptions;
 		const projectValue = this.getNodeParameter('project', '', { extractValue: true }) as string;
-		let secret = '';
-		if (verify && !isSampleRequest) {
+		const node = this.getNode();
+		const scope = `${this.getWorkflow().id ?? ''}:${node.id}`;
+		const secretKey = `${scope}:${node.credentials?.prefineryApi?.id ?? ''}`;
+		const readSecret = async (): Promise<string> => {
 			const credentials = await this.getCredentials('prefineryApi');
-			secret = typeof credentials.webhookSigningSecret === 'string' ? credentials.webhookSigningSecret : '';
-		}
+			const value =
+				typeof credentials.webhookSigningSecret === 'string' ? credentials.webhookSigningSecret : '';
+			signingSecrets.set(secretKey, value);
+			return value;
+		};
+		const needsSecret = verify && !isSampleRequest;
+		const keptSecret = needsSecret ? signingSecrets.get(secretKey) : undefined;
+		const secret = needsSecret ? (keptSecret ?? (await readSecret())) : '';
 		const settings: DeliverySettings = {
 			events,
 			verifySignature: verify,
@@ -150,7 +159,7 @@ export class PrefineryTrigger implements INodeType {
 			memory:
 				manual || options.ignoreDuplicates === false
 					? null
-					: eventMemories.for(`${this.getWorkflow().id ?? ''}:${this.getNode().id}`),
+					: eventMemories.for(scope),
 			allowUnsigned: manual,
 		};
 
@@ -162,16 +171,20 @@ export class PrefineryTrigger implements INodeType {
 			rawBody = Buffer.from(JSON.stringify(samplePayload(type)), 'utf8');
 		}
 
-		const outcome = handleDelivery(
-			{
-				rawBody,
-				body: isSampleRequest ? undefined : this.getBodyData(),
-				headers: this.getHeaderData() as Record<string, string | string[] | undefined>,
-				now: Math.floor(Date.now() / 1000),
-				sample: isSampleRequest,
-			},
-			settings,
-		);
+		const delivery = {
+			rawBody,
+			body: isSampleRequest ? undefined : this.getBodyData(),
+			headers: this.getHeaderData() as Record<string, string | string[] | undefined>,
+			now: Math.floor(Date.now() / 1000),
+			sample: isSampleRequest,
+		};
+		let outcome = handleDelivery(delivery, settings);
+		if (keptSecret !== undefined && outcome.httpStatus === 401) {
+			// The kept copy of the secret may be out of date (changed in n8n): read the credential
+			// again and decide with the current secret before rejecting.
+			const current = await readSecret();
+			if (current !== keptSecret) outcome = handleDelivery(delivery, { ...settings, secret: current });
+		}
 
 		if (outcome.emit) {
 			return {

@@ -49,13 +49,13 @@ export function packPackage(destination) {
 	return { tarball: join(destination, info.filename), size: info.size, unpackedSize: info.unpackedSize, files: info.entryCount };
 }
 
-/** Installs the tarball where n8n looks for community packages, as users get it. */
-export function installCommunityPackage(userFolder, tarball) {
+/** Installs tarballs (or package folders) where n8n looks for community packages, as users get them. */
+export function installCommunityPackage(userFolder, ...packages) {
 	const nodesDir = join(userFolder, '.n8n', 'nodes');
 	mkdirSync(nodesDir, { recursive: true });
 	execFileSync(
 		'npm',
-		['install', tarball, '--omit=peer', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-save', '--prefix', nodesDir],
+		['install', ...packages, '--install-links', '--omit=peer', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-save', '--prefix', nodesDir],
 		{ cwd: nodesDir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_yes: 'true' } },
 	);
 }
