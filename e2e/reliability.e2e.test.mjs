@@ -20,7 +20,7 @@ describe('Prefinery Trigger under bad input and faults (real n8n)', { timeout: 6
 	after(async () => {
 		if (!n8n) return;
 		const log = readFileSync(n8n.logFile, 'utf8');
-		await n8n.dispose();
+		await n8n?.dispose();
 		assert.ok(!log.includes(SECRET), 'the signing secret never appears in the log');
 	});
 

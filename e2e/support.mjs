@@ -14,12 +14,17 @@ export const TRIGGER_NAME = 'Prefinery Trigger';
 export async function startSuiteN8n() {
 	const pack = packPackage(mkdtempSync(join(tmpdir(), 'prefinery-pack-')));
 	const n8n = await startN8n({ tarball: pack.tarball, log: (line) => process.stderr.write(`${line}\n`) });
-	const credential = await n8n.api.createCredential('Prefinery (e2e)', 'prefineryApi', {
-		webhookSigningSecret: SECRET,
-		apiKey: '',
-		baseUrl: 'https://api.prefinery.com/api/v2',
-	});
-	return { n8n, credential, pack };
+	try {
+		const credential = await n8n.api.createCredential('Prefinery (e2e)', 'prefineryApi', {
+			webhookSigningSecret: SECRET,
+			apiKey: '',
+			baseUrl: 'https://api.prefinery.com/api/v2',
+		});
+		return { n8n, credential, pack };
+	} catch (error) {
+		await n8n.dispose();
+		throw error;
+	}
 }
 
 let counter = 0;

@@ -44,7 +44,7 @@ describe('Prefinery Trigger in a real n8n', { timeout: 600_000 }, () => {
 	after(async () => {
 		if (!n8n) return;
 		const log = readFileSync(n8n.logFile, 'utf8');
-		await n8n.dispose();
+		await n8n?.dispose();
 		assert.ok(!log.includes(SECRET), 'the signing secret must never appear in n8n\'s log');
 	});
 

@@ -40,11 +40,6 @@ export class EventIdMemory {
 		}
 		return true;
 	}
-
-	/** Forgets `id` (used when an emitted event could not be handed to n8n). */
-	release(id: string): void {
-		this.seen.delete(id);
-	}
 }
 
 /** Memories by scope (workflow + node), shared by every call in this process. */

@@ -68,7 +68,7 @@ export interface AnswerBody {
 }
 
 export type DeliveryOutcome =
-	| { emit: true; httpStatus: 200; answer: AnswerBody; item: JsonObject; eventKey: string | null }
+	| { emit: true; httpStatus: 200; answer: AnswerBody; item: JsonObject }
 	| { emit: false; httpStatus: 200 | 400 | 401; answer: AnswerBody };
 
 /** Header names never copied into output items (credentials and the signature itself). */
@@ -215,6 +215,5 @@ export function handleDelivery(request: DeliveryRequest, settings: DeliverySetti
 			...about,
 		},
 		item: output,
-		eventKey: settings.memory ? key : null,
 	};
 }

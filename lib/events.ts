@@ -3,11 +3,12 @@
  * what object each one carries in `data`, and how sure we are that Prefinery sends that exact string.
  *
  * Pure module: no n8n imports. Used by the trigger's `events` parameter, the sample payloads, the
- * README generator check and the tests.
+ * send-sample command, the output schema, the tests and the README check (e2e/readme.e2e.test.mjs).
  */
 
 /** What kind of object an event carries in its `data` field. */
-export type PrefineryObjectKind = 'tester' | 'reward' | 'point' | 'unknown';
+export const OBJECT_KINDS = ['tester', 'reward', 'point', 'unknown'] as const;
+export type PrefineryObjectKind = (typeof OBJECT_KINDS)[number];
 
 /**
  * How sure we are of the event string:

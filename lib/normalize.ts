@@ -274,20 +274,26 @@ export function projectIdOf(envelope: PrefineryEnvelope): number | null {
 	return null;
 }
 
-const ITEM_KEYS = new Set([
-	'id',
-	'type',
-	'created_at',
-	'created_at_unix',
-	'object',
-	'project_id',
-	'tester',
-	'reward',
-	'point',
-	'data',
-	'sample',
-	'signature_verified',
-]);
+/**
+ * The keys of a typed item and what each holds, in output order: the single list the normaliser,
+ * the output schema (scripts/write-schema.mjs) and the docs check read.
+ */
+export const ITEM_FIELDS = {
+	id: 'event_id',
+	type: 'event_type',
+	created_at: 'timestamp',
+	created_at_unix: 'integer',
+	object: 'object_kind',
+	project_id: 'integer',
+	tester: 'tester',
+	reward: 'reward',
+	point: 'point',
+	data: 'data',
+	sample: 'boolean',
+	signature_verified: 'boolean',
+} as const satisfies Record<keyof PrefineryEventItem & string, string>;
+
+const ITEM_KEYS: ReadonlySet<string> = new Set(Object.keys(ITEM_FIELDS));
 
 export interface NormalizeOptions {
 	sample?: boolean;

@@ -161,7 +161,8 @@ const DATA_BY_EVENT: Record<string, JsonObject> = {
 /** The sample envelope for an event type. Unknown types get the tester sample under that name. */
 export function samplePayload(type: string, id?: number | string): PrefineryEnvelope {
 	const index = PREFINERY_EVENTS.findIndex((event) => event.value === type);
-	const data = DATA_BY_EVENT[type] ?? tester();
+	// Own properties only: `type` may come from a query string (e.g. "constructor").
+	const data = Object.prototype.hasOwnProperty.call(DATA_BY_EVENT, type) ? DATA_BY_EVENT[type] : tester();
 	return {
 		id: id ?? SAMPLE_ID_BASE + (index >= 0 ? index + 1 : 0),
 		type,

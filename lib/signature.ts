@@ -19,8 +19,9 @@ export const SIGNATURE_HEADER = 'x-prefinery-signature';
  * Prefinery's own retry schedule would turn every late retry into a lost event if retries keep
  * their original `t` (Prefinery does not say whether it re-signs them). Retries run up to
  * 15 attempts, the N-th about `5 s + N^4` after the previous one: about 2.1 days in all. Three days
- * covers that plus clock skew. Replays of a captured request inside the window are still dropped
- * by the duplicate filter (same event id). Users who know their deliveries are re-signed can
+ * covers that plus clock skew. Replays of a captured request inside the window are dropped by the
+ * duplicate filter while the process remembers the event id (not across restarts or processes).
+ * Users who know their deliveries are re-signed can
  * tighten it (e.g. 300 s); 0 turns the age check off.
  */
 export const DEFAULT_TOLERANCE_SECONDS = 3 * 24 * 60 * 60;

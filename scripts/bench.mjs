@@ -77,11 +77,13 @@ async function fire(url, bodies, headersFor) {
 
 /** Waits for `count` new executions (beyond `before`); rate = new executions / time since `started`. */
 async function waitExecutions(n8n, workflowId, before, count, started) {
-	for (;;) {
+	const deadline = Date.now() + 300_000;
+	while (Date.now() < deadline) {
 		const page = await n8n.api.executions(workflowId, { includeData: false });
 		if (page.length >= before + count) return { executionsPerSecond: count / ((performance.now() - started) / 1000) };
 		await sleep(250);
 	}
+	throw new Error(`executions of ${workflowId} did not reach ${before + count} within 5 minutes`);
 }
 
 if (!values['skip-n8n']) {

@@ -31,12 +31,13 @@ async function main() {
 	const port = await portOrFree(Number(process.env.N8N_PORT) || 5678);
 	console.log(`Starting n8n on http://127.0.0.1:${port} …`);
 	const n8n = await startN8n({ userFolder: STATE_DIR, tarball: pack.tarball, port, log: (line) => console.log(line) });
-	const crm = await startSink();
+	let crm;
 	try {
+		crm = await startSink();
 		await setUp(n8n, crm, state, pack);
 	} catch (error) {
 		await n8n.stop();
-		await crm.close();
+		await crm?.close();
 		throw error;
 	}
 }

@@ -35,23 +35,32 @@ function fromTable(table) {
 	};
 }
 
+const { ITEM_FIELDS } = await import(join(ROOT, 'dist', 'lib', 'normalize.js'));
+const { OBJECT_KINDS } = await import(join(ROOT, 'dist', 'lib', 'events.js'));
+const ITEM_KIND = {
+	event_id: () => ({ type: ['number', 'string', 'null'], description: 'Event id; stable across retries' }),
+	event_type: () => ({ type: 'string', examples: PREFINERY_EVENTS.map((event) => event.value) }),
+	timestamp: KIND.timestamp,
+	integer: KIND.integer,
+	object_kind: () => ({ type: 'string', enum: [...OBJECT_KINDS] }),
+	tester: () => fromTable(fields.TESTER_FIELDS),
+	reward: () => fromTable(fields.REWARD_FIELDS),
+	point: () => fromTable(fields.POINT_FIELDS),
+	data: () => ({ type: ['object', 'null'], additionalProperties: true }),
+	boolean: () => ({ type: 'boolean' }),
+};
+
 const schema = {
 	$schema: 'http://json-schema.org/draft-07/schema#',
 	title: 'Prefinery Trigger item (Typed Event output)',
-	...objectOf({
-		id: { type: ['number', 'string', 'null'], description: 'Event id; stable across retries' },
-		type: { type: 'string', examples: PREFINERY_EVENTS.map((event) => event.value) },
-		created_at: { type: ['string', 'null'], format: 'date-time' },
-		created_at_unix: nullable('number'),
-		object: { type: 'string', enum: ['tester', 'reward', 'point', 'unknown'] },
-		project_id: nullable('number'),
-		tester: fromTable(fields.TESTER_FIELDS),
-		reward: fromTable(fields.REWARD_FIELDS),
-		point: fromTable(fields.POINT_FIELDS),
-		data: { type: ['object', 'null'], additionalProperties: true },
-		sample: { type: 'boolean' },
-		signature_verified: { type: 'boolean' },
-	}),
+	...objectOf(
+		Object.fromEntries(
+			Object.entries(ITEM_FIELDS).map(([key, kind]) => {
+				if (!ITEM_KIND[kind]) throw new Error(`write-schema: no schema for item field kind "${kind}"`);
+				return [key, ITEM_KIND[kind]()];
+			}),
+		),
+	),
 };
 
 const target = join(ROOT, 'dist', 'nodes', 'PrefineryTrigger', '__schema__', 'v1.0.0.json');

@@ -50,15 +50,6 @@ describe('EventIdMemory', () => {
 		expect(memory.claim('b')).toBe(false);
 	});
 
-	it('release forgets an id', () => {
-		const memory = new EventIdMemory(3);
-		memory.claim('a');
-		memory.release('a');
-		expect(memory.has('a')).toBe(false);
-		expect(memory.claim('a')).toBe(true);
-		memory.release('never-seen');
-		expect(memory.size).toBe(1);
-	});
 
 	it.each([0, -1, 1.5, Number.NaN, Infinity])('rejects capacity %p', (capacity) => {
 		expect(() => new EventIdMemory(capacity)).toThrow(RangeError);

@@ -36,7 +36,6 @@ describe('handleDelivery: signed and selected → 200 with an item', () => {
 		const tester = outcome.item.tester as Record<string, unknown>;
 		for (const key of Object.keys(TESTER_FIELDS)) expect(tester).toHaveProperty([key]);
 		expect(outcome.item).not.toHaveProperty('headers');
-		expect(outcome.eventKey).toBeNull(); // no memory configured
 	});
 
 	it.each(allSamples().map((sample) => [sample.type, sample]))('sample %s', (_type, sample) => {
@@ -57,7 +56,6 @@ describe('handleDelivery: signed and selected → 200 with an item', () => {
 		const body = { type: 'tester_created', data: {} };
 		const first = emitted(handleDelivery(signedRequest(body), settings({ memory })));
 		expect(first.item.id).toBeNull();
-		expect(first.eventKey).toBeNull();
 		emitted(handleDelivery(signedRequest(body), settings({ memory })));
 		expect(memory.size).toBe(0);
 	});
@@ -100,7 +98,7 @@ describe('handleDelivery: duplicates → 200, nothing emitted', () => {
 	it('same id twice', () => {
 		const memory = new EventIdMemory(10);
 		const first = emitted(handleDelivery(signedRequest(articleSample), settings({ memory })));
-		expect(first.eventKey).toBe('number:123');
+		expect(first.item.id).toBe(123);
 		const second = handleDelivery(signedRequest(articleSample, { timestamp: NOW - 1 }), settings({ memory }));
 		notEmitted(second, 200, 'duplicate', 'duplicate_event_id');
 		expect(second.answer.event_id).toBe(123);

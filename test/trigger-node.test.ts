@@ -440,3 +440,39 @@ describe('webhook(): the signing secret is read from the credential once, not on
 		expect(forged.res.status).toHaveBeenCalledWith(401);
 	});
 });
+
+describe('webhook(): failures around the node never become a 500', () => {
+	it('credential cannot be read → 429 (Prefinery retries), no error text, no execution', async () => {
+		const call = post(articleSample);
+		const context = webhookContext(call);
+		context.ctx.getCredentials.mockRejectedValue(new Error('Node does not have any credentials set for "prefineryApi"'));
+		const result = await node.webhook.call(context.ctx);
+		expect(result).toEqual({ noWebhookResponse: true });
+		expect(context.res.status).toHaveBeenCalledWith(429);
+		expect(context.res.json).toHaveBeenCalledWith(expect.objectContaining({ reason: 'credential_unavailable' }));
+		expect(JSON.stringify(context.res.json.mock.calls)).not.toContain('Node does not have');
+	});
+
+	it('a secret pasted with surrounding whitespace still verifies', async () => {
+		const { result } = await run(post(articleSample, { credentials: { webhookSigningSecret: `  ${SECRET}\n` } }));
+		expect(result.workflowData).toBeDefined();
+	});
+
+	it('a Project filter that is not a number fails closed: 200 ignored, no execution', async () => {
+		const { result } = await run(post(articleSample, { params: { project: 'not-a-number' } }));
+		expect(result.workflowData).toBeUndefined();
+		expect(result.webhookResponse).toEqual(expect.objectContaining({ status: 'ignored', reason: 'invalid_project_filter' }));
+	});
+
+	it('?event=constructor on the Test URL emits a sample instead of throwing', async () => {
+		const { result } = await run({
+			workflowId: freshWorkflow(),
+			mode: 'manual',
+			webhookName: 'setup',
+			query: { event: 'constructor' },
+			params: { events: ['*'] },
+		});
+		const [[item]] = result.workflowData ?? [[]];
+		expect(item.json).toEqual(expect.objectContaining({ type: 'constructor', sample: true }));
+	});
+});

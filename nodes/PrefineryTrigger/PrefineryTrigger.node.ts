@@ -136,23 +136,56 @@ export class PrefineryTrigger implements INodeType {
 		const node = this.getNode();
 		const scope = `${this.getWorkflow().id ?? ''}:${node.id}`;
 		const secretKey = `${scope}:${node.credentials?.prefineryApi?.id ?? ''}`;
-		const readSecret = async (): Promise<string> => {
-			const credentials = await this.getCredentials('prefineryApi');
-			const value =
-				typeof credentials.webhookSigningSecret === 'string' ? credentials.webhookSigningSecret : '';
-			signingSecrets.set(secretKey, value);
-			return value;
+		/** The credential's secret (trimmed: a pasted trailing newline must not reject every event). */
+		const readSecret = async (): Promise<string | undefined> => {
+			try {
+				const credentials = await this.getCredentials('prefineryApi');
+				const value =
+					typeof credentials.webhookSigningSecret === 'string'
+						? credentials.webhookSigningSecret.trim()
+						: '';
+				signingSecrets.set(secretKey, value);
+				return value;
+			} catch {
+				return undefined; // answered below without the error's text (it may name the credential)
+			}
+		};
+		const credentialUnavailable = (): IWebhookResponseData => {
+			// 429: Prefinery retries with back-off, so no event is lost while the credential is fixed.
+			this.getResponseObject().status(429).json({
+				status: 'rejected',
+				reason: 'credential_unavailable',
+				message:
+					'The Prefinery Trigger could not read its Prefinery API credential in n8n. Select or repair the credential in the node; Prefinery will retry this delivery.',
+			});
+			return { noWebhookResponse: true };
 		};
 		const needsSecret = verify && !isSampleRequest;
 		const keptSecret = needsSecret ? signingSecrets.get(secretKey) : undefined;
-		const secret = needsSecret ? (keptSecret ?? (await readSecret())) : '';
+		let secret = '';
+		if (needsSecret) {
+			const read = keptSecret ?? (await readSecret());
+			if (read === undefined) return credentialUnavailable();
+			secret = read;
+		}
+		const projectId = projectValue === '' || isSampleRequest ? null : toInteger(projectValue);
+		if (projectValue !== '' && projectId === null && !isSampleRequest) {
+			// Fail closed: a project filter that is not a number must not turn into "any project".
+			return {
+				webhookResponse: {
+					status: 'ignored',
+					reason: 'invalid_project_filter',
+					message: `The trigger's Project filter "${projectValue}" is not a Prefinery project ID (a number); fix it in the node. Acknowledged without starting the workflow.`,
+				},
+			};
+		}
 		const settings: DeliverySettings = {
 			events,
 			verifySignature: verify,
 			secret,
 			toleranceSeconds: options.signatureTolerance ?? DEFAULT_TOLERANCE_SECONDS,
 			// A sample is always for the sample project, so the project filter does not apply to it.
-			projectId: projectValue === '' || isSampleRequest ? null : toInteger(projectValue),
+			projectId,
 			output: this.getNodeParameter('output', 'typed') as OutputFormat,
 			includeHeaders: options.includeHeaders ?? false,
 			// Test-URL deliveries are not de-duplicated: Prefinery's Test button may resend one sample.
@@ -179,10 +212,15 @@ export class PrefineryTrigger implements INodeType {
 			sample: isSampleRequest,
 		};
 		let outcome = handleDelivery(delivery, settings);
-		if (keptSecret !== undefined && outcome.httpStatus === 401) {
+		if (
+			keptSecret !== undefined &&
+			!outcome.emit &&
+			(outcome.answer.reason === 'mismatch' || outcome.answer.reason === 'no_secret')
+		) {
 			// The kept copy of the secret may be out of date (changed in n8n): read the credential
 			// again and decide with the current secret before rejecting.
 			const current = await readSecret();
+			if (current === undefined) return credentialUnavailable();
 			if (current !== keptSecret) outcome = handleDelivery(delivery, { ...settings, secret: current });
 		}
 

@@ -47,7 +47,7 @@ export const triggerProperties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'Signature verification is OFF: anyone who learns this URL can start this workflow with made-up data.',
+			'Signature verification is OFF: anyone who learns this URL can start this workflow with made-up data, or send made-up event IDs ahead of real ones so the duplicate filter drops the real events.',
 		name: 'verificationOffNotice',
 		type: 'notice',
 		default: '',

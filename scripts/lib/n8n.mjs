@@ -118,7 +118,9 @@ export async function startN8n(options = {}) {
 		logFile,
 		child: null,
 		async start() {
+			instance.out?.end();
 			const out = createWriteStream(logFile, { flags: 'a' });
+			instance.out = out;
 			const child = spawn(paths.node, [paths.n8nBin, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 			child.stdout.pipe(out, { end: false });
 			child.stderr.pipe(out, { end: false });
@@ -131,7 +133,7 @@ export async function startN8n(options = {}) {
 			while (Date.now() < deadline) {
 				if (exited) throw new Error(`n8n exited during start-up (${JSON.stringify(exited)}). Log:\n${tail(logFile)}`);
 				try {
-					const res = await fetch(`${baseUrl}/healthz/readiness`);
+					const res = await fetch(`${baseUrl}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
 					if (res.status === 200) return;
 				} catch {
 					// not listening yet
@@ -159,12 +161,18 @@ export async function startN8n(options = {}) {
 		},
 		async dispose() {
 			await instance.stop();
+			instance.out?.end();
 			if (!options.keepFolder && !options.userFolder) rmSync(userFolder, { recursive: true, force: true });
 		},
 		api: null,
 	};
-	await instance.start();
-	instance.api = await connectApi(baseUrl);
+	try {
+		await instance.start();
+		instance.api = await connectApi(baseUrl);
+	} catch (error) {
+		await instance.dispose(); // never leave an n8n running behind a failed start
+		throw error;
+	}
 	return instance;
 }
 
