@@ -151,13 +151,13 @@ export function toText(value: unknown): string | null {
 	return null;
 }
 
+const ISO_SECONDS_UTC =
+	/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$/;
+
 /**
  * ISO-8601 UTC string from an ISO string or Unix seconds. A string that does not parse as a date is
  * kept as sent (it is still the best information there is); anything else becomes null.
  */
-const ISO_SECONDS_UTC =
-	/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$/;
-
 export function toIsoTimestamp(value: unknown): string | null {
 	if (typeof value === 'number') {
 		if (!Number.isFinite(value)) return null;
@@ -165,8 +165,8 @@ export function toIsoTimestamp(value: unknown): string | null {
 		return Number.isNaN(date.getTime()) ? null : date.toISOString();
 	}
 	if (typeof value === 'string') {
-		// Fast path for Prefinery's usual form, "2012-09-06T23:29:20Z": same result as the Date
-		// round-trip below, without it.
+		// Fast path for Prefinery's usual form, "2012-09-06T23:29:20Z": for every real date the same
+		// result as the Date round-trip below (an impossible day such as 02-30 is kept, not rolled over).
 		if (value.length === 20 && ISO_SECONDS_UTC.test(value)) return `${value.slice(0, 19)}.000Z`;
 		const trimmed = value.trim();
 		if (trimmed === '') return null;
@@ -237,12 +237,11 @@ function setOwn(target: JsonObject, key: string, value: unknown): void {
  * fields as sent.
  */
 export function normalizeObject<T>(
-	fields: Record<string, FieldKind> | ReadonlyArray<readonly [string, FieldKind]>,
+	fields: ReadonlyArray<readonly [string, FieldKind]>,
 	source: JsonObject,
 ): T {
-	const entries = Array.isArray(fields) ? fields : Object.entries(fields);
 	const out: JsonObject = {};
-	for (const [name, kind] of entries) {
+	for (const [name, kind] of fields) {
 		out[name] = coerce(kind, hasOwn(source, name) ? source[name] : undefined);
 	}
 	return withUnknownKeys(out, source) as T;
@@ -275,8 +274,8 @@ export function projectIdOf(envelope: PrefineryEnvelope): number | null {
 }
 
 /**
- * The keys of a typed item and what each holds, in output order: the single list the normaliser,
- * the output schema (scripts/write-schema.mjs) and the docs check read.
+ * The keys of a typed item and what each holds, in output order: the list the output schema
+ * (scripts/write-schema.mjs) is built from; `normalizeEvent` sets every one of them.
  */
 export const ITEM_FIELDS = {
 	id: 'event_id',
@@ -292,8 +291,6 @@ export const ITEM_FIELDS = {
 	sample: 'boolean',
 	signature_verified: 'boolean',
 } as const satisfies Record<keyof PrefineryEventItem & string, string>;
-
-const ITEM_KEYS: ReadonlySet<string> = new Set(Object.keys(ITEM_FIELDS));
 
 export interface NormalizeOptions {
 	sample?: boolean;
@@ -325,9 +322,7 @@ export function normalizeEvent(
 		sample: options.sample ?? false,
 		signature_verified: options.signatureVerified ?? false,
 	};
-	// Unknown envelope fields (Prefinery may add some) are kept, never overwriting ours.
-	for (const [key, value] of Object.entries(envelope)) {
-		if (!ITEM_KEYS.has(key) && !hasOwn(item, key)) setOwn(item, key, value);
-	}
-	return item;
+	// Unknown envelope fields (Prefinery may add some) are kept, never overwriting ours: every key
+	// of ITEM_FIELDS is already an own property of `item`.
+	return withUnknownKeys(item, envelope) as PrefineryEventItem;
 }
