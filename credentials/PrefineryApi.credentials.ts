@@ -1,17 +1,17 @@
 import type {
 	IAuthenticateGeneric,
 	Icon,
+	ICredentialTestRequest,
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
-
-export const PREFINERY_API_BASE_URL = 'https://api.prefinery.com/api/v2';
+import { PREFINERY_API_BASE_URL } from '../lib/api';
 
 /**
- * One credential for both Prefinery nodes. The trigger needs only the webhook signing secret; the
- * API key (Prefinery Essentials plan or higher) is optional and unlocks the project dropdown and
- * the Prefinery action node. The credential test is the trigger's `testedBy` method, so it can say
- * something true whether or not an API key is set.
+ * Prefinery's REST API key (Prefinery Essentials plan or higher), for the Prefinery action node.
+ * The Prefinery Trigger does not need it: it uses the separate "Prefinery Webhook" credential.
+ * "Test" calls `GET /betas`, so a wrong key, a key without the Projects permission or an
+ * unreachable API shows as a failed test.
  */
 export class PrefineryApi implements ICredentialType {
 	name = 'prefineryApi';
@@ -20,26 +20,19 @@ export class PrefineryApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/prefinery.svg', dark: 'file:../icons/prefinery.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-prefinery/n8n-nodes-prefinery#credentials';
+	// The README on npm: n8n appends ?utm_… to this link, which would break a #section anchor.
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-prefinery';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Webhook Signing Secret',
-			name: 'webhookSigningSecret',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			description:
-				'The project\'s webhook signing secret, from Prefinery: your project → Integrations → Webhooks → View secret. The Prefinery Trigger uses it to verify that each event really comes from Prefinery.',
-		},
 		{
 			displayName: 'API Key',
 			name: 'apiKey',
 			type: 'string',
 			typeOptions: { password: true },
+			required: true,
 			default: '',
 			description:
-				'Optional. From Prefinery: Company Settings → API Keys (needs the Essentials plan or higher). Enables the project list in the trigger and the Prefinery action node. The trigger works without it.',
+				'From Prefinery: Company Settings → API Keys (needs the Essentials plan or higher). Give it the permissions of the resources you use; "Test" needs Projects.',
 		},
 		{
 			displayName: 'API Base URL',
@@ -57,6 +50,15 @@ export class PrefineryApi implements ICredentialType {
 			headers: {
 				Authorization: '=Bearer {{$credentials.apiKey}}',
 			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: `={{$credentials.baseUrl || "${PREFINERY_API_BASE_URL}"}}`,
+			url: '/betas',
+			method: 'GET',
+			headers: { Accept: 'application/json' },
 		},
 	};
 }

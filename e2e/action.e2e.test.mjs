@@ -12,11 +12,20 @@ const { startMockPrefineryApi } = require('../test/support/mock-prefinery-api.js
 
 let n8n;
 let api;
+let webhookCredential;
+
+/** Saves a credential, then asks what the editor's "Test" button asks n8n; returns n8n's answer. */
+async function testCredential(type, data) {
+	const name = `${type} test ${Math.random().toString(36).slice(2, 8)}`;
+	const { id } = await n8n.api.createCredential(name, type, data);
+	const answer = await n8n.api.rest('POST', '/credentials/test', { credentials: { id, name, type, data } });
+	return answer.data;
+}
 
 describe('Prefinery node in a real n8n', { timeout: 300_000 }, () => {
 	before(async () => {
 		api = await startMockPrefineryApi();
-		({ n8n } = await startSuiteN8n());
+		({ n8n, credential: webhookCredential } = await startSuiteN8n());
 	});
 
 	after(async () => {
@@ -28,13 +37,12 @@ describe('Prefinery node in a real n8n', { timeout: 300_000 }, () => {
 
 	it('a signed tester event → Prefinery "get tester" looks the tester up through the credential', async () => {
 		const credential = await n8n.api.createCredential('Prefinery (mock API)', 'prefineryApi', {
-			webhookSigningSecret: 'whsec_e2e_' + 'k3y-not-for-production',
 			apiKey: api.apiKey,
 			baseUrl: api.url,
 		});
 		const wf = await createTriggerWorkflow(
 			n8n,
-			credential,
+			webhookCredential,
 			{ events: ['tester_created'] },
 			{
 				extraNodes: [
@@ -73,5 +81,34 @@ describe('Prefinery node in a real n8n', { timeout: 300_000 }, () => {
 		assert.equal(request.method, 'GET');
 		assert.equal(request.headers.authorization, `Bearer ${api.apiKey}`);
 		assert.ok(!request.url.includes(api.apiKey), 'the key is never in the URL');
+	});
+
+	it('"Test" on the Prefinery API credential really checks the key (GET /betas on the API)', async () => {
+		const before = api.requests.length;
+		const good = await testCredential('prefineryApi', { apiKey: api.apiKey, baseUrl: api.url });
+		assert.equal(good.status, 'OK', JSON.stringify(good));
+		const calls = api.requests.slice(before);
+		assert.deepEqual(calls.map((r) => `${r.method} ${r.path}`), ['GET /api/v2/betas']);
+		assert.equal(calls[0].headers.authorization, `Bearer ${api.apiKey}`);
+		assert.ok(!calls[0].url.includes(api.apiKey), 'the key is never in the URL');
+
+		const wrong = await testCredential('prefineryApi', { apiKey: 'not-the-key', baseUrl: api.url });
+		assert.equal(wrong.status, 'Error', JSON.stringify(wrong));
+		assert.ok(!JSON.stringify(wrong).includes('not-the-key'), 'the key is not echoed');
+
+		const unreachable = await testCredential('prefineryApi', { apiKey: api.apiKey, baseUrl: 'http://127.0.0.1:9/api/v2' });
+		assert.equal(unreachable.status, 'Error', JSON.stringify(unreachable));
+	});
+
+	it('"Test" on the Prefinery Webhook credential never fails for a secret, and calls nobody', async () => {
+		const before = api.requests.length;
+		const ok = await testCredential('prefineryWebhookApi', { webhookSigningSecret: 'whsec_any_' + 'value-123' });
+		assert.equal(ok.status, 'OK', JSON.stringify(ok));
+		const pasted = await testCredential('prefineryWebhookApi', { webhookSigningSecret: '  whsec_with_newline\n' });
+		assert.equal(pasted.status, 'OK', JSON.stringify(pasted));
+		const header = await testCredential('prefineryWebhookApi', { webhookSigningSecret: 't=1700000000,v1=abc123' });
+		assert.equal(header.status, 'Error', JSON.stringify(header));
+		assert.match(header.message, /signature header/);
+		assert.equal(api.requests.length, before, 'a signing secret is checked locally');
 	});
 });

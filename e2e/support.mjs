@@ -15,10 +15,8 @@ export async function startSuiteN8n() {
 	const pack = packPackage(mkdtempSync(join(tmpdir(), 'prefinery-pack-')));
 	const n8n = await startN8n({ tarball: pack.tarball, log: (line) => process.stderr.write(`${line}\n`) });
 	try {
-		const credential = await n8n.api.createCredential('Prefinery (e2e)', 'prefineryApi', {
+		const credential = await n8n.api.createCredential('Prefinery Webhook (e2e)', 'prefineryWebhookApi', {
 			webhookSigningSecret: SECRET,
-			apiKey: '',
-			baseUrl: 'https://api.prefinery.com/api/v2',
 		});
 		return { n8n, credential, pack };
 	} catch (error) {
@@ -42,7 +40,7 @@ export async function createTriggerWorkflow(n8n, credential, parameters, { publi
 				position: [0, 0],
 				webhookId,
 				parameters,
-				credentials: credential ? { prefineryApi: { id: credential.id, name: credential.name } } : {},
+				credentials: credential ? { prefineryWebhookApi: { id: credential.id, name: credential.name } } : {},
 			},
 			{ id: `noop-${webhookId}`, name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [240, 0], parameters: {} },
 			...extraNodes,
@@ -154,7 +152,7 @@ export async function importExample(n8n, credential, file, { patch = () => {}, p
 	const trigger = workflow.nodes.find((node) => node.type === TRIGGER_TYPE);
 	trigger.webhookId = webhookId ?? `${trigger.webhookId}-${Date.now().toString(36)}`;
 	for (const node of workflow.nodes) {
-		if (node.credentials?.prefineryApi) node.credentials.prefineryApi = { id: credential.id, name: credential.name };
+		if (node.credentials?.prefineryWebhookApi) node.credentials.prefineryWebhookApi = { id: credential.id, name: credential.name };
 	}
 	patch(workflow);
 	const created = await n8n.api.createWorkflow({ name: workflow.name, nodes: workflow.nodes, connections: workflow.connections, settings: workflow.settings });

@@ -3,6 +3,9 @@
  * transport in `nodes/Prefinery/transport.ts` uses these; so do the tests. No n8n imports.
  */
 
+/** Prefinery's REST API v2, the default of the API credential's base URL. */
+export const PREFINERY_API_BASE_URL = 'https://api.prefinery.com/api/v2';
+
 export interface PaginationInfo {
 	page: number | null;
 	pages: number | null;

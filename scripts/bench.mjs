@@ -38,7 +38,7 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const loadScript = `
 const t0 = process.hrtime.bigint(); require('n8n-workflow'); const t1 = process.hrtime.bigint();
 require('./dist/nodes/PrefineryTrigger/PrefineryTrigger.node.js'); require('./dist/nodes/Prefinery/Prefinery.node.js');
-require('./dist/credentials/PrefineryApi.credentials.js'); const t2 = process.hrtime.bigint();
+require('./dist/credentials/PrefineryApi.credentials.js'); require('./dist/credentials/PrefineryWebhookApi.credentials.js'); const t2 = process.hrtime.bigint();
 console.log(JSON.stringify({ n8nWorkflowMs: Number(t1 - t0) / 1e6, nodesMs: Number(t2 - t1) / 1e6 }));`;
 const loads = Array.from({ length: 5 }, () => JSON.parse(execFileSync(process.execPath, ['-e', loadScript], { cwd: ROOT, encoding: 'utf8' })));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -95,7 +95,7 @@ if (!values['skip-n8n']) {
 	installCommunityPackage(userFolder, pack.tarball, join(ROOT, 'bench', 'noop-trigger'));
 	const n8n = await startN8n({ userFolder, logLevel: 'warn' });
 	try {
-		const credential = await n8n.api.createCredential('Prefinery bench', 'prefineryApi', { webhookSigningSecret: secret, apiKey: '', baseUrl: 'https://api.prefinery.com/api/v2' });
+		const credential = await n8n.api.createCredential('Prefinery bench', 'prefineryWebhookApi', { webhookSigningSecret: secret });
 		const mk = async (name, node, url) => {
 			const wf = await n8n.api.createWorkflow({ name, nodes: [node], connections: {}, settings: { executionOrder: 'v1' } });
 			await n8n.api.publish(wf.id);
@@ -113,7 +113,7 @@ if (!values['skip-n8n']) {
 			}, `${n8n.baseUrl}/webhook/bench-noop/webhook`),
 			prefineryTrigger: await mk('bench prefinery', {
 				id: 'p', name: 'Prefinery Trigger', type: 'n8n-nodes-prefinery.prefineryTrigger', typeVersion: 1, position: [0, 0],
-				webhookId: 'bench-prefinery', parameters: { events: ['*'] }, credentials: { prefineryApi: { id: credential.id, name: credential.name } },
+				webhookId: 'bench-prefinery', parameters: { events: ['*'] }, credentials: { prefineryWebhookApi: { id: credential.id, name: credential.name } },
 			}, `${n8n.baseUrl}/webhook/bench-prefinery/webhook`),
 		};
 		let nextId = 1;

@@ -45,15 +45,13 @@ async function main() {
 async function setUp(n8n, crm, state, pack) {
 	let credentialId = state.credentialId;
 	const credentials = await n8n.api.call('GET', '/credentials').catch(() => ({ data: [] }));
-	if (!credentialId || !credentials.data?.some?.((c) => c.id === credentialId)) {
-		const credential = await n8n.api.createCredential('Prefinery (local demo)', 'prefineryApi', {
+	if (!credentialId || !credentials.data?.some?.((c) => c.id === credentialId && c.type === 'prefineryWebhookApi')) {
+		const credential = await n8n.api.createCredential('Prefinery Webhook (local demo)', 'prefineryWebhookApi', {
 			webhookSigningSecret: SECRET,
-			apiKey: '',
-			baseUrl: 'https://api.prefinery.com/api/v2',
 		});
 		credentialId = credential.id;
 	}
-	const credential = { id: credentialId, name: 'Prefinery (local demo)' };
+	const credential = { id: credentialId, name: 'Prefinery Webhook (local demo)' };
 	if (state.workflowId) {
 		// Replace the demo workflow of the last run (its local CRM URL changes every start).
 		await n8n.api.unpublish(state.workflowId).catch(() => {});
@@ -84,7 +82,7 @@ async function setUp(n8n, crm, state, pack) {
  Login:           ${OWNER.email} / ${OWNER.password}
  Production URL:  ${example.urls.production}
  Test URL:        ${example.urls.test}   (live while the editor listens)
- Signing secret:  the credential "Prefinery (local demo)" holds the demo secret
+ Signing secret:  the credential "Prefinery Webhook (local demo)" holds the demo secret
                   (set PREFINERY_SIGNING_SECRET before npm start to use your own)
 
  Send a signed sample event (a new sign-up) from another terminal:

@@ -9,7 +9,6 @@ import { mock } from 'jest-mock-extended';
 import type {
 	IAuthenticateGeneric,
 	ICredentialDataDecryptedObject,
-	ICredentialTestFunctions,
 	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestOptions,
@@ -23,7 +22,7 @@ import type {
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { PrefineryApi } from '../credentials/PrefineryApi.credentials';
 import { Prefinery } from '../nodes/Prefinery/Prefinery.node';
-import { prefineryApiCredentialTest, searchProjects } from '../nodes/Prefinery/transport';
+import { searchProjects } from '../nodes/Prefinery/transport';
 import {
 	startMockPrefineryApi,
 	type MockPrefineryApi,
@@ -130,7 +129,6 @@ function makeContext(server: MockPrefineryApi, items: Params[], options: RunOpti
 	ctx.getCredentials.mockResolvedValue({
 		apiKey: options.apiKey ?? server.apiKey,
 		baseUrl: server.url,
-		webhookSigningSecret: '',
 	});
 	(ctx.getNodeParameter as unknown as jest.Mock).mockImplementation(
 		(name: string, itemIndex: number, fallback?: unknown, opts?: { extractValue?: boolean }) => {
@@ -219,7 +217,7 @@ describe('Prefinery node', () => {
 				dark: 'file:../../icons/prefinery.dark.svg',
 			});
 			expect(description.credentials).toEqual([
-				{ name: 'prefineryApi', required: true, testedBy: 'prefineryApiCredentialTest' },
+				{ name: 'prefineryApi', required: true },
 			]);
 		});
 
@@ -945,41 +943,21 @@ describe('Prefinery node', () => {
 	});
 });
 
-describe('credential test (shared by both Prefinery nodes)', () => {
-	let server: MockPrefineryApi;
-
-	beforeAll(async () => {
-		server = await startMockPrefineryApi();
-	});
-	afterAll(async () => {
-		await server.close();
-	});
-
-	function credentialTestContext() {
-		const ctx = mock<ICredentialTestFunctions>();
-		const request = jest.fn(async (options: { uri: string; headers: Record<string, string> }) => {
-			const response = await fetch(options.uri, { headers: options.headers });
-			if (response.status >= 400)
-				throw Object.assign(new Error('failed'), { statusCode: response.status });
-			return await response.json();
+describe('Prefinery API credential: declarative test (run for real against the mock API in e2e/action.e2e.test.mjs)', () => {
+	it('GET /betas on the base URL, authenticated by the Bearer header, never by a query parameter', () => {
+		expect(credentialType.test.request).toEqual(
+			expect.objectContaining({ method: 'GET', url: '/betas' }),
+		);
+		expect(credentialType.test.request.baseURL).toMatch(/\$credentials\.baseUrl/);
+		expect(JSON.stringify(credentialType.test)).not.toMatch(/api_key/);
+		expect(credentialType.authenticate.properties.headers).toEqual({
+			Authorization: '=Bearer {{$credentials.apiKey}}',
 		});
-		(ctx as unknown as { helpers: unknown }).helpers = { request };
-		return ctx;
-	}
+	});
 
-	it.each([
-		[{ apiKey: 'test-api-key' }, 'OK', /API key works/],
-		[{ apiKey: 'wrong-key' }, 'Error', /refused the API key \(401\)/],
-		[{ webhookSigningSecret: 'whsec' }, 'OK', /No API key/],
-		[{}, 'Error', /Enter the webhook signing secret/],
-	])('credential test %p → %s', async (data, status, message) => {
-		const result = await prefineryApiCredentialTest.call(credentialTestContext(), {
-			id: '1',
-			name: 'Prefinery',
-			type: 'prefineryApi',
-			data: { ...data, baseUrl: server.url },
-		});
-		expect(result.status).toBe(status);
-		expect(result.message).toMatch(message);
+	it('the API key is required and the credential holds no signing secret', () => {
+		const names = credentialType.properties.map((property) => property.name);
+		expect(names).toEqual(['apiKey', 'baseUrl']);
+		expect(credentialType.properties[0].required).toBe(true);
 	});
 });

@@ -73,7 +73,7 @@ describe('webhook(): production POST', () => {
 		expect(result.noWebhookResponse).toBeUndefined();
 		expect(res.status).not.toHaveBeenCalled();
 		expect(returnJsonArray).toHaveBeenCalledTimes(1);
-		expect(ctx.getCredentials).toHaveBeenCalledWith('prefineryApi');
+		expect(ctx.getCredentials).toHaveBeenCalledWith('prefineryWebhookApi');
 	});
 
 	it('raw output with headers (secrets stripped)', async () => {
@@ -294,10 +294,17 @@ describe('node description contract', () => {
 		expect(description.usableAsTool).toBeUndefined();
 	});
 
-	it('credential prefineryApi', () => {
+	it('credential prefineryWebhookApi (the signing secret only), checked locally', () => {
 		expect(description.credentials).toEqual([
-			expect.objectContaining({ name: 'prefineryApi', testedBy: 'prefineryApiCredentialTest' }),
+			expect.objectContaining({ name: 'prefineryWebhookApi', testedBy: 'prefineryWebhookSecretCheck' }),
 		]);
+	});
+
+	it('project filter by ID only (the trigger has no API key to load a list)', () => {
+		const project = description.properties.find((property) => property.name === 'project')!;
+		expect(project.modes!.map((mode) => mode.name)).toEqual(['id']);
+		expect(project.default).toEqual({ mode: 'id', value: '' });
+		expect(node.methods).not.toHaveProperty('listSearch');
 	});
 
 	it('webhooks: POST default (and a GET setup helper) on the same path, answered on receipt', () => {
@@ -344,74 +351,43 @@ describe('node description contract', () => {
 	});
 });
 
-describe('credential test (methods.credentialTest.prefineryApiCredentialTest)', () => {
-	const test = node.methods.credentialTest.prefineryApiCredentialTest;
+describe('credential test (methods.credentialTest.prefineryWebhookSecretCheck): local, never calls out', () => {
+	const test = node.methods.credentialTest.prefineryWebhookSecretCheck;
 
 	function credential(data: Record<string, unknown> | undefined): ICredentialsDecrypted {
-		return { id: 'c1', name: 'Prefinery', type: 'prefineryApi', data: data as ICredentialsDecrypted['data'] };
+		return { id: 'c1', name: 'Prefinery', type: 'prefineryWebhookApi', data: data as ICredentialsDecrypted['data'] };
 	}
 
-	function context(request: jest.Mock) {
+	function context() {
 		const ctx = mock<ICredentialTestFunctions>();
+		const request = jest.fn();
 		ctx.helpers = { request } as unknown as ICredentialTestFunctions['helpers'];
-		return ctx;
+		return { ctx, request };
 	}
 
-	it('signing secret, no API key → OK without calling Prefinery', async () => {
-		const request = jest.fn();
-		const result = await test.call(context(request), credential({ webhookSigningSecret: 's', apiKey: '' }));
+	it.each(['whsec_3b1f9c', '  a1b2c3d4e5f6\n', SECRET])('a plausible secret (%p) → OK, saying the next event checks it', async (secret) => {
+		const { ctx, request } = context();
+		const result = await test.call(ctx, credential({ webhookSigningSecret: secret }));
 		expect(result.status).toBe('OK');
-		expect(result.message).toMatch(/No API key/);
+		expect(result.message).toMatch(/next event/);
+		expect(result.message).not.toContain(secret.trim());
 		expect(request).not.toHaveBeenCalled();
 	});
 
-	it.each([{}, { webhookSigningSecret: '  ', apiKey: ' ' }, undefined])('neither → Error (%p)', async (data) => {
-		const request = jest.fn();
-		const result = await test.call(context(request), credential(data));
+	it.each([
+		[undefined, /No webhook signing secret/],
+		[{}, /No webhook signing secret/],
+		[{ webhookSigningSecret: '   ' }, /No webhook signing secret/],
+		[{ webhookSigningSecret: 'abc def' }, /spaces or line breaks/],
+		[{ webhookSigningSecret: 'https://example.com/webhook/x' }, /URL/],
+		[{ webhookSigningSecret: 't=1700000000,v1=abcdef0123' }, /signature header/],
+	])('%p → Error that says how to fix it', async (data, message) => {
+		const { ctx, request } = context();
+		const result = await test.call(ctx, credential(data));
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/signing secret/);
+		expect(result.message).toMatch(message);
+		expect(result.message).toMatch(/View secret/);
 		expect(request).not.toHaveBeenCalled();
-	});
-
-	it('API key → GET /betas with a Bearer header', async () => {
-		const request = jest.fn().mockResolvedValue([]);
-		const result = await test.call(context(request), credential({ webhookSigningSecret: 's', apiKey: 'key-123' }));
-		expect(result.status).toBe('OK');
-		expect(request).toHaveBeenCalledTimes(1);
-		const options = request.mock.calls[0][0];
-		expect(options.method).toBe('GET');
-		expect(options.uri).toBe('https://api.prefinery.com/api/v2/betas');
-		expect(options.headers.Authorization).toBe('Bearer key-123');
-		expect(JSON.stringify(options)).not.toMatch(/api_key=/);
-	});
-
-	it('API key with a custom base URL', async () => {
-		const request = jest.fn().mockResolvedValue([]);
-		await test.call(context(request), credential({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9999/api/v2/' }));
-		expect(request.mock.calls[0][0].uri).toBe('http://127.0.0.1:9999/api/v2/betas');
-	});
-
-	it('API key only → OK, and says the signing secret is still needed', async () => {
-		const request = jest.fn().mockResolvedValue([]);
-		const result = await test.call(context(request), credential({ apiKey: 'k' }));
-		expect(result.status).toBe('OK');
-		expect(result.message).toMatch(/signing secret/);
-	});
-
-	it.each([401, 403])('%i → Error naming the API key', async (statusCode) => {
-		const request = jest.fn().mockRejectedValue(Object.assign(new Error('Unauthorized'), { statusCode }));
-		const result = await test.call(context(request), credential({ webhookSigningSecret: 's', apiKey: 'bad-key' }));
-		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/API key/);
-		expect(result.message).toContain(String(statusCode));
-		expect(result.message).not.toContain('bad-key');
-	});
-
-	it('network failure → Error saying the trigger still works', async () => {
-		const request = jest.fn().mockRejectedValue(new Error('ECONNREFUSED'));
-		const result = await test.call(context(request), credential({ apiKey: 'k' }));
-		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/no answer/);
 	});
 });
 
@@ -445,7 +421,7 @@ describe('webhook(): failures around the node never become a 500', () => {
 	it('credential cannot be read → 429 (Prefinery retries), no error text, no execution', async () => {
 		const call = post(articleSample);
 		const context = webhookContext(call);
-		context.ctx.getCredentials.mockRejectedValue(new Error('Node does not have any credentials set for "prefineryApi"'));
+		context.ctx.getCredentials.mockRejectedValue(new Error('Node does not have any credentials set for "prefineryWebhookApi"'));
 		const result = await node.webhook.call(context.ctx);
 		expect(result).toEqual({ noWebhookResponse: true });
 		expect(context.res.status).toHaveBeenCalledWith(429);

@@ -14,7 +14,7 @@ import { rewardFields, rewardOperations } from './descriptions/RewardDescription
 import { suppressionFields, suppressionOperations } from './descriptions/SuppressionDescription';
 import { testerFields, testerOperations } from './descriptions/TesterDescription';
 import { getHandler } from './operations';
-import { prefineryApiCredentialTest, searchProjects } from './transport';
+import { searchProjects } from './transport';
 
 export class Prefinery implements INodeType {
 	description: INodeTypeDescription = {
@@ -30,7 +30,7 @@ export class Prefinery implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'prefineryApi', required: true, testedBy: 'prefineryApiCredentialTest' }],
+		credentials: [{ name: 'prefineryApi', required: true }],
 		properties: [
 			{
 				displayName:
@@ -71,7 +71,6 @@ export class Prefinery implements INodeType {
 
 	methods = {
 		listSearch: { searchProjects },
-		credentialTest: { prefineryApiCredentialTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

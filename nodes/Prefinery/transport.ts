@@ -1,28 +1,21 @@
 /**
- * The one Prefinery API client: used by the Prefinery action node, the trigger's project dropdown
- * and the credential test. The API key travels in the Authorization header (set by the credential),
- * never in a URL.
+ * The one Prefinery API client, used by the Prefinery action node (operations and the project
+ * list). The API key travels in the Authorization header (set by the credential), never in a URL.
  */
 import type {
-	ICredentialDataDecryptedObject,
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
 	IDataObject,
 	IExecuteFunctions,
-	IHookFunctions,
 	IHttpRequestMethods,
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
-	INodeCredentialTestResult,
 	INodeListSearchResult,
-	IWebhookFunctions,
 	JsonObject,
 } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
-import { PREFINERY_API_BASE_URL } from '../../credentials/PrefineryApi.credentials';
 import {
 	compact,
 	joinUrl,
+	PREFINERY_API_BASE_URL,
 	parsePagination,
 	permissionFor,
 	prefineryErrorDetail,
@@ -30,11 +23,7 @@ import {
 	type PaginationInfo,
 } from '../../lib/api';
 
-export type PrefineryApiContext =
-	| IExecuteFunctions
-	| ILoadOptionsFunctions
-	| IHookFunctions
-	| IWebhookFunctions;
+export type PrefineryApiContext = IExecuteFunctions | ILoadOptionsFunctions;
 
 export const CREDENTIAL_NAME = 'prefineryApi';
 
@@ -87,7 +76,7 @@ export async function prefineryApiRequest<T = unknown>(
 		throw new NodeApiError(this.getNode(), {} as JsonObject, {
 			message: 'The Prefinery credential has no API key',
 			description:
-				'Add an API key to the Prefinery credential (Prefinery: Company Settings → API Keys; needs the Essentials plan or higher). The trigger works without one, the API steps do not.',
+				'Add an API key to the Prefinery API credential (Prefinery: Company Settings → API Keys; needs the Essentials plan or higher).',
 		});
 	}
 	const baseUrl = (credentials.baseUrl as string | undefined) || PREFINERY_API_BASE_URL;
@@ -194,59 +183,5 @@ export async function searchProjects(
 		results: betas
 			.filter((beta) => !needle || `${beta.name ?? ''} ${beta.id}`.toLowerCase().includes(needle))
 			.map((beta) => ({ name: `${beta.name ?? 'Project'} (${beta.id})`, value: String(beta.id) })),
-	};
-}
-
-/**
- * Credential test for `prefineryApi`, shared by both nodes (`testedBy: 'prefineryApiCredentialTest'`):
- * the signing secret can only be checked when Prefinery sends an event; an API key is checked
- * with `GET /betas` (needs the Projects permission). The credential-test context offers only the
- * legacy `request` helper, so this is the one place that sets the Authorization header itself.
- */
-export async function prefineryApiCredentialTest(
-	this: ICredentialTestFunctions,
-	credential: ICredentialsDecrypted,
-): Promise<INodeCredentialTestResult> {
-	const data: ICredentialDataDecryptedObject = credential.data ?? {};
-	const secret = typeof data.webhookSigningSecret === 'string' ? data.webhookSigningSecret : '';
-	const apiKey = typeof data.apiKey === 'string' ? data.apiKey : '';
-	if (!secret.trim() && !apiKey.trim()) {
-		return {
-			status: 'Error',
-			message:
-				'Enter the webhook signing secret (Prefinery: Integrations → Webhooks → View secret) and, optionally, an API key.',
-		};
-	}
-	if (!apiKey.trim()) {
-		return {
-			status: 'OK',
-			message:
-				'Signing secret saved; it can only be checked when Prefinery sends an event. No API key: the trigger works, the project list and the Prefinery node need one.',
-		};
-	}
-	const baseUrl = typeof data.baseUrl === 'string' && data.baseUrl ? data.baseUrl : PREFINERY_API_BASE_URL;
-	try {
-		// eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions
-		await this.helpers.request({
-			method: 'GET',
-			uri: joinUrl(baseUrl, '/betas'),
-			headers: { Authorization: `Bearer ${apiKey}`, Accept: 'application/json' },
-			json: true,
-		});
-	} catch (error) {
-		const status = (error as { statusCode?: number }).statusCode;
-		return {
-			status: 'Error',
-			message:
-				status === 401 || status === 403
-					? `Prefinery refused the API key (${status}). Check the key and that it has the "Projects" permission.`
-					: `Could not reach the Prefinery API (${status ?? 'no answer'}). The trigger still works without it.`,
-		};
-	}
-	return {
-		status: 'OK',
-		message: secret.trim()
-			? 'API key works. The signing secret is checked when Prefinery sends an event.'
-			: 'API key works. Add the webhook signing secret to use the Prefinery Trigger with signature verification.',
 	};
 }

@@ -1,6 +1,9 @@
 import type {
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
 	IDataObject,
 	IHookFunctions,
+	INodeCredentialTestResult,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
@@ -13,8 +16,7 @@ import { ANY_EVENT, findEvent } from '../../lib/events';
 import { toInteger } from '../../lib/normalize';
 import { samplePayload } from '../../lib/samples';
 import { signingSecrets } from '../../lib/secret-cache';
-import { DEFAULT_TOLERANCE_SECONDS } from '../../lib/signature';
-import { prefineryApiCredentialTest, searchProjects } from '../Prefinery/transport';
+import { checkSigningSecret, DEFAULT_TOLERANCE_SECONDS } from '../../lib/signature';
 import { triggerProperties } from './description';
 
 interface TriggerOptions {
@@ -45,9 +47,9 @@ export class PrefineryTrigger implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{
-				name: 'prefineryApi',
+				name: 'prefineryWebhookApi',
 				required: true,
-				testedBy: 'prefineryApiCredentialTest',
+				testedBy: 'prefineryWebhookSecretCheck',
 				displayOptions: { show: { verifySignature: [true] } },
 			},
 		],
@@ -86,8 +88,16 @@ export class PrefineryTrigger implements INodeType {
 	};
 
 	methods = {
-		listSearch: { searchProjects },
-		credentialTest: { prefineryApiCredentialTest },
+		credentialTest: {
+			/** A local check only: Prefinery has no endpoint that could verify a signing secret. */
+			async prefineryWebhookSecretCheck(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				const check = checkSigningSecret(credential.data?.webhookSigningSecret);
+				return { status: check.ok ? 'OK' : 'Error', message: check.message };
+			},
+		},
 	};
 
 	/**
@@ -135,11 +145,11 @@ export class PrefineryTrigger implements INodeType {
 		const projectValue = this.getNodeParameter('project', '', { extractValue: true }) as string;
 		const node = this.getNode();
 		const scope = `${this.getWorkflow().id ?? ''}:${node.id}`;
-		const secretKey = `${scope}:${node.credentials?.prefineryApi?.id ?? ''}`;
+		const secretKey = `${scope}:${node.credentials?.prefineryWebhookApi?.id ?? ''}`;
 		/** The credential's secret (trimmed: a pasted trailing newline must not reject every event). */
 		const readSecret = async (): Promise<string | undefined> => {
 			try {
-				const credentials = await this.getCredentials('prefineryApi');
+				const credentials = await this.getCredentials('prefineryWebhookApi');
 				const value =
 					typeof credentials.webhookSigningSecret === 'string'
 						? credentials.webhookSigningSecret.trim()
@@ -156,7 +166,7 @@ export class PrefineryTrigger implements INodeType {
 				status: 'rejected',
 				reason: 'credential_unavailable',
 				message:
-					'The Prefinery Trigger could not read its Prefinery API credential in n8n. Select or repair the credential in the node; Prefinery will retry this delivery.',
+					'The Prefinery Trigger could not read its Prefinery Webhook credential in n8n. Select or repair the credential in the node; Prefinery will retry this delivery.',
 			});
 			return { noWebhookResponse: true };
 		};

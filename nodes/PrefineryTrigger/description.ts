@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { ANY_EVENT, PREFINERY_EVENTS } from '../../lib/events';
 import { DEFAULT_TOLERANCE_SECONDS } from '../../lib/signature';
-import { PROJECT_LOCATOR } from '../Prefinery/descriptions/common';
+import { PROJECT_ID_LOCATOR } from '../Prefinery/descriptions/common';
 
 const SETUP_STEPS =
 	'In Prefinery: your project → Integrations → Webhooks → Add a URL. Paste this node\'s <b>Production URL</b> (shown above) and pick the events. ' +
@@ -56,9 +56,9 @@ export const triggerProperties: INodeProperties[] = [
 	{
 		displayName: 'Project',
 		name: 'project',
-		...PROJECT_LOCATOR,
+		...PROJECT_ID_LOCATOR,
 		description:
-			'Only events of this Prefinery project start the workflow. Leave empty for any project. The list needs an API key in the credential; without one, enter the project ID.',
+			'Only events of this Prefinery project ID start the workflow. Usually leave it empty: the signing secret already belongs to one project, so with Verify Signature on only that project\'s events get through.',
 	},
 	{
 		displayName: 'Output',

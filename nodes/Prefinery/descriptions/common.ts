@@ -33,6 +33,29 @@ export const PROJECT_LOCATOR = {
 } satisfies Pick<INodeProperties, 'type' | 'default' | 'modes'>;
 
 /**
+ * The trigger's project filter: by ID only. The trigger has no API key (its credential holds just
+ * the signing secret), so it cannot load the project list.
+ */
+export const PROJECT_ID_LOCATOR = {
+	type: 'resourceLocator',
+	default: { mode: 'id', value: '' },
+	modes: [
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. 4242 (empty: any project)',
+			validation: [
+				{
+					type: 'regex',
+					properties: { regex: '^\\s*\\d*\\s*$', errorMessage: 'A Prefinery project ID is a number' },
+				},
+			],
+		},
+	],
+} satisfies Pick<INodeProperties, 'type' | 'default' | 'modes'>;
+
+/**
  * The project (Prefinery calls it a "beta") an operation works on: pick it from the list (needs
  * the API key's Projects permission) or enter its ID.
  */
