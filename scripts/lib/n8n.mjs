@@ -34,6 +34,19 @@ export function freePort() {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */
+export async function stopChild(child, graceMs) {
+	if (child.exitCode !== null || child.signalCode !== null) return;
+	await new Promise((resolveStop) => {
+		const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+		child.once('exit', () => {
+			clearTimeout(timer);
+			resolveStop();
+		});
+		child.kill('SIGTERM');
+	});
+}
+
 /** Packs the built package (dist/ must exist) and returns the tarball path. */
 export function packPackage(destination) {
 	if (!existsSync(join(ROOT, 'dist', 'nodes', 'PrefineryTrigger', 'PrefineryTrigger.node.js'))) {
@@ -145,15 +158,7 @@ export async function startN8n(options = {}) {
 		async stop() {
 			const child = instance.child;
 			instance.child = null;
-			if (!child || child.exitCode !== null || child.signalCode !== null) return;
-			await new Promise((resolveStop) => {
-				const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-				child.once('exit', () => {
-					clearTimeout(timer);
-					resolveStop();
-				});
-				child.kill('SIGTERM');
-			});
+			if (child) await stopChild(child, 15_000);
 		},
 		async restart() {
 			await instance.stop();
@@ -226,6 +231,12 @@ export async function connectApi(baseUrl) {
 	return {
 		rest,
 		call,
+		/** The node types the editor loads (as the signed-in owner). */
+		async nodeTypes() {
+			const res = await fetch(`${baseUrl}/types/nodes.json`, { headers: { cookie } });
+			if (!res.ok) throw new Error(`n8n GET /types/nodes.json → ${res.status} ${await res.text()}`);
+			return res.json();
+		},
 		createCredential: (name, type, data) => call('POST', '/credentials', { name, type, data }),
 		createWorkflow: (workflow) => call('POST', '/workflows', workflow),
 		publish: (id) => call('POST', `/workflows/${id}/publish`),

