@@ -13,6 +13,7 @@ const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const { PREFINERY_EVENTS, ANY_EVENT } = require(join(ROOT, 'dist', 'lib', 'events.js'));
 const { triggerProperties } = require(join(ROOT, 'dist', 'nodes', 'PrefineryTrigger', 'description.js'));
 const { parseEnvelope, normalizeEvent } = require(join(ROOT, 'dist', 'lib', 'normalize.js'));
+const { samplePayload } = require(join(ROOT, 'dist', 'lib', 'samples.js'));
 
 describe('README matches the package', () => {
 	it('the events table lists every event of the catalogue with its name, object and certainty', () => {
@@ -44,5 +45,11 @@ describe('README matches the package', () => {
 		const json = block.slice(block.indexOf('```json') + 7, block.indexOf('```', block.indexOf('```json') + 7));
 		assert.deepEqual(JSON.parse(json), expected);
 		assert.deepEqual(JSON.parse(readFileSync(join(ROOT, 'docs', 'output-tester-created.json'), 'utf8')), expected);
+	});
+
+	it('the example workflow pins exactly the sample the Test URL sends, so fields can be mapped before any event', () => {
+		const example = JSON.parse(readFileSync(join(ROOT, 'examples', 'prefinery-new-signups-to-crm.json'), 'utf8'));
+		const expected = normalizeEvent(samplePayload('tester_created'), { sample: true, signatureVerified: false });
+		assert.deepEqual(example.pinData, { 'Prefinery Trigger': [{ json: expected }] });
 	});
 });

@@ -111,6 +111,15 @@ export function eventKey(envelope: PrefineryEnvelope): string | null {
 	return envelope.id === null ? null : `${typeof envelope.id}:${envelope.id}`;
 }
 
+/** What a person who asked the Test URL for a sample of an unselected event reads in the browser. */
+function notSelectedSampleMessage(type: string, events: readonly string[]): string {
+	const choices = events.map((event) => `?event=${event}`).join(' or ');
+	return (
+		`No sample sent: "${type}" is not one of this trigger's Events, so Prefinery's "${type}" deliveries would start nothing either. ` +
+		`The editor is still listening: open this URL with ${choices}, or add the event to Events and click Execute step again.`
+	);
+}
+
 export function handleDelivery(request: DeliveryRequest, settings: DeliverySettings): DeliveryOutcome {
 	const signatureHeaderValue = headerValue(request.headers, SIGNATURE_HEADER);
 	let signatureVerified = false;
@@ -157,7 +166,9 @@ export function handleDelivery(request: DeliveryRequest, settings: DeliverySetti
 			answer: {
 				status: 'ignored',
 				reason: 'event_not_selected',
-				message: `Event "${envelope.type}" is not selected in this trigger's Events; acknowledged without starting the workflow.`,
+				message: request.sample
+					? notSelectedSampleMessage(envelope.type, settings.events)
+					: `Event "${envelope.type}" is not selected in this trigger's Events; acknowledged without starting the workflow.`,
 				...about,
 			},
 		};

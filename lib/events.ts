@@ -30,43 +30,45 @@ export interface PrefineryEventDefinition {
 /** The value of the "any event" option: lets events Prefinery adds later flow through. */
 export const ANY_EVENT = '*';
 
-const UNVERIFIED_NOTE =
-	' (Unverified: Prefinery describes this event but does not publish its exact name; also select "Any Event" if you rely on it.)';
+/**
+ * Kept short: n8n's Events dropdown shows about one line of a description. The README explains what
+ * "unverified" means (Prefinery describes the event but does not publish its exact name).
+ */
+const UNVERIFIED_NOTE = '. Unverified name: add Any Event too';
 
 export const PREFINERY_EVENTS: readonly PrefineryEventDefinition[] = [
 	{
 		value: 'tester_created',
 		name: 'Tester Created',
-		description: 'A person signed up or was added to the project',
+		description: 'A person signed up or was added',
 		kind: 'tester',
 		certainty: 'verified',
 	},
 	{
 		value: 'tester_applied',
 		name: 'Tester Applied',
-		description: 'A person joined the waitlist (status became "applied")',
+		description: 'A person joined the waitlist (applied)',
 		kind: 'tester',
 		certainty: 'verified',
 	},
 	{
 		value: 'tester_updated',
 		name: 'Tester Updated',
-		description:
-			'A tester changed: status (invited, active, rejected…), profile, referral counts. Invitations and activations may arrive only as this event.',
+		description: 'Status (invited, active…), profile or referrals changed',
 		kind: 'tester',
 		certainty: 'verified',
 	},
 	{
 		value: 'tester_deleted',
 		name: 'Tester Deleted',
-		description: 'A tester was removed from the project' + UNVERIFIED_NOTE,
+		description: 'A tester was removed' + UNVERIFIED_NOTE,
 		kind: 'tester',
 		certainty: 'unverified',
 	},
 	{
 		value: 'reward_earned',
 		name: 'Reward Earned',
-		description: 'A tester earned a referral reward' + UNVERIFIED_NOTE,
+		description: 'A tester earned a reward' + UNVERIFIED_NOTE,
 		kind: 'reward',
 		certainty: 'unverified',
 	},
@@ -87,14 +89,14 @@ export const PREFINERY_EVENTS: readonly PrefineryEventDefinition[] = [
 	{
 		value: 'point_earned',
 		name: 'Points Earned',
-		description: 'A tester earned points (signup, share, referral, bonus…)' + UNVERIFIED_NOTE,
+		description: 'A tester earned points' + UNVERIFIED_NOTE,
 		kind: 'point',
 		certainty: 'unverified',
 	},
 	{
 		value: 'point_revoked',
 		name: 'Points Revoked',
-		description: 'Points were taken back from a tester' + UNVERIFIED_NOTE,
+		description: 'Points were taken back' + UNVERIFIED_NOTE,
 		kind: 'point',
 		certainty: 'unverified',
 	},

@@ -300,6 +300,15 @@ describe('handleDelivery: sample requests', () => {
 		expect(outcome.item.signature_verified).toBe(false);
 		expect(outcome.answer.message).toBe('Sample event emitted.');
 	});
+
+	it('of an event the trigger does not select: nothing emitted, and the answer names the samples that work', () => {
+		const sample = allSamples().find((s) => s.type === 'tester_updated')!;
+		const outcome = handleDelivery({ ...unsignedRequest(sample), sample: true }, settings({ events: ['tester_created', 'tester_applied'] }));
+		notEmitted(outcome, 200, 'ignored', 'event_not_selected');
+		expect(outcome.answer.message).toContain('"tester_updated" is not one of this trigger\'s Events');
+		expect(outcome.answer.message).toContain('?event=tester_created or ?event=tester_applied');
+		expect(outcome.answer.message).toMatch(/still listening/);
+	});
 });
 
 describe('handleDelivery: output formats', () => {

@@ -21,7 +21,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { PrefineryApi } from '../credentials/PrefineryApi.credentials';
-import { Prefinery } from '../nodes/Prefinery/Prefinery.node';
+import { OPERATION_ACTIONS, Prefinery } from '../nodes/Prefinery/Prefinery.node';
 import { searchProjects } from '../nodes/Prefinery/transport';
 import {
 	startMockPrefineryApi,
@@ -209,9 +209,11 @@ describe('Prefinery node', () => {
 			expect(description.displayName).toBe('Prefinery');
 			expect(description.version).toBe(1);
 			expect(description.usableAsTool).toBe(true);
-			expect(description.subtitle).toBe(
-				'={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-			);
+			// The canvas subtitle is the operation's action text, e.g. "Get many testers".
+			expect(description.subtitle).toMatch(/^=\{\{ \(\{.*\}\)\[\$parameter\["resource"\] \+ ":" \+ \$parameter\["operation"\]\] \|\| \$parameter\["operation"\] \}\}$/);
+			expect(OPERATION_ACTIONS['tester:getAll']).toBe('Get many testers');
+			expect(OPERATION_ACTIONS['tester:verify']).toBe('Verify the invitation code of a tester');
+			expect(Object.keys(OPERATION_ACTIONS)).toHaveLength(16);
 			expect(description.icon).toEqual({
 				light: 'file:../../icons/prefinery.svg',
 				dark: 'file:../../icons/prefinery.dark.svg',

@@ -2,6 +2,7 @@ import type {
 	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
+	INodePropertyOptions,
 	INodeType,
 	INodeTypeDescription,
 	JsonObject,
@@ -16,6 +17,25 @@ import { testerFields, testerOperations } from './descriptions/TesterDescription
 import { getHandler } from './operations';
 import { searchProjects } from './transport';
 
+const OPERATIONS = [
+	friendInvitationOperations,
+	pointOperations,
+	projectOperations,
+	rewardOperations,
+	suppressionOperations,
+	testerOperations,
+].flat();
+
+/** "tester:getAll" → "Get many testers": the canvas subtitle reads like the node creator's actions. */
+export const OPERATION_ACTIONS: Record<string, string> = Object.fromEntries(
+	OPERATIONS.flatMap((property) =>
+		(property.options as INodePropertyOptions[]).map((option) => [
+			`${String(property.displayOptions?.show?.resource?.[0])}:${String(option.value)}`,
+			option.action ?? option.name,
+		]),
+	),
+);
+
 export class Prefinery implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Prefinery',
@@ -23,7 +43,7 @@ export class Prefinery implements INodeType {
 		icon: { light: 'file:../../icons/prefinery.svg', dark: 'file:../../icons/prefinery.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle: `={{ (${JSON.stringify(OPERATION_ACTIONS)})[$parameter["resource"] + ":" + $parameter["operation"]] || $parameter["operation"] }}`,
 		description:
 			'Manage Prefinery waitlists and referral programs: testers (users), check-ins, friend invitations, points, rewards and suppressions',
 		defaults: { name: 'Prefinery' },

@@ -12,7 +12,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { eventMemories } from '../../lib/dedupe';
 import { handleDelivery, type DeliverySettings, type OutputFormat } from '../../lib/delivery';
-import { ANY_EVENT, findEvent } from '../../lib/events';
+import { ANY_EVENT, findEvent, PREFINERY_EVENTS } from '../../lib/events';
 import { toInteger } from '../../lib/normalize';
 import { samplePayload } from '../../lib/samples';
 import { signingSecrets } from '../../lib/secret-cache';
@@ -25,8 +25,21 @@ interface TriggerOptions {
 	signatureTolerance?: number;
 }
 
-const PANEL_HEADER =
-	'Paste the URL below into Prefinery: your project → Integrations → Webhooks → Add a URL, then pick the events.';
+/** The trigger panel: what n8n shows beside the parameters until the first event arrived. */
+const PANEL = {
+	header: 'Get your first Prefinery event',
+	tryIt:
+		'<b>Try it now, no Prefinery account needed:</b> click <b>Execute step</b>, open <b>Webhook URLs</b> at the top of the parameters, copy the <b>Test URL</b> and open it in a new browser tab. A sample event arrives here.',
+	goLive:
+		'<b>Go live:</b> publish the workflow, then paste the <b>Production URL</b> into Prefinery: your project → Integrations → Webhooks → Add a URL.',
+	live: '<b>Live:</b> every event Prefinery sends to the Production URL starts an execution (see Executions).',
+};
+
+/** "tester_created, tester_applied" → "Tester Created, Tester Applied" on the canvas. */
+const EVENT_NAMES: Record<string, string> = Object.fromEntries([
+	[ANY_EVENT, 'Any Event'],
+	...PREFINERY_EVENTS.map((event) => [event.value, event.name]),
+]);
 
 export class PrefineryTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -35,12 +48,12 @@ export class PrefineryTrigger implements INodeType {
 		icon: { light: 'file:../../icons/prefinery.svg', dark: 'file:../../icons/prefinery.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ ($parameter["events"] || []).join(", ") }}',
+		subtitle: `={{ ($parameter["events"] || []).map((event) => (${JSON.stringify(EVENT_NAMES)})[event] || event).join(", ") }}`,
 		description:
 			'Starts the workflow when Prefinery sends a waitlist or referral event (tester signed up, applied, updated, reward…), verified and de-duplicated',
 		defaults: { name: 'Prefinery Trigger' },
 		eventTriggerDescription:
-			'Open the Test URL in a browser for a sample event, or press Test in Prefinery (Integrations → Webhooks)',
+			'Open the Test URL (Webhook URLs) in a browser for a sample event, or press Test in Prefinery',
 		activationMessage:
 			'Paste the Production URL into Prefinery (Integrations → Webhooks → Add a URL) if you have not yet.',
 		inputs: [],
@@ -74,15 +87,13 @@ export class PrefineryTrigger implements INodeType {
 			},
 		],
 		triggerPanel: {
-			header: PANEL_HEADER,
+			header: PANEL.header,
 			executionsHelp: {
-				inactive:
-					'<b>While building:</b> click "Execute step" (the node listens for a test event), then either paste the Test URL into Prefinery (Integrations → Webhooks) and press Test, or open the Test URL in a browser to receive a sample event — add <code>?event=tester_updated</code> (any event name) to choose the sample. <br /><br /><b>Once published:</b> paste the Production URL into Prefinery. Every event then starts an execution you can find in the Executions list. Unpublished workflows answer 404, and Prefinery drops such events for good.',
-				active:
-					'<b>While building:</b> click "Execute step" (the node listens for a test event), then open the Test URL in a browser for a sample event, or point Prefinery\'s Test button at it. <br /><br /><b>Published:</b> events Prefinery sends to the Production URL start executions; see the Executions list.',
+				inactive: `${PANEL.tryIt}<br /><br />${PANEL.goLive}`,
+				active: `${PANEL.live}<br /><br />${PANEL.tryIt}`,
 			},
 			activationHint:
-				'Once you\'ve finished building your workflow, publish it and paste the Production URL into Prefinery (Integrations → Webhooks). Until it is published, Prefinery\'s deliveries get 404 and are lost.',
+				'Prefinery delivers only to published workflows: while unpublished, the Production URL answers 404 and Prefinery drops the event.',
 		},
 		properties: triggerProperties,
 	};

@@ -4,10 +4,8 @@ import { DEFAULT_TOLERANCE_SECONDS } from '../../lib/signature';
 import { PROJECT_ID_LOCATOR } from '../Prefinery/descriptions/common';
 
 const SETUP_STEPS =
-	'In Prefinery: your project → Integrations → Webhooks → Add a URL. Paste this node\'s <b>Production URL</b> (shown above) and pick the events. ' +
-	'Publish this workflow first: an unpublished workflow answers 404 and Prefinery drops the event without retrying. ' +
-	'To try it out, click <b>Execute step</b> (the node listens for a test event), then either open the <b>Test URL</b> in your browser to receive a sample event (no Prefinery account needed; add ?event=tester_updated to pick another), ' +
-	'or paste the Test URL into Prefinery and press its Test button.';
+	'<b>Connect Prefinery:</b> open <b>Webhook URLs</b> at the top of this panel, copy the <b>Production URL</b> and add it in Prefinery (your project → Integrations → Webhooks → Add a URL). Publish the workflow: unpublished, it answers 404 and Prefinery drops the event. ' +
+	'<b>Test without Prefinery:</b> click <b>Execute step</b>, then open the <b>Test URL</b> in a browser tab for a sample of the first selected event; add <code>?event=</code> with another selected event (e.g. <code>?event=tester_applied</code>) for its sample.';
 
 export const triggerProperties: INodeProperties[] = [
 	{

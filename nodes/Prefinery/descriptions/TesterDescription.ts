@@ -52,7 +52,7 @@ export const testerOperations: INodeProperties[] = [
 				name: 'Verify Invitation Code',
 				value: 'verify',
 				description: `Check a tester's invitation code ${UNVERIFIED}: GET /betas/{ID}/testers/{tester ID}/verify`,
-				action: 'Verify a tester s invitation code',
+				action: 'Verify the invitation code of a tester',
 			},
 		],
 		default: 'create',
