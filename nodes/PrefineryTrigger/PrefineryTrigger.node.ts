@@ -49,8 +49,9 @@ export class PrefineryTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: `={{ ($parameter["events"] || []).map((event) => (${JSON.stringify(EVENT_NAMES)})[event] || event).join(", ") }}`,
+		// n8n's node creator shows this for the whole Prefinery entry (triggers and actions together).
 		description:
-			'Starts the workflow when Prefinery sends a waitlist or referral event (tester signed up, applied, updated, reward…), verified and de-duplicated',
+			'Prefinery waitlists and referrals: start workflows on signed, de-duplicated events; manage testers, points and rewards',
 		defaults: { name: 'Prefinery Trigger' },
 		eventTriggerDescription:
 			'Open the Test URL (Webhook URLs) in a browser for a sample event, or press Test in Prefinery',

@@ -4,8 +4,8 @@ import { DEFAULT_TOLERANCE_SECONDS } from '../../lib/signature';
 import { PROJECT_ID_LOCATOR } from '../Prefinery/descriptions/common';
 
 const SETUP_STEPS =
-	'<b>Connect Prefinery:</b> open <b>Webhook URLs</b> at the top of this panel, copy the <b>Production URL</b> and add it in Prefinery (your project → Integrations → Webhooks → Add a URL). Publish the workflow: unpublished, it answers 404 and Prefinery drops the event. ' +
-	'<b>Test without Prefinery:</b> click <b>Execute step</b>, then open the <b>Test URL</b> in a browser tab for a sample of the first selected event; add <code>?event=</code> with another selected event (e.g. <code>?event=tester_applied</code>) for its sample.';
+	'<b>Connect Prefinery:</b> publish this workflow, open <b>Webhook URLs</b> above and add the <b>Production URL</b> in Prefinery (your project → Integrations → Webhooks → Add a URL). Unpublished, it answers 404 and Prefinery drops the event. ' +
+	'<b>Test without Prefinery:</b> click <b>Execute step</b>, then open the <b>Test URL</b> in a browser tab: a sample event arrives. Add <code>?event=</code> and one of the selected events to pick the sample.';
 
 export const triggerProperties: INodeProperties[] = [
 	{
