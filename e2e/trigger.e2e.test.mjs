@@ -3,8 +3,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { sleep, tail } from '../scripts/lib/n8n.mjs';
+import { readmeCommands } from '../scripts/lib/readme.mjs';
 import { ROOT } from '../scripts/lib/runtime.mjs';
 import {
 	createTriggerWorkflow,
@@ -246,7 +248,22 @@ describe('Prefinery Trigger in a real n8n', { timeout: 600_000 }, () => {
 		}
 	});
 
-	it('n8n serves the trigger\'s output schema (the editor\'s schema preview before any event)', async () => {
+	it('the README\'s send-sample command, with its two placeholders filled in, delivers a signed sample', async () => {
+		const { sendSample } = readmeCommands();
+		const command = sendSample
+			.replace("'<your secret>'", `'${SECRET}'`)
+			.replace("'<Test or Production URL>'", `'${main.urls.production}'`);
+		assert.doesNotMatch(command, /<[^>]+>/, 'every placeholder was filled');
+		const result = spawnSync('bash', ['-euo', 'pipefail', '-c', command], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+		const output = `${result.stdout}${result.stderr}`;
+		answers.push(output);
+		assert.equal(result.status, 0, output);
+		assert.match(output, /200/);
+		assert.match(output, /"status":"accepted"/);
+		assert.match(output, /"type":"tester_created"/);
+	});
+
+	it('n8n serves the trigger\'s output schema (the editor ignores it for triggers; kept for other consumers)', async () => {
 		const res = await fetch(`${n8n.baseUrl}/schemas/n8n-nodes-prefinery.prefineryTrigger/1.0.0.json`);
 		assert.equal(res.status, 200);
 		const schema = await res.json();

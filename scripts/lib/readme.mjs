@@ -10,14 +10,15 @@ export function readmeCodeBlocks(text = readFileSync(join(ROOT, 'README.md'), 'u
 	const lines = text.split('\n');
 	for (let i = 0; i < lines.length; i += 1) {
 		const line = lines[i];
-		const fence = /^```(\w*)\s*$/.exec(line);
-		if (fence && fence[1]) {
+		const fence = /^(\s*)```(\w*)\s*$/.exec(line);
+		if (fence && fence[2]) {
+			const indent = fence[1].length;
 			const body = [];
-			for (i += 1; i < lines.length && !/^```\s*$/.test(lines[i]); i += 1) body.push(lines[i]);
-			blocks.push({ label, lang: fence[1], code: body.join('\n') });
+			for (i += 1; i < lines.length && !/^\s*```\s*$/.test(lines[i]); i += 1) body.push(lines[i].slice(indent));
+			blocks.push({ label, lang: fence[2], code: body.join('\n') });
 			continue;
 		}
-		const heading = /^#{1,6}\s+(.*)$/.exec(line) ?? /^\*\*([^*]+)\*\*/.exec(line);
+		const heading = /^#{1,6}\s+(.*)$/.exec(line) ?? /^(?:\d+\.\s+)?\*\*([^*]+)\*\*/.exec(line);
 		if (heading) label = heading[1].trim();
 	}
 	return blocks;
@@ -43,6 +44,7 @@ export function readmeCommands(text) {
 		install: block(blocks, /^Set-up/, 'bash').trim(),
 		test: block(blocks, /^Test\b/, 'bash').trim(),
 		npmNodesFolder: block(blocks, /^npm \(self-hosted/, 'bash'),
+		sendSample: block(blocks, /^From the command line/, 'bash'),
 		dockerfile,
 		dockerRun: run[0],
 		dockerFrom: /^FROM\s+(\S+)/m.exec(dockerfile)?.[1],
