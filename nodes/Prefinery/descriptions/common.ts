@@ -3,8 +3,27 @@ import type { INodeProperties } from 'n8n-workflow';
 /** Marker used in descriptions of endpoints Prefinery does not document (seen only in third-party code). */
 export const UNVERIFIED = '(unverified endpoint)';
 
+/** "By ID": a project ID is a number; `optional` also accepts empty (the trigger's "any project"). */
+function projectIdMode(optional: boolean) {
+	return {
+		displayName: 'By ID',
+		name: 'id',
+		type: 'string' as const,
+		placeholder: optional ? 'e.g. 4242 (empty: any project)' : 'e.g. 4242',
+		validation: [
+			{
+				type: 'regex' as const,
+				properties: {
+					regex: optional ? '^\\s*\\d*\\s*$' : '^\\s*\\d+\\s*$',
+					errorMessage: 'A Prefinery project ID is a number',
+				},
+			},
+		],
+	};
+}
+
 /**
- * The project picker shared by both nodes: from `GET /betas` (needs an API key with the Projects
+ * The action node's project picker: from `GET /betas` (needs an API key with the Projects
  * permission) or by ID.
  */
 export const PROJECT_LOCATOR = {
@@ -17,18 +36,7 @@ export const PROJECT_LOCATOR = {
 			type: 'list',
 			typeOptions: { searchListMethod: 'searchProjects', searchable: true },
 		},
-		{
-			displayName: 'By ID',
-			name: 'id',
-			type: 'string',
-			placeholder: 'e.g. 4242',
-			validation: [
-				{
-					type: 'regex',
-					properties: { regex: '^\\s*\\d+\\s*$', errorMessage: 'A Prefinery project ID is a number' },
-				},
-			],
-		},
+		projectIdMode(false),
 	],
 } satisfies Pick<INodeProperties, 'type' | 'default' | 'modes'>;
 
@@ -39,20 +47,7 @@ export const PROJECT_LOCATOR = {
 export const PROJECT_ID_LOCATOR = {
 	type: 'resourceLocator',
 	default: { mode: 'id', value: '' },
-	modes: [
-		{
-			displayName: 'By ID',
-			name: 'id',
-			type: 'string',
-			placeholder: 'e.g. 4242 (empty: any project)',
-			validation: [
-				{
-					type: 'regex',
-					properties: { regex: '^\\s*\\d*\\s*$', errorMessage: 'A Prefinery project ID is a number' },
-				},
-			],
-		},
-	],
+	modes: [projectIdMode(true)],
 } satisfies Pick<INodeProperties, 'type' | 'default' | 'modes'>;
 
 /**
