@@ -287,11 +287,17 @@ describe('node description contract', () => {
 	it('identity', () => {
 		expect(description.name).toBe('prefineryTrigger');
 		expect(description.displayName).toContain('Trigger');
-		expect(description.version).toBe(1);
+		expect(description.version).toEqual([1, 1.1]);
+		expect(description.defaultVersion).toBe(1.1);
 		expect(description.group).toEqual(['trigger']);
 		expect(description.inputs).toEqual([]);
 		expect(description.outputs).toEqual(['main']);
 		expect(description.usableAsTool).toBeUndefined();
+	});
+
+	it('1.1 is light versioning: no parameter, credential or webhook depends on the version', () => {
+		const text = JSON.stringify([description.properties, description.credentials, description.webhooks]);
+		expect(text).not.toContain('@version');
 	});
 
 	it('credential prefineryWebhookApi (the signing secret only), checked locally', () => {

@@ -47,7 +47,10 @@ export class PrefineryTrigger implements INodeType {
 		name: 'prefineryTrigger',
 		icon: { light: 'file:../../icons/prefinery.svg', dark: 'file:../../icons/prefinery.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// 1.1 behaves and emits exactly like 1; n8n only evaluates its legacy binary-data option and
+		// parses non-JSON bodies for typeVersion 1 start nodes (see webhook() for the raw body).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: `={{ ($parameter["events"] || []).map((event) => (${JSON.stringify(EVENT_NAMES)})[event] || event).join(", ") }}`,
 		// n8n's node creator shows this for the whole Prefinery entry (triggers and actions together).
 		description:
@@ -217,6 +220,27 @@ export class PrefineryTrigger implements INodeType {
 					: eventMemories.for(scope),
 			allowUnsigned: manual,
 		};
+
+		if (!isSampleRequest && req.rawBody === undefined && typeof req.readRawBody === 'function') {
+			// For typeVersion > 1 n8n reads the body only for JSON, text, form and XML content types;
+			// for any other (or none) it leaves the raw bytes unread. Read them here, as n8n's own Webhook
+			// node does, so every typeVersion verifies and parses the same bytes.
+			try {
+				await req.readRawBody();
+			} catch (error) {
+				if ((error as { status?: unknown }).status === 413) {
+					this.getResponseObject().status(413).json({
+						status: 'rejected',
+						reason: 'body_too_large',
+						message:
+							"The request body is larger than n8n's body size limit (N8N_PAYLOAD_SIZE_MAX). Prefinery's events are about 1.5 kB.",
+					});
+					return { noWebhookResponse: true };
+				}
+				// Unreadable otherwise (aborted, already consumed as multipart): answered below as a
+				// request without a raw body, exactly as for typeVersion 1.
+			}
+		}
 
 		let rawBody = req.rawBody as Buffer | undefined;
 		if (isSampleRequest) {
