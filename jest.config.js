@@ -1,8 +1,10 @@
-/** Unit and node tests (TypeScript, mocked n8n contexts). The real-n8n suite is `npm run test:e2e`. */
+/** Unit and node tests (TypeScript; hand-mocked n8n contexts and n8n-core's real WebhookContext). The real-n8n suite is `npm run test:e2e`. */
 module.exports = {
 	preset: 'ts-jest',
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
+	// n8n-core (node tests through its real WebhookContext) gets a throw-away user folder, never ~/.n8n.
+	setupFilesAfterEnv: ['<rootDir>/test/setup-env.js'],
 	testMatch: ['**/*.test.ts'],
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
