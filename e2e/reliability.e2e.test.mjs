@@ -11,6 +11,101 @@ let credential;
 let wf;
 const answers = [];
 
+/**
+ * POSTs `raw` with exactly `headers` (fetch adds no content type for bytes); signed (over `signBody`,
+ * default `raw`) unless `secret` is null.
+ */
+async function sendBytes(url, raw, headers = {}, { secret = SECRET, signBody } = {}) {
+	const { signatureHeader } = await dist('lib/signature.js');
+	const all = { ...headers };
+	if (secret !== null) all['x-prefinery-signature'] = signatureHeader(secret, Math.floor(Date.now() / 1000), signBody ?? raw);
+	const res = await fetch(url, { method: 'POST', headers: all, body: Buffer.from(raw) });
+	const text = await res.text();
+	let json = null;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		// not JSON
+	}
+	return { status: res.status, text, json };
+}
+
+/**
+ * Every row of the bad-input matrix against `target` (a trigger with all events): expected status,
+ * a readable message, no execution, n8n healthy. `typeVersion` only changes one row: a body over n8n's
+ * size limit with a content type n8n does not read for start nodes above version 1.
+ */
+async function badInputMatrix(target, typeVersion) {
+	const { samplePayload } = await dist('lib/samples.js');
+	const { computeSignature } = await dist('lib/signature.js');
+	const now = Math.floor(Date.now() / 1000);
+	const good = JSON.stringify(samplePayload('tester_created', 555));
+	let deep = { id: 1, type: 'tester_created', data: {} };
+	let cursor = deep.data;
+	for (let i = 0; i < 2000; i += 1) cursor = cursor.next = {};
+	const rows = [
+		['empty body', '', {}, 400],
+		['empty body, no content type', '', { contentType: 'application/octet-stream' }, 400],
+		['JSON array', '[]', {}, 400],
+		['JSON string', '"tester_created"', {}, 400],
+		['JSON null', 'null', {}, 400],
+		['form-encoded body', 'id=1&type=tester_created', { contentType: 'application/x-www-form-urlencoded' }, 400],
+		['XML body', '<id>1</id>', { contentType: 'text/xml' }, 400],
+		['type is a number', { id: 1, type: 7, data: {} }, {}, 400],
+		['type is empty', { id: 1, type: '', data: {} }, {}, 400],
+		['data is a string', { id: 1, type: 'tester_created', data: 'x' }, {}, 400],
+		['data is null', { id: 1, type: 'tester_created', data: null }, {}, 400],
+		['id is a boolean', { id: true, type: 'tester_created', data: {} }, {}, 400],
+		['id is a fraction', { id: 1.5, type: 'tester_created', data: {} }, {}, 400],
+		['deeply nested, no id/type problem but unsigned', JSON.stringify(deep), { secret: null }, 401],
+		['signature header empty', good, { secret: null, headers: { 'x-prefinery-signature': '' } }, 401],
+		['signature header garbage', good, { secret: null, headers: { 'x-prefinery-signature': 't=abc,v1=zz' } }, 401],
+		['v1 is not hex', good, { secret: null, headers: { 'x-prefinery-signature': `t=${now},v1=${'g'.repeat(64)}` } }, 401],
+		['only a v2 signature', good, { secret: null, headers: { 'x-prefinery-signature': `t=${now},v2=${computeSignature(SECRET, now, good)}` } }, 401],
+		['signature of another body', good, { signBody: good.replace('555', '556') }, 401],
+		['timestamp of the signature changed', good, { secret: null, headers: { 'x-prefinery-signature': `t=${now + 1},v1=${computeSignature(SECRET, now, good)}` } }, 401],
+	];
+	for (const [label, body, options, status] of rows) {
+		const res = await send(target.urls.production, body, options);
+		answers.push(res.text);
+		assert.equal(res.status, status, `${label}: ${res.status} ${res.text}`);
+		assert.ok(res.json?.message || res.status === 422, `${label}: readable message (${res.text})`);
+	}
+	// Without any Content-Type header (n8n 2.x leaves such bodies unread above typeVersion 1).
+	const noType = [
+		['empty body, really no content type', '', {}, 400, 'not_a_prefinery_event'],
+		['not JSON, no content type', 'hello', {}, 400, 'not_a_prefinery_event'],
+		['unsigned, no content type', good, { secret: null }, 401, 'missing_header'],
+		['signature of another body, no content type', good.replace('555', '557'), { signBody: good }, 401, 'mismatch'],
+	];
+	for (const [label, raw, options, status, reason] of noType) {
+		const res = await sendBytes(target.urls.production, raw, {}, options);
+		answers.push(res.text);
+		assert.equal(res.status, status, `${label}: ${res.status} ${res.text}`);
+		assert.equal(res.json?.reason, reason, `${label}: ${res.text}`);
+	}
+	// Over n8n's body size limit (N8N_PAYLOAD_SIZE_MAX, 16 MiB by default): for a JSON body n8n's own
+	// body reader refuses it before the node runs (n8n 2.41 answers 500 there, not 413; documented in
+	// the README). With a content type n8n does not read above typeVersion 1, the node reads the body
+	// and answers 413 itself; typeVersion 1 gets n8n's 500 there too.
+	const huge = JSON.stringify({ id: 9, type: 'tester_created', data: { blob: 'x'.repeat(17 * 1024 * 1024) } });
+	const tooBig = await send(target.urls.production, huge, {});
+	assert.ok(tooBig.status >= 400, `oversized body refused: ${tooBig.status}`);
+	assert.ok(!tooBig.text.includes(SECRET));
+	const tooBigBytes = await sendBytes(target.urls.production, huge, { 'content-type': 'application/octet-stream' });
+	if (typeVersion === 1) {
+		assert.equal(tooBigBytes.status, 500, `typeVersion 1: n8n's own answer (${tooBigBytes.text.slice(0, 200)})`);
+	} else {
+		assert.equal(tooBigBytes.status, 413, tooBigBytes.text.slice(0, 200));
+		assert.equal(tooBigBytes.json?.reason, 'body_too_large');
+	}
+	assert.ok(!tooBigBytes.text.includes(SECRET));
+	const executions = await settle(n8n, target);
+	assert.equal(executions.length, 0, 'no bad input started an execution');
+	const health = await fetch(`${n8n.baseUrl}/healthz/readiness`);
+	assert.equal(health.status, 200, 'n8n is still healthy');
+}
+
 describe('Prefinery Trigger under bad input and faults (real n8n)', { timeout: 600_000 }, () => {
 	before(async () => {
 		({ n8n, credential } = await startSuiteN8n());
@@ -25,50 +120,12 @@ describe('Prefinery Trigger under bad input and faults (real n8n)', { timeout: 6
 	});
 
 	it('bad-input matrix: expected status, zero executions, readable message', async () => {
-		const { samplePayload } = await dist('lib/samples.js');
-		const { computeSignature } = await dist('lib/signature.js');
-		const now = Math.floor(Date.now() / 1000);
-		const good = JSON.stringify(samplePayload('tester_created', 555));
-		let deep = { id: 1, type: 'tester_created', data: {} };
-		let cursor = deep.data;
-		for (let i = 0; i < 2000; i += 1) cursor = cursor.next = {};
-		const rows = [
-			['empty body', '', {}, 400],
-			['empty body, no content type', '', { contentType: 'application/octet-stream' }, 400],
-			['JSON array', '[]', {}, 400],
-			['JSON string', '"tester_created"', {}, 400],
-			['JSON null', 'null', {}, 400],
-			['form-encoded body', 'id=1&type=tester_created', { contentType: 'application/x-www-form-urlencoded' }, 400],
-			['type is a number', { id: 1, type: 7, data: {} }, {}, 400],
-			['type is empty', { id: 1, type: '', data: {} }, {}, 400],
-			['data is a string', { id: 1, type: 'tester_created', data: 'x' }, {}, 400],
-			['data is null', { id: 1, type: 'tester_created', data: null }, {}, 400],
-			['id is a boolean', { id: true, type: 'tester_created', data: {} }, {}, 400],
-			['id is a fraction', { id: 1.5, type: 'tester_created', data: {} }, {}, 400],
-			['deeply nested, no id/type problem but unsigned', JSON.stringify(deep), { secret: null }, 401],
-			['signature header empty', good, { secret: null, headers: { 'x-prefinery-signature': '' } }, 401],
-			['signature header garbage', good, { secret: null, headers: { 'x-prefinery-signature': 't=abc,v1=zz' } }, 401],
-			['v1 is not hex', good, { secret: null, headers: { 'x-prefinery-signature': `t=${now},v1=${'g'.repeat(64)}` } }, 401],
-			['only a v2 signature', good, { secret: null, headers: { 'x-prefinery-signature': `t=${now},v2=${computeSignature(SECRET, now, good)}` } }, 401],
-			['signature of another body', good, { signBody: good.replace('555', '556') }, 401],
-			['timestamp of the signature changed', good, { secret: null, headers: { 'x-prefinery-signature': `t=${now + 1},v1=${computeSignature(SECRET, now, good)}` } }, 401],
-		];
-		for (const [label, body, options, status] of rows) {
-			const res = await send(wf.urls.production, body, options);
-			answers.push(res.text);
-			assert.equal(res.status, status, `${label}: ${res.status} ${res.text}`);
-			assert.ok(res.json?.message || res.status === 422, `${label}: readable message (${res.text})`);
-		}
-		// Over n8n's body size limit (N8N_PAYLOAD_SIZE_MAX, 16 MiB by default): n8n's own body reader
-		// refuses it before the node runs (n8n 2.41 answers 500 there, not 413; documented in the README).
-		const huge = JSON.stringify({ id: 9, type: 'tester_created', data: { blob: 'x'.repeat(17 * 1024 * 1024) } });
-		const tooBig = await send(wf.urls.production, huge, {});
-		assert.ok(tooBig.status >= 400, `oversized body refused: ${tooBig.status}`);
-		assert.ok(!tooBig.text.includes(SECRET));
-		const executions = await settle(n8n, wf);
-		assert.equal(executions.length, 0, 'no bad input started an execution');
-		const health = await fetch(`${n8n.baseUrl}/healthz/readiness`);
-		assert.equal(health.status, 200, 'n8n is still healthy');
+		await badInputMatrix(wf, 1);
+	});
+
+	it('bad-input matrix on typeVersion 1.1 (what new nodes get): the same answers', async () => {
+		const v11 = await createTriggerWorkflow(n8n, credential, { events: ['*'] }, { typeVersion: 1.1 });
+		await badInputMatrix(v11, 1.1);
 	});
 
 	it('valid but unusual events (unicode-heavy, deeply nested unknown fields, string ids) are accepted intact', async () => {

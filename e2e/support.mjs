@@ -26,8 +26,11 @@ export async function startSuiteN8n() {
 }
 
 let counter = 0;
-/** A workflow: Prefinery Trigger (with `parameters`) → No Operation. Returns its id and URLs. */
-export async function createTriggerWorkflow(n8n, credential, parameters, { publish = true, extraNodes = [], connections } = {}) {
+/**
+ * A workflow: Prefinery Trigger (with `parameters`, at `typeVersion`: 1 is how workflows saved before
+ * 1.1 existed look) → No Operation. Returns its id and URLs.
+ */
+export async function createTriggerWorkflow(n8n, credential, parameters, { publish = true, extraNodes = [], connections, typeVersion = 1 } = {}) {
 	const webhookId = `e2e-${Date.now().toString(36)}-${(counter += 1)}`;
 	const workflow = await n8n.api.createWorkflow({
 		name: `Prefinery e2e ${webhookId}`,
@@ -36,7 +39,7 @@ export async function createTriggerWorkflow(n8n, credential, parameters, { publi
 				id: `trigger-${webhookId}`,
 				name: TRIGGER_NAME,
 				type: TRIGGER_TYPE,
-				typeVersion: 1,
+				typeVersion,
 				position: [0, 0],
 				webhookId,
 				parameters,

@@ -37,6 +37,96 @@ async function post(url, body, options) {
 	return res;
 }
 
+/** POSTs `raw` signed, with exactly `headers` (no content type unless given; fetch adds none for bytes). */
+async function postBytes(url, raw, headers = {}) {
+	const { signatureHeader } = await dist('lib/signature.js');
+	const signed = { ...headers, 'x-prefinery-signature': signatureHeader(SECRET, Math.floor(Date.now() / 1000), raw) };
+	const res = await fetch(url, { method: 'POST', headers: signed, body: Buffer.from(raw) });
+	const text = await res.text();
+	answers.push(text);
+	let json = null;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		// not JSON
+	}
+	return { status: res.status, text, json };
+}
+
+/**
+ * Every answer of the delivery contract against `wf` (which has already accepted the article's sample,
+ * id 123): expected status and reason, and n8n's own 422s. Content types other than JSON are here
+ * because n8n 2.x reads and parses bodies differently for typeVersion 1 and above. Returns the ids
+ * of the events it expects to be accepted.
+ */
+async function answerMatrix(wf) {
+	const { samplePayload } = await dist('lib/samples.js');
+	const now = Math.floor(Date.now() / 1000);
+	const fresh = (type = 'tester_created') => samplePayload(type, Math.floor(Math.random() * 1e9));
+	const valid = fresh();
+	const validRaw = JSON.stringify(valid);
+	const { computeSignature } = await dist('lib/signature.js');
+	const cases = [
+		['event not selected', fresh('tester_updated'), {}, 200, 'event_not_selected'],
+		['same event id again', ARTICLE_RAW, {}, 200, 'duplicate_event_id'],
+		['wrong secret', fresh(), { secret: 'whsec_wrong' }, 401, 'mismatch'],
+		['missing signature', fresh(), { secret: null }, 401, 'missing_header'],
+		['stale timestamp (4 days)', fresh(), { timestamp: now - 4 * 86400 }, 401, 'timestamp_too_old'],
+		['future timestamp (1 h)', fresh(), { timestamp: now + 3600 }, 401, 'timestamp_in_future'],
+		['signature of a re-serialised body', JSON.stringify(valid, null, 2), { signBody: validRaw }, 401, 'mismatch'],
+		['malformed header', fresh(), { secret: null, headers: { 'x-prefinery-signature': 'sha256=abc' } }, 401, 'malformed_header'],
+		[
+			'other scheme only',
+			validRaw,
+			{ secret: null, headers: { 'x-prefinery-signature': `t=${now},v0=${computeSignature(SECRET, now, validRaw)}` } },
+			401,
+			'no_v1_signature',
+		],
+		['JSON array', '[1,2,3]', {}, 400, 'not_a_prefinery_event'],
+		['JSON scalar', '42', {}, 400, 'not_a_prefinery_event'],
+		['no type', { id: 5, data: {} }, {}, 400, 'not_a_prefinery_event'],
+		['no data', { id: 5, type: 'tester_created' }, {}, 400, 'not_a_prefinery_event'],
+		['data is an array', { id: 5, type: 'tester_created', data: [] }, {}, 400, 'not_a_prefinery_event'],
+		['id is an object', { id: { x: 1 }, type: 'tester_created', data: {} }, {}, 400, 'not_a_prefinery_event'],
+		['not JSON, sent as text/plain', 'hello', { contentType: 'text/plain' }, 400, 'not_a_prefinery_event'],
+		['XML', '<event><id>1</id></event>', { contentType: 'application/xml' }, 400, 'not_a_prefinery_event'],
+		['form-encoded', 'id=1&type=tester_created', { contentType: 'application/x-www-form-urlencoded' }, 400, 'not_a_prefinery_event'],
+	];
+	for (const [label, body, options, status, reason] of cases) {
+		const res = await post(wf.urls.production, body, options);
+		assert.equal(res.status, status, `${label}: ${res.status} ${res.text}`);
+		assert.equal(res.json?.reason, reason, `${label}: ${res.text}`);
+		assert.ok(res.json?.message, `${label}: a readable message`);
+	}
+	// Not JSON (or XML) but declared so: n8n's own body parser answers 422 before the node runs.
+	assert.equal((await post(wf.urls.production, '{"id":', {})).status, 422);
+	assert.equal((await post(wf.urls.production, '<event>', { contentType: 'text/xml' })).status, 422);
+
+	// Several v1 values (secret rotation): accepted when one matches.
+	const rotated = fresh();
+	const rotatedRaw = JSON.stringify(rotated);
+	const header = `t=${now},v1=${computeSignature('whsec_old', now, rotatedRaw)},v1=${computeSignature(SECRET, now, rotatedRaw)}`;
+	const multi = await post(wf.urls.production, rotatedRaw, { secret: null, headers: { 'x-prefinery-signature': header } });
+	assert.equal(multi.status, 200, multi.text);
+	assert.equal(multi.json.status, 'accepted');
+
+	// A signed event is accepted whatever its content type says: the signature is over the raw bytes.
+	const byContentType = [
+		['text/plain', { 'content-type': 'text/plain' }],
+		['application/octet-stream', { 'content-type': 'application/octet-stream' }],
+		['no content type', {}],
+	].map(([label, headers]) => [label, headers, fresh('tester_applied')]);
+	for (const [label, headers, event] of byContentType) {
+		const res = await postBytes(wf.urls.production, JSON.stringify(event), headers);
+		assert.equal(res.status, 200, `${label}: ${res.text}`);
+		assert.equal(res.json?.status, 'accepted', `${label}: ${res.text}`);
+	}
+	const emptyNoType = await postBytes(wf.urls.production, '', {});
+	assert.equal(emptyNoType.status, 400, emptyNoType.text);
+	assert.equal(emptyNoType.json?.reason, 'not_a_prefinery_event');
+	return [rotated.id, ...byContentType.map(([, , event]) => event.id)];
+}
+
 describe('Prefinery Trigger in a real n8n', { timeout: 600_000 }, () => {
 	before(async () => {
 		({ n8n, credential } = await startSuiteN8n());
@@ -61,56 +151,23 @@ describe('Prefinery Trigger in a real n8n', { timeout: 600_000 }, () => {
 	});
 
 	it('answers every case of the delivery contract and starts no execution for any of them', async () => {
-		const { samplePayload } = await dist('lib/samples.js');
-		const now = Math.floor(Date.now() / 1000);
-		const fresh = (type = 'tester_created') => samplePayload(type, Math.floor(Math.random() * 1e9));
-		const valid = fresh();
-		const validRaw = JSON.stringify(valid);
-		const { computeSignature } = await dist('lib/signature.js');
-		const cases = [
-			['event not selected', fresh('tester_updated'), {}, 200, 'event_not_selected'],
-			['same event id again', ARTICLE_RAW, {}, 200, 'duplicate_event_id'],
-			['wrong secret', fresh(), { secret: 'whsec_wrong' }, 401, 'mismatch'],
-			['missing signature', fresh(), { secret: null }, 401, 'missing_header'],
-			['stale timestamp (4 days)', fresh(), { timestamp: now - 4 * 86400 }, 401, 'timestamp_too_old'],
-			['future timestamp (1 h)', fresh(), { timestamp: now + 3600 }, 401, 'timestamp_in_future'],
-			['signature of a re-serialised body', JSON.stringify(valid, null, 2), { signBody: validRaw }, 401, 'mismatch'],
-			['malformed header', fresh(), { secret: null, headers: { 'x-prefinery-signature': 'sha256=abc' } }, 401, 'malformed_header'],
-			[
-				'other scheme only',
-				validRaw,
-				{ secret: null, headers: { 'x-prefinery-signature': `t=${now},v0=${computeSignature(SECRET, now, validRaw)}` } },
-				401,
-				'no_v1_signature',
-			],
-			['JSON array', '[1,2,3]', {}, 400, 'not_a_prefinery_event'],
-			['JSON scalar', '42', {}, 400, 'not_a_prefinery_event'],
-			['no type', { id: 5, data: {} }, {}, 400, 'not_a_prefinery_event'],
-			['no data', { id: 5, type: 'tester_created' }, {}, 400, 'not_a_prefinery_event'],
-			['data is an array', { id: 5, type: 'tester_created', data: [] }, {}, 400, 'not_a_prefinery_event'],
-			['id is an object', { id: { x: 1 }, type: 'tester_created', data: {} }, {}, 400, 'not_a_prefinery_event'],
-			['not JSON, sent as text/plain', 'hello', { contentType: 'text/plain' }, 400, 'not_a_prefinery_event'],
-		];
-		for (const [label, body, options, status, reason] of cases) {
-			const res = await post(main.urls.production, body, options);
-			assert.equal(res.status, status, `${label}: ${res.status} ${res.text}`);
-			assert.equal(res.json?.reason, reason, `${label}: ${res.text}`);
-			assert.ok(res.json?.message, `${label}: a readable message`);
-		}
-		// Not JSON but declared as JSON: n8n's own body parser answers 422 before the node runs.
-		const invalid = await post(main.urls.production, '{"id":', {});
-		assert.equal(invalid.status, 422);
-
-		// Several v1 values (secret rotation): accepted when one matches.
-		const rotated = fresh();
-		const rotatedRaw = JSON.stringify(rotated);
-		const header = `t=${now},v1=${computeSignature('whsec_old', now, rotatedRaw)},v1=${computeSignature(SECRET, now, rotatedRaw)}`;
-		const multi = await post(main.urls.production, rotatedRaw, { secret: null, headers: { 'x-prefinery-signature': header } });
-		assert.equal(multi.status, 200, multi.text);
-		assert.equal(multi.json.status, 'accepted');
-
+		const accepted = await answerMatrix(main);
 		const items = (await settle(n8n, main)).flatMap(outputItems);
-		assert.deepEqual(items.map((item) => item.id).sort(), [123, rotated.id].sort(), 'only the two accepted events ran');
+		assert.deepEqual(items.map((item) => item.id).sort(), [123, ...accepted].sort(), 'only the accepted events ran');
+	});
+
+	it('typeVersion 1.1 (what new nodes get): the same documented item and every answer of the contract', async () => {
+		const v11 = await createTriggerWorkflow(n8n, credential, { events: ['tester_created', 'tester_applied'] }, { typeVersion: 1.1 });
+		const first = await post(v11.urls.production, ARTICLE_RAW);
+		assert.equal(first.status, 200, first.text);
+		assert.deepEqual(first.json, { status: 'accepted', message: 'Event received.', event_id: 123, type: 'tester_created' });
+		const accepted = await answerMatrix(v11);
+		const items = (await settle(n8n, v11)).flatMap(outputItems);
+		assert.deepEqual(items.find((item) => item.id === 123), DOCUMENTED_ITEM, 'the same item as typeVersion 1');
+		assert.deepEqual(items.map((item) => item.id).sort(), [123, ...accepted].sort(), 'only the accepted events ran');
+		const get = await fetch(v11.urls.production);
+		assert.equal(get.status, 200);
+		assert.equal((await get.json()).reason, 'get_not_delivered');
 	});
 
 	it('events with unknown fields, and unknown event types under "Any Event", are emitted intact', async () => {
