@@ -123,8 +123,11 @@ export function readJson(path) {
 	return JSON.parse(readFileSync(join(ROOT, path), 'utf8'));
 }
 
-/** A loopback HTTP server that records what it receives (stands in for a CRM). */
-export async function startSink() {
+/**
+ * A loopback HTTP server that records what it receives (stands in for a CRM). `statusFor(request)`
+ * chooses the answer (default 201), e.g. to make the CRM fail for some events.
+ */
+export async function startSink({ statusFor = () => 201 } = {}) {
 	const { createServer } = await import('node:http');
 	const requests = [];
 	const server = createServer((req, res) => {
@@ -137,9 +140,11 @@ export async function startSink() {
 			} catch {
 				// keep raw
 			}
-			requests.push({ method: req.method, url: req.url, headers: req.headers, body: json ?? body });
-			res.writeHead(201, { 'content-type': 'application/json' });
-			res.end('{"ok":true}');
+			const request = { method: req.method, url: req.url, headers: req.headers, body: json ?? body };
+			request.status = statusFor(request);
+			requests.push(request);
+			res.writeHead(request.status, { 'content-type': 'application/json' });
+			res.end(request.status < 400 ? '{"ok":true}' : '{"error":"the CRM failed"}');
 		});
 	});
 	await new Promise((r) => server.listen(0, '127.0.0.1', r));

@@ -321,12 +321,14 @@ describe('Prefinery Trigger in a real n8n', { timeout: 600_000 }, () => {
 	});
 
 	it('n8n serves the trigger\'s output schema (the editor ignores it for triggers; kept for other consumers)', async () => {
-		const res = await fetch(`${n8n.baseUrl}/schemas/n8n-nodes-prefinery.prefineryTrigger/1.0.0.json`);
-		assert.equal(res.status, 200);
-		const schema = await res.json();
-		assert.ok(schema.properties.tester.properties.email);
-		assert.ok(schema.properties.tester.properties.profile.properties.utm_source);
-		for (const key of Object.keys(DOCUMENTED_ITEM)) assert.ok(schema.properties[key], `schema documents ${key}`);
+		for (const version of ['1.0.0', '1.1.0']) {
+			const res = await fetch(`${n8n.baseUrl}/schemas/n8n-nodes-prefinery.prefineryTrigger/${version}.json`);
+			assert.equal(res.status, 200, version);
+			const schema = await res.json();
+			assert.ok(schema.properties.tester.properties.email);
+			assert.ok(schema.properties.tester.properties.profile.properties.utm_source);
+			for (const key of Object.keys(DOCUMENTED_ITEM)) assert.ok(schema.properties[key], `schema documents ${key}`);
+		}
 	});
 
 	it('no answer ever contains the signing secret', () => {

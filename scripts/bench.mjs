@@ -4,7 +4,9 @@
 //   1. handler cost vs JSON.parse (scripts/bench-handler.mjs)
 //   2. package: packed/unpacked size, runtime dependencies, time to load the node modules
 //   3. in a real n8n: Prefinery Trigger vs n8n's core Webhook node, same payload, same concurrency
-// Options: --skip-n8n, --events N per target (default 200), --concurrency C (default 20). Writes bench-results/latest.json.
+//   4. queue mode vs one process, and the exactly-once recipe's cost (scripts/bench-queue.mjs)
+// Options: --skip-n8n, --skip-queue, --events N per target (default 200), --queue-events N (default
+// 300), --concurrency C (default 20). Writes bench-results/latest.json.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +18,8 @@ import { ROOT } from './lib/runtime.mjs';
 const { values } = parseArgs({
 	options: {
 		'skip-n8n': { type: 'boolean', default: false },
+		'skip-queue': { type: 'boolean', default: false },
+		'queue-events': { type: 'string', default: '300' },
 		events: { type: 'string', default: '200' },
 		concurrency: { type: 'string', default: '20' },
 	},
@@ -157,6 +161,11 @@ if (!values['skip-n8n']) {
 		await n8n.dispose();
 		rmSync(userFolder, { recursive: true, force: true });
 	}
+}
+
+if (!values['skip-queue']) {
+	const { benchQueue } = await import('./bench-queue.mjs');
+	results.queue = await benchQueue({ tarball: pack.tarball, events: Number(values['queue-events']), concurrency: CONCURRENCY });
 }
 
 mkdirSync(join(ROOT, 'bench-results'), { recursive: true });

