@@ -36,9 +36,11 @@ function listFiles(dir) {
 describe("n8n's verification scanner (analyzePackage of @n8n/scan-community-package)", () => {
 	let unpacked;
 
+	let pack;
+
 	before(() => {
 		if (!existsSync(join(ROOT, 'dist'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does).');
-		const pack = packPackage(tempDir('pack'));
+		pack = packPackage(tempDir('pack'));
 		unpacked = tempDir('unpacked');
 		execFileSync('tar', ['-xzf', pack.tarball, '-C', unpacked, '--strip-components=1']);
 	});
@@ -46,6 +48,15 @@ describe("n8n's verification scanner (analyzePackage of @n8n/scan-community-pack
 	it('passes on the source tree (its SOURCE_FILE_PATTERNS)', async () => {
 		const result = await analyzePackage(ROOT, SOURCE_FILE_PATTERNS);
 		assert.equal(result.passed, true, `${result.message}\n${result.details ?? ''}`);
+	});
+
+	it('the tarball holds only the runtime files (no screenshots, tests or sources), under 60 kB', () => {
+		const files = listFiles(unpacked).map((file) => relative(unpacked, file));
+		const unexpected = files.filter(
+			(file) => !/^(package\.json|README\.md|LICENSE|dist\/(nodes|credentials|lib|icons)\/.+\.(js|json|svg))$/.test(file),
+		);
+		assert.deepEqual(unexpected, []);
+		assert.ok(pack.size < 60 * 1024, `packed size ${pack.size} bytes`);
 	});
 
 	it('passes on the files of the packed tarball', async () => {

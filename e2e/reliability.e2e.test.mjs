@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { sleep, waitForWebhook } from '../scripts/lib/n8n.mjs';
-import { createTriggerWorkflow, dist, outputItems, SECRET, send, settle, startSuiteN8n } from './support.mjs';
+import { createTriggerWorkflow, dist, outputItems, readAnswer, SECRET, send, settle, startSuiteN8n } from './support.mjs';
 
 let n8n;
 let credential;
@@ -19,15 +19,7 @@ async function sendBytes(url, raw, headers = {}, { secret = SECRET, signBody } =
 	const { signatureHeader } = await dist('lib/signature.js');
 	const all = { ...headers };
 	if (secret !== null) all['x-prefinery-signature'] = signatureHeader(secret, Math.floor(Date.now() / 1000), signBody ?? raw);
-	const res = await fetch(url, { method: 'POST', headers: all, body: Buffer.from(raw) });
-	const text = await res.text();
-	let json = null;
-	try {
-		json = JSON.parse(text);
-	} catch {
-		// not JSON
-	}
-	return { status: res.status, text, json };
+	return readAnswer(await fetch(url, { method: 'POST', headers: all, body: Buffer.from(raw) }));
 }
 
 /**

@@ -69,7 +69,11 @@ export async function send(url, body, { secret = SECRET, timestamp, headers = {}
 	const t = timestamp ?? Math.floor(Date.now() / 1000);
 	const all = { 'content-type': contentType, ...headers };
 	if (secret !== null) all['x-prefinery-signature'] = signatureHeader(secret, t, signBody ?? raw);
-	const res = await fetch(url, { method: 'POST', headers: all, body: raw });
+	return readAnswer(await fetch(url, { method: 'POST', headers: all, body: raw }));
+}
+
+/** An HTTP answer as { status, text, json } (json is null when the body is not JSON). */
+export async function readAnswer(res) {
 	const text = await res.text();
 	let json = null;
 	try {

@@ -13,6 +13,7 @@ import {
 	dist,
 	importExample,
 	outputItems,
+	readAnswer,
 	readJson,
 	SECRET,
 	send,
@@ -41,16 +42,9 @@ async function post(url, body, options) {
 async function postBytes(url, raw, headers = {}) {
 	const { signatureHeader } = await dist('lib/signature.js');
 	const signed = { ...headers, 'x-prefinery-signature': signatureHeader(SECRET, Math.floor(Date.now() / 1000), raw) };
-	const res = await fetch(url, { method: 'POST', headers: signed, body: Buffer.from(raw) });
-	const text = await res.text();
-	answers.push(text);
-	let json = null;
-	try {
-		json = JSON.parse(text);
-	} catch {
-		// not JSON
-	}
-	return { status: res.status, text, json };
+	const answer = await readAnswer(await fetch(url, { method: 'POST', headers: signed, body: Buffer.from(raw) }));
+	answers.push(answer.text);
+	return answer;
 }
 
 /**

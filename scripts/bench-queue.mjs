@@ -16,7 +16,11 @@ import { readJson, startSink } from '../e2e/support.mjs';
 
 const SECRET = 'whsec_bench_queue';
 
-async function fire(url, bodies, concurrency, headersFor) {
+/**
+ * POSTs `bodies` to `url` from `concurrency` parallel senders; returns the answer rate, p50/p99 answer
+ * time, the answers' statuses and when the first request went out (for completion rates).
+ */
+export async function fire(url, bodies, concurrency, headersFor) {
 	const latencies = [];
 	const statuses = {};
 	const queue = [...bodies];
@@ -32,8 +36,10 @@ async function fire(url, bodies, concurrency, headersFor) {
 			}
 		}),
 	);
+	const seconds = (performance.now() - started) / 1000;
 	latencies.sort((a, b) => a - b);
-	return { started, p99Ms: latencies[Math.min(latencies.length - 1, Math.floor(0.99 * latencies.length))], statuses };
+	const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+	return { started, requests: bodies.length, seconds, answersPerSecond: bodies.length / seconds, p50Ms: pct(50), p99Ms: pct(99), statuses };
 }
 
 /** Completed executions per second: the sink's side effects, from the first request to the last effect. */

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { installCommunityPackage, packPackage, sleep, startN8n, waitForWebhook } from './lib/n8n.mjs';
 import { ROOT } from './lib/runtime.mjs';
+import { benchQueue, fire as fireLoad } from './bench-queue.mjs';
 
 const { values } = parseArgs({
 	options: {
@@ -57,27 +58,7 @@ results.package = {
 results.package.loadRatioToN8nWorkflow = results.package.loadNodesMs / results.package.loadN8nWorkflowMs;
 
 // 3. Real n8n: Prefinery Trigger vs core Webhook node.
-async function fire(url, bodies, headersFor) {
-	const latencies = [];
-	const statuses = {};
-	const queue = [...bodies];
-	const started = performance.now();
-	await Promise.all(
-		Array.from({ length: CONCURRENCY }, async () => {
-			for (let body = queue.shift(); body !== undefined; body = queue.shift()) {
-				const t = performance.now();
-				const res = await fetch(url, { method: 'POST', headers: headersFor(body), body });
-				await res.arrayBuffer();
-				latencies.push(performance.now() - t);
-				statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-			}
-		}),
-	);
-	const seconds = (performance.now() - started) / 1000;
-	latencies.sort((a, b) => a - b);
-	const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-	return { requests: bodies.length, seconds, answersPerSecond: bodies.length / seconds, p50Ms: pct(50), p99Ms: pct(99), statuses };
-}
+const fire = (url, bodies, headersFor) => fireLoad(url, bodies, CONCURRENCY, headersFor);
 
 /** Waits for `count` new executions (beyond `before`); rate = new executions / time since `started`. */
 async function waitExecutions(n8n, workflowId, before, count, started) {
@@ -164,7 +145,6 @@ if (!values['skip-n8n']) {
 }
 
 if (!values['skip-queue']) {
-	const { benchQueue } = await import('./bench-queue.mjs');
 	results.queue = await benchQueue({ tarball: pack.tarball, events: Number(values['queue-events']), concurrency: CONCURRENCY });
 }
 
