@@ -3,7 +3,8 @@
 // in the same run.
 //   1. handler cost vs JSON.parse (scripts/bench-handler.mjs)
 //   2. package: packed/unpacked size, runtime dependencies, time to load the node modules
-//   3. in a real n8n: Prefinery Trigger vs n8n's core Webhook node, same payload, same concurrency
+//   3. in a real n8n, default and lazy expression isolate: Prefinery Trigger 1 and 1.1 vs n8n's core
+//      Webhook node and a no-op community trigger, same payload, same concurrency
 //   4. queue mode vs one process, and the exactly-once recipe's cost (scripts/bench-queue.mjs)
 // Options: --skip-n8n, --skip-queue, --events N per target (default 200), --queue-events N (default
 // 300), --concurrency C (default 20). Writes bench-results/latest.json.
@@ -60,25 +61,27 @@ results.package.loadRatioToN8nWorkflow = results.package.loadNodesMs / results.p
 // 3. Real n8n: Prefinery Trigger vs core Webhook node.
 const fire = (url, bodies, headersFor) => fireLoad(url, bodies, CONCURRENCY, headersFor);
 
-/** Waits for `count` new executions (beyond `before`); rate = new executions / time since `started`. */
+/** Waits for `count` more finished executions (beyond `before`); rate = those / time since `started`. */
 async function waitExecutions(n8n, workflowId, before, count, started) {
 	const deadline = Date.now() + 300_000;
 	while (Date.now() < deadline) {
 		const page = await n8n.api.executions(workflowId, { includeData: false });
-		if (page.length >= before + count) return { executionsPerSecond: count / ((performance.now() - started) / 1000) };
+		const finished = page.filter((e) => e.status === 'success' || e.status === 'error').length;
+		if (finished >= before + count) return { executionsPerSecond: count / ((performance.now() - started) / 1000) };
 		await sleep(250);
 	}
-	throw new Error(`executions of ${workflowId} did not reach ${before + count} within 5 minutes`);
+	throw new Error(`finished executions of ${workflowId} did not reach ${before + count} within 5 minutes`);
 }
 
-if (!values['skip-n8n']) {
+/** One n8n with `env`: the core Webhook node, a no-op community trigger and the Prefinery Trigger 1 and 1.1. */
+async function measureN8n(env) {
 	const { signatureHeader } = await import(join(ROOT, 'dist', 'lib', 'signature.js'));
 	const { samplePayload } = await import(join(ROOT, 'dist', 'lib', 'samples.js'));
 	const secret = 'whsec_bench';
 	const userFolder = mkdtempSync(join(tmpdir(), 'prefinery-bench-n8n-'));
 	// The baseline community trigger (bench/noop-trigger) beside the packed Prefinery package.
 	installCommunityPackage(userFolder, pack.tarball, join(ROOT, 'bench', 'noop-trigger'));
-	const n8n = await startN8n({ userFolder, logLevel: 'warn' });
+	const n8n = await startN8n({ userFolder, logLevel: 'warn', env });
 	try {
 		const credential = await n8n.api.createCredential('Prefinery bench', 'prefineryWebhookApi', { webhookSigningSecret: secret });
 		const mk = async (name, node, url) => {
@@ -87,6 +90,10 @@ if (!values['skip-n8n']) {
 			await waitForWebhook(url);
 			return { id: wf.id, url };
 		};
+		const prefinery = (typeVersion, webhookId) => ({
+			id: webhookId, name: 'Prefinery Trigger', type: 'n8n-nodes-prefinery.prefineryTrigger', typeVersion, position: [0, 0],
+			webhookId, parameters: { events: ['*'] }, credentials: { prefineryWebhookApi: { id: credential.id, name: credential.name } },
+		});
 		const targets = {
 			webhookNode: await mk('bench core webhook', {
 				id: 'w', name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0],
@@ -96,10 +103,8 @@ if (!values['skip-n8n']) {
 				id: 'n', name: 'Noop Trigger', type: 'n8n-nodes-bench-noop.noopTrigger', typeVersion: 1, position: [0, 0],
 				webhookId: 'bench-noop', parameters: {},
 			}, `${n8n.baseUrl}/webhook/bench-noop/webhook`),
-			prefineryTrigger: await mk('bench prefinery', {
-				id: 'p', name: 'Prefinery Trigger', type: 'n8n-nodes-prefinery.prefineryTrigger', typeVersion: 1, position: [0, 0],
-				webhookId: 'bench-prefinery', parameters: { events: ['*'] }, credentials: { prefineryWebhookApi: { id: credential.id, name: credential.name } },
-			}, `${n8n.baseUrl}/webhook/bench-prefinery/webhook`),
+			prefineryTrigger: await mk('bench prefinery 1', prefinery(1, 'bench-prefinery'), `${n8n.baseUrl}/webhook/bench-prefinery/webhook`),
+			prefineryTriggerV11: await mk('bench prefinery 1.1', prefinery(1.1, 'bench-prefinery-11'), `${n8n.baseUrl}/webhook/bench-prefinery-11/webhook`),
 		};
 		let nextId = 1;
 		const bodies = (n) => Array.from({ length: n }, () => JSON.stringify(samplePayload('tester_created', nextId++)));
@@ -129,19 +134,26 @@ if (!values['skip-n8n']) {
 			statuses: list.reduce((a, r) => { for (const [k, v] of Object.entries(r.statuses)) a[k] = (a[k] ?? 0) + v; return a; }, {}),
 		});
 		const r = Object.fromEntries(Object.entries(runs).map(([k, list]) => [k, merge(list)]));
-		results.n8n = {
-			events: EVENTS,
-			concurrency: CONCURRENCY,
+		return {
 			...r,
 			throughputRatioToWebhookNode: r.prefineryTrigger.executionsPerSecond / r.webhookNode.executionsPerSecond,
 			throughputRatioToNoopCommunityTrigger: r.prefineryTrigger.executionsPerSecond / r.noopCommunityTrigger.executionsPerSecond,
 			p99RatioToWebhookNode: r.prefineryTrigger.p99Ms / r.webhookNode.p99Ms,
 			p99RatioToNoopCommunityTrigger: r.prefineryTrigger.p99Ms / r.noopCommunityTrigger.p99Ms,
+			v11ThroughputRatioToWebhookNode: r.prefineryTriggerV11.executionsPerSecond / r.webhookNode.executionsPerSecond,
+			v11P99RatioToWebhookNode: r.prefineryTriggerV11.p99Ms / r.webhookNode.p99Ms,
 		};
 	} finally {
 		await n8n.dispose();
 		rmSync(userFolder, { recursive: true, force: true });
 	}
+}
+
+if (!values['skip-n8n']) {
+	// n8n's default, and with its expression isolate acquired lazily (only when an expression runs).
+	results.n8n = { events: EVENTS, concurrency: CONCURRENCY };
+	results.n8n.default = await measureN8n({});
+	results.n8n.lazy = await measureN8n({ N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' });
 }
 
 if (!values['skip-queue']) {
@@ -165,12 +177,15 @@ const p = results.package;
 console.log(`  tarball ${(p.tarballBytes / 1024).toFixed(1)} kB, unpacked ${(p.unpackedBytes / 1024).toFixed(1)} kB, ${p.files} files, runtime dependencies ${p.runtimeDependencies}`);
 console.log(`  load both nodes + credential: ${f(p.loadNodesMs)} ms (after n8n-workflow, which takes ${f(p.loadN8nWorkflowMs)} ms: ratio ${f(p.loadRatioToN8nWorkflow, 3)})`);
 if (results.n8n) {
-	const n = results.n8n;
-	console.log(`\n== Real n8n, ${n.events} events each at concurrency ${n.concurrency} (two alternating rounds) ==`);
-	for (const [label, x] of [['core Webhook node', n.webhookNode], ['no-op community trigger', n.noopCommunityTrigger], ['Prefinery Trigger', n.prefineryTrigger]]) {
-		console.log(`  ${label.padEnd(24)} executions/s ${f(x.executionsPerSecond)}  answers/s ${f(x.answersPerSecond)}  p50 ${f(x.p50Ms, 0)} ms  p99 ${f(x.p99Ms, 0)} ms  statuses ${JSON.stringify(x.statuses)}`);
+	const all = results.n8n;
+	for (const config of ['default', 'lazy']) {
+		const n = all[config];
+		console.log(`\n== Real n8n (${config === 'lazy' ? 'N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true' : 'default configuration'}), ${all.events} events each at concurrency ${all.concurrency} (two alternating rounds) ==`);
+		for (const [label, x] of [['core Webhook node', n.webhookNode], ['no-op community trigger', n.noopCommunityTrigger], ['Prefinery Trigger 1', n.prefineryTrigger], ['Prefinery Trigger 1.1', n.prefineryTriggerV11]]) {
+			console.log(`  ${label.padEnd(24)} completed executions/s ${f(x.executionsPerSecond)}  answers/s ${f(x.answersPerSecond)}  p50 ${f(x.p50Ms, 0)} ms  p99 ${f(x.p99Ms, 0)} ms  statuses ${JSON.stringify(x.statuses)}`);
+		}
+		console.log(`  Prefinery 1 / Webhook node: throughput ${f(n.throughputRatioToWebhookNode)}, p99 ${f(n.p99RatioToWebhookNode)};  1 / no-op community trigger: throughput ${f(n.throughputRatioToNoopCommunityTrigger)}, p99 ${f(n.p99RatioToNoopCommunityTrigger)}`);
+		console.log(`  Prefinery 1.1 / Webhook node: throughput ${f(n.v11ThroughputRatioToWebhookNode)}, p99 ${f(n.v11P99RatioToWebhookNode)}`);
 	}
-	console.log(`  Prefinery/Webhook node: throughput ${f(n.throughputRatioToWebhookNode)}, p99 ${f(n.p99RatioToWebhookNode)}`);
-	console.log(`  Prefinery/no-op community trigger: throughput ${f(n.throughputRatioToNoopCommunityTrigger)}, p99 ${f(n.p99RatioToNoopCommunityTrigger)}`);
 }
 console.log('\nbench-results/latest.json written.');
