@@ -131,6 +131,8 @@ export async function startN8n(options = {}) {
 		N8N_INSTANCE_OWNER_LAST_NAME: OWNER.lastName,
 		N8N_INSTANCE_OWNER_PASSWORD_HASH: passwordHash(OWNER.password),
 		...worker,
+		// `npm run test:lazy`: every suite's n8n with its expression isolate acquired lazily.
+		...(process.env.PREFINERY_TEST_LAZY_ISOLATE === 'true' ? { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' } : {}),
 		...(options.env ?? {}),
 	};
 	const instance = {
