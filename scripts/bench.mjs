@@ -6,7 +6,8 @@
 //   3. in a real n8n, default and lazy expression isolate: Prefinery Trigger 1 and 1.1 vs n8n's core
 //      Webhook node and a no-op community trigger, same payload, same concurrency
 //   4. queue mode vs one process, and the exactly-once recipe's cost (scripts/bench-queue.mjs)
-// Options: --skip-n8n, --skip-queue, --events N per target (default 200), --queue-events N (default
+//   5. a realistic Prefinery stream: the trigger vs a core-node workflow (scripts/bench-stream.mjs)
+// Options: --skip-n8n, --skip-queue, --skip-stream, --events N per target (default 200), --queue-events N (default
 // 300), --concurrency C (default 20). Writes bench-results/latest.json.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,11 +17,13 @@ import { parseArgs } from 'node:util';
 import { installCommunityPackage, packPackage, sleep, startN8n, waitForWebhook } from './lib/n8n.mjs';
 import { ROOT } from './lib/runtime.mjs';
 import { benchQueue, fire as fireLoad } from './bench-queue.mjs';
+import { benchStream } from './bench-stream.mjs';
 
 const { values } = parseArgs({
 	options: {
 		'skip-n8n': { type: 'boolean', default: false },
 		'skip-queue': { type: 'boolean', default: false },
+		'skip-stream': { type: 'boolean', default: false },
 		'queue-events': { type: 'string', default: '300' },
 		events: { type: 'string', default: '200' },
 		concurrency: { type: 'string', default: '20' },
@@ -158,6 +161,10 @@ if (!values['skip-n8n']) {
 
 if (!values['skip-queue']) {
 	results.queue = await benchQueue({ tarball: pack.tarball, events: Number(values['queue-events']), concurrency: CONCURRENCY });
+}
+
+if (!values['skip-stream']) {
+	results.stream = await benchStream({ tarball: pack.tarball });
 }
 
 mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
