@@ -11,7 +11,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { eventMemories } from '../../lib/dedupe';
-import { handleDelivery, type DeliverySettings, type OutputFormat } from '../../lib/delivery';
+import { handleDelivery, type AnswerBody, type DeliverySettings, type OutputFormat } from '../../lib/delivery';
 import { ANY_EVENT, findEvent, PREFINERY_EVENTS } from '../../lib/events';
 import { toInteger } from '../../lib/normalize';
 import { samplePayload } from '../../lib/samples';
@@ -175,16 +175,19 @@ export class PrefineryTrigger implements INodeType {
 				return undefined; // answered below without the error's text (it may name the credential)
 			}
 		};
-		const credentialUnavailable = (): IWebhookResponseData => {
-			// 429: Prefinery retries with back-off, so no event is lost while the credential is fixed.
-			this.getResponseObject().status(429).json({
+		/** Answers with a status other than 200 ourselves (n8n's webhookResponse is always 200). */
+		const answerWith = (status: number, body: AnswerBody): IWebhookResponseData => {
+			this.getResponseObject().status(status).json(body);
+			return { noWebhookResponse: true };
+		};
+		// 429: Prefinery retries with back-off, so no event is lost while the credential is fixed.
+		const credentialUnavailable = (): IWebhookResponseData =>
+			answerWith(429, {
 				status: 'rejected',
 				reason: 'credential_unavailable',
 				message:
 					'The Prefinery Trigger could not read its Prefinery Webhook credential in n8n. Select or repair the credential in the node; Prefinery will retry this delivery.',
 			});
-			return { noWebhookResponse: true };
-		};
 		const needsSecret = verify && !isSampleRequest;
 		const keptSecret = needsSecret ? signingSecrets.get(secretKey) : undefined;
 		let secret = '';
@@ -229,13 +232,12 @@ export class PrefineryTrigger implements INodeType {
 				await req.readRawBody();
 			} catch (error) {
 				if ((error as { status?: unknown }).status === 413) {
-					this.getResponseObject().status(413).json({
+					return answerWith(413, {
 						status: 'rejected',
 						reason: 'body_too_large',
 						message:
 							"The request body is larger than n8n's body size limit (N8N_PAYLOAD_SIZE_MAX). Prefinery's events are about 1.5 kB.",
 					});
-					return { noWebhookResponse: true };
 				}
 				// Unreadable otherwise (aborted, already consumed as multipart): answered below as a
 				// request without a raw body, exactly as for typeVersion 1.
@@ -279,8 +281,6 @@ export class PrefineryTrigger implements INodeType {
 		if (outcome.httpStatus === 200) {
 			return { webhookResponse: outcome.answer };
 		}
-		const res = this.getResponseObject();
-		res.status(outcome.httpStatus).json(outcome.answer);
-		return { noWebhookResponse: true };
+		return answerWith(outcome.httpStatus, outcome.answer);
 	}
 }
