@@ -4,11 +4,10 @@
 // before any event), add the Prefinery action node without an API key, and no browser errors from
 // our nodes. With PREFINERY_SCREENSHOTS=<folder> it also writes the README's screenshots there.
 import assert from 'node:assert/strict';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { OWNER, packPackage, startN8n } from '../scripts/lib/n8n.mjs';
 import { launchChromium } from '../scripts/lib/browser.mjs';
 import { ROOT } from '../scripts/lib/runtime.mjs';

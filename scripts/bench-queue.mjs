@@ -10,37 +10,12 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql, startCluster } from './lib/cluster.mjs';
+import { fire } from './lib/load.mjs';
 import { sleep, waitForWebhook } from './lib/n8n.mjs';
 import { ROOT } from './lib/runtime.mjs';
 import { readJson, startSink } from '../e2e/support.mjs';
 
 const SECRET = 'whsec_bench_queue';
-
-/**
- * POSTs `bodies` to `url` from `concurrency` parallel senders; returns the answer rate, p50/p99 answer
- * time, the answers' statuses and when the first request went out (for completion rates).
- */
-export async function fire(url, bodies, concurrency, headersFor) {
-	const latencies = [];
-	const statuses = {};
-	const queue = [...bodies];
-	const started = performance.now();
-	await Promise.all(
-		Array.from({ length: concurrency }, async () => {
-			for (let body = queue.shift(); body !== undefined; body = queue.shift()) {
-				const t = performance.now();
-				const res = await fetch(url, { method: 'POST', headers: headersFor(body), body });
-				await res.arrayBuffer();
-				latencies.push(performance.now() - t);
-				statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-			}
-		}),
-	);
-	const seconds = (performance.now() - started) / 1000;
-	latencies.sort((a, b) => a - b);
-	const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-	return { started, requests: bodies.length, seconds, answersPerSecond: bodies.length / seconds, p50Ms: pct(50), p99Ms: pct(99), statuses };
-}
 
 /** Completed executions per second: the sink's side effects, from the first request to the last effect. */
 async function completed(sink, count, started) {

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fire } from './bench-queue.mjs';
+import { fire } from './lib/load.mjs';
 import { installCommunityPackage, packPackage, sleep, startN8n, waitForWebhook } from './lib/n8n.mjs';
 import { ROOT } from './lib/runtime.mjs';
 import { startSink } from '../e2e/support.mjs';

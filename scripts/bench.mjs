@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { installCommunityPackage, packPackage, sleep, startN8n, waitForWebhook } from './lib/n8n.mjs';
 import { ROOT } from './lib/runtime.mjs';
-import { benchQueue, fire as fireLoad } from './bench-queue.mjs';
+import { benchQueue } from './bench-queue.mjs';
+import { fire as fireLoad } from './lib/load.mjs';
 import { benchStream } from './bench-stream.mjs';
 
 const { values } = parseArgs({

@@ -58,6 +58,21 @@ export function run(command, args, options, log) {
 	});
 }
 
+/**
+ * Installs Debian packages with apt-get (as root, or through password-less sudo), with progress lines:
+ * for what the suites need on a fresh machine (Chromium, Redis).
+ */
+export async function aptInstall(packages, { label, log }) {
+	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+	const apt = (...args) =>
+		process.getuid?.() === 0 ? run('apt-get', args, { env }, log) : run('sudo', ['-n', 'apt-get', ...args], { env }, log);
+	log(`Installing ${label} from Debian (apt-get install ${packages.join(' ')}; once per machine)`);
+	log(`[${label}] apt-get update`);
+	await apt('update');
+	log(`[${label}] apt-get install ${packages.join(' ')}`);
+	await apt('install', '-y', '--no-install-recommends', ...packages);
+}
+
 export const INSTALL_ENV = { ...process.env, npm_config_yes: 'true', npm_config_fund: 'false', npm_config_audit: 'false' };
 
 /**

