@@ -238,7 +238,7 @@ describe('queue mode: main, two webhook processes, a worker, PostgreSQL 17 and R
 		const sink = await newSink();
 		const wf = await publish(chain('queue: sample', sink.url));
 		const testPath = `/webhook-test/${wf.webhookId}/webhook`;
-		const listening = await cluster.main.api.rest('POST', `/workflows/${wf.id}/run`, { triggerToStartFrom: { name: TRIGGER_NAME } });
+		const listening = await cluster.main.api.listen(wf.id, TRIGGER_NAME);
 		assert.equal(listening.data.waitingForWebhook, true);
 		assert.equal((await fetch(`${cluster.webhooks[0].baseUrl}${testPath}`)).status, 404);
 		const res = await fetch(`${cluster.main.baseUrl}${testPath}`);

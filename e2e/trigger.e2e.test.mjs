@@ -227,7 +227,7 @@ describe('Prefinery Trigger in a real n8n', { timeout: 600_000 }, () => {
 		assert.equal(prodGet.status, 200);
 		assert.equal((await prodGet.json()).status, 'ignored');
 
-		const run = await n8n.api.rest('POST', `/workflows/${wf.id}/run`, { triggerToStartFrom: { name: TRIGGER_NAME } });
+		const run = await n8n.api.listen(wf.id, TRIGGER_NAME);
 		assert.equal(run.data?.waitingForWebhook, true, JSON.stringify(run));
 		const testGet = await fetch(`${wf.urls.test}?event=tester_updated`);
 		const answer = await testGet.json();

