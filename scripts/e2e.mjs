@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs the real-n8n test suites (e2e/*.e2e.test.mjs) with Node's test runner. Installs the pinned
-// n8n runtime on first use (cached in .cache/n8n-runtime) and expects a built package (npm run build).
+// Runs the real-n8n test suites (e2e/*.e2e.test.mjs) with Node's test runner. Installs the n8n
+// runtime on first use (the pinned one, or PREFINERY_N8N's: see scripts/lib/runtime.mjs) and expects a
+// built package (npm run build). Arguments: parts of suite names (`trigger`), or test files' paths.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,11 +12,14 @@ if (!existsSync(join(ROOT, 'dist', 'nodes', 'PrefineryTrigger', 'PrefineryTrigge
 	process.exit(1);
 }
 await ensureRuntime({ log: (line) => console.log(line) });
+const args = process.argv.slice(2);
+const paths = args.filter((arg) => arg.endsWith('.mjs') && existsSync(join(ROOT, arg)));
+const names = args.filter((arg) => !paths.includes(arg));
 const files = readdirSync(join(ROOT, 'e2e'))
 	.filter((name) => name.endsWith('.e2e.test.mjs'))
-	.filter((name) => process.argv.length <= 2 || process.argv.slice(2).some((arg) => name.includes(arg)))
+	.filter((name) => (args.length === 0 ? true : names.some((arg) => name.includes(arg))))
 	.map((name) => join('e2e', name));
-const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files], {
+const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files, ...paths], {
 	cwd: ROOT,
 	stdio: 'inherit',
 });

