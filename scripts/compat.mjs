@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// npm run test:compat [-- <name> ...]: the Prefinery Trigger's and the Prefinery node's real-n8n
-// suites (e2e/trigger, e2e/action: the delivery contract, the sample mock, the action node against the
-// mock API) on every other n8n in e2e/compat/ (n8n-<name>/, each pinned by its lockfile with the Node it
-// needs, installed on first use into .cache/n8n-compat-<name>). `npm test` covers the pinned n8n.
+// npm run test:compat [-- <name> ...]: the real-n8n suites e2e/trigger (the delivery contract, the
+// sample mock), e2e/action (the action node against the mock API) and e2e/install (n8n's own Community
+// Nodes installer, the README's npm and Docker lines) on every other n8n in e2e/compat/ (n8n-<name>/,
+// each pinned by its lockfile with the Node it needs, installed on first use into
+// .cache/n8n-compat-<name>). `npm test` covers the pinned n8n.
 //
 // A spec whose package.json says "prefineryCompat": { "expect": "no-load" } is an n8n older than the
 // package's floor: it runs only when named, and checks that n8n starts but refuses the package, and why.
@@ -22,7 +23,7 @@ if (unknown.length > 0) {
 const chosen = asked.length > 0 ? specs.filter((spec) => asked.includes(spec.name)) : specs.filter((spec) => spec.expect === 'works');
 
 function runSuites(spec) {
-	const suites = spec.expect === 'works' ? ['trigger', 'action'] : ['e2e/compat/floor.test.mjs'];
+	const suites = spec.expect === 'works' ? ['trigger', 'action', 'install'] : ['e2e/compat/floor.test.mjs'];
 	return new Promise((resolveRun) => {
 		const started = Date.now();
 		const child = spawn(process.execPath, [join(ROOT, 'scripts', 'e2e.mjs'), ...suites], {
