@@ -3,7 +3,8 @@
 // sample mock), e2e/action (the action node against the mock API) and e2e/install (n8n's own Community
 // Nodes installer, the README's npm and Docker lines) on every other n8n in e2e/compat/ (n8n-<name>/,
 // each pinned by its lockfile with the Node it needs, installed on first use into
-// .cache/n8n-compat-<name>). `npm test` covers the pinned n8n.
+// .cache/n8n-compat-<name>), plus the suites a spec names itself (the newest 1.x: queue mode).
+// `npm test` covers the pinned n8n.
 //
 // A spec whose package.json says "prefineryCompat": { "expect": "no-load" } is an n8n older than the
 // package's floor: it runs only when named, and checks that n8n starts but refuses the package, and why.
@@ -23,10 +24,9 @@ if (unknown.length > 0) {
 const chosen = asked.length > 0 ? specs.filter((spec) => asked.includes(spec.name)) : specs.filter((spec) => spec.expect === 'works');
 
 function runSuites(spec) {
-	const suites = spec.expect === 'works' ? ['trigger', 'action', 'install'] : ['e2e/compat/floor.test.mjs'];
 	return new Promise((resolveRun) => {
 		const started = Date.now();
-		const child = spawn(process.execPath, [join(ROOT, 'scripts', 'e2e.mjs'), ...suites], {
+		const child = spawn(process.execPath, [join(ROOT, 'scripts', 'e2e.mjs'), ...spec.suites], {
 			cwd: ROOT,
 			env: { ...process.env, PREFINERY_N8N: spec.name },
 			stdio: ['ignore', 'pipe', 'inherit'],
@@ -50,7 +50,7 @@ function runSuites(spec) {
 
 const results = [];
 for (const spec of chosen) {
-	console.log(`\n=== n8n ${spec.n8n} (Node ${spec.node}), expected: ${spec.expect === 'works' ? 'works' : 'does not load the package'} ===`);
+	console.log(`\n=== n8n ${spec.n8n} (Node ${spec.node}), expected: ${spec.expect === 'works' ? 'works' : 'does not load the package'}; suites: ${spec.suites.join(', ')} ===`);
 	results.push({ spec, ...(await runSuites(spec)) });
 }
 

