@@ -2,11 +2,13 @@
 // one package, exactly as Settings → Community Nodes → Install does:
 // - n8n ≥ 1.1xx and 2.x (`downloadPackage`): `npm pack`, untar, drop devDependencies/peerDependencies/
 //   optionalDependencies, `npm install --ignore-scripts …`;
-// - older n8n 1.x (`installOrUpdateNpmPackage`, e.g. 1.85): `npm init -y` in a new nodes folder, then a
-//   plain `npm install <name>@<version> --registry=…` there, with only PATH and NODE_PATH passed on.
+// - older n8n 1.x (e.g. 1.85): the npm step of its Settings → Community Nodes install
+//   (`installOrUpdatePackage` runs `executeNpmCommand`: `npm init -y` in a new nodes folder, then a plain
+//   `npm install <name>@<version> --registry=…` there, with only PATH and NODE_PATH passed on). Called
+//   through `installOrUpdateNpmPackage`, which runs the same command without n8n's database and in-process
+//   loading; that n8n loads the package is proven by starting it on the folder afterwards.
 // Only the registry differs: n8n reads it from N8N_COMMUNITY_PACKAGES_REGISTRY, which needs an
-// enterprise licence, so the licence check is answered here and the install logic is n8n's. (On old
-// 1.x n8n then loads the package into the running process; here n8n is started on the folder after.)
+// enterprise licence, so the licence check is answered here and the install logic is n8n's.
 // Usage (with the runtime's Node): node n8n-ui-install.cjs <n8n dir> <nodes dir> <registry> <name> <version>
 'use strict';
 const { mkdirSync, writeFileSync, existsSync } = require('node:fs');
@@ -30,7 +32,7 @@ async function main() {
 		}
 		Object.assign(service, { downloadFolder: nodesDir, packageJsonPath: ledger, config: { registry }, license, logger });
 		const directory = await service.downloadPackage(name, version);
-		process.stdout.write(`${JSON.stringify({ directory })}\n`);
+		process.stdout.write(`${JSON.stringify({ installer: 'downloadPackage', directory })}\n`);
 		return;
 	}
 	// Older n8n: the user folder's .n8n exists (n8n made it at start-up); the nodes folder is n8n's to make.
@@ -43,7 +45,7 @@ async function main() {
 		loadNodesAndCredentials: { loadPackage: async () => {}, postProcessLoaders: async () => {} },
 	});
 	await service.installOrUpdateNpmPackage(name, version);
-	process.stdout.write(`${JSON.stringify({ directory: join(nodesDir, 'node_modules', name) })}\n`);
+	process.stdout.write(`${JSON.stringify({ installer: 'npm install', directory: join(nodesDir, 'node_modules', name) })}\n`);
 }
 
 main().catch((error) => {

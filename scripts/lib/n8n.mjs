@@ -308,30 +308,32 @@ export async function connectApi(baseUrl, { major = 2 } = {}) {
 				const filter = encodeURIComponent(JSON.stringify({ workflowId, status }));
 				return (await rest('GET', `/executions?filter=${filter}&limit=1`)).data.count;
 			};
-			const stopped = ['success', 'error', 'crashed', 'canceled', 'waiting'];
+			const stopped = ['success', 'error', 'crashed', 'canceled', 'waiting', 'unknown'];
 			const [inProgress, done] = await Promise.all([count(['new', 'running']), count(stopped)]);
 			return { inProgress, total: inProgress + done };
 		},
 		async executions(workflowId, { includeData = true } = {}) {
-			const list = async (status) => {
+			const list = async (params) => {
 				const all = [];
 				let cursor;
 				do {
-					const qs = new URLSearchParams({ workflowId, includeData: String(includeData), limit: '250' });
-					if (status) qs.set('status', status);
+					const qs = new URLSearchParams({ workflowId, limit: '250', ...params });
 					if (cursor) qs.set('cursor', cursor);
 					const page = await call('GET', `/executions?${qs}`);
-					all.push(...page.data.map((execution) => (status ? { status, ...execution } : execution)));
+					all.push(...page.data);
 					cursor = page.nextCursor;
 				} while (cursor);
 				return all;
 			};
-			const all = await list();
+			const all = await list({ includeData: String(includeData) });
 			if (all.every((execution) => execution.status !== undefined)) return all;
-			// n8n 1.8x's public API lists executions without `status`; ask it for each status instead.
-			const byStatus = (await Promise.all(['success', 'error', 'waiting'].map(list))).flat();
-			const known = new Map(byStatus.map((execution) => [execution.id, execution]));
-			return all.map((execution) => known.get(execution.id) ?? execution);
+			// n8n 1.8x's public API lists executions without `status`: ask it for each status it accepts
+			// (an execution in none of them keeps an undefined status).
+			const statusById = new Map();
+			for (const status of ['success', 'error', 'waiting']) {
+				for (const execution of await list({ includeData: 'false', status })) statusById.set(execution.id, status);
+			}
+			return all.map((execution) => ({ ...execution, status: statusById.get(execution.id) }));
 		},
 	};
 }
