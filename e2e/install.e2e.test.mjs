@@ -18,7 +18,7 @@ const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const NODE_TYPES = ['n8n-nodes-prefinery.prefineryTrigger', 'n8n-nodes-prefinery.prefinery'];
 const progress = (line) => process.stderr.write(`${line}\n`);
 const readme = readmeCommands();
-const RUNTIME_NODE_MAJOR = runtimePaths().nodeVersion.split('.')[0]; // 24 for the pinned n8n, 22 for 1.x
+const RUNTIME_NODE_MAJOR = runtimePaths().nodeMajor; // 24 for the pinned n8n, 22 for 1.x
 
 let registry;
 let runtime;

@@ -115,13 +115,16 @@ export async function settle(n8n, workflow, { timeoutMs = 60_000 } = {}) {
 	if (res.status !== 200 || res.json?.status !== 'accepted') throw new Error(`sentinel not accepted: ${res.status} ${res.text}`);
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
-		const executions = await n8n.api.executions(workflow.id);
 		// The sentinel's execution can finish before an earlier one (they run side by side), and n8n's
 		// public API lists an execution only once n8n has let go of it: wait until none is new or
-		// running and the list holds every execution the database has.
+		// running and the list holds every execution the database has (the list, with its data, is
+		// read only once nothing runs).
 		const counts = await n8n.api.executionCounts(workflow.id);
-		if (counts.inProgress === 0 && counts.total === executions.length && executions.some((e) => outputItems(e).some((item) => item.id === id))) {
-			return executions.filter((e) => !isSentinel(e));
+		if (counts.inProgress === 0) {
+			const executions = await n8n.api.executions(workflow.id);
+			if (counts.total === executions.length && executions.some((e) => outputItems(e).some((item) => item.id === id))) {
+				return executions.filter((e) => !isSentinel(e));
+			}
 		}
 		await sleep(200);
 	}

@@ -14,15 +14,13 @@ if (!existsSync(join(ROOT, 'dist', 'nodes', 'PrefineryTrigger', 'PrefineryTrigge
 const args = process.argv.slice(2);
 const paths = args.filter((arg) => arg.endsWith('.mjs') && existsSync(join(ROOT, arg)));
 const names = args.filter((arg) => !paths.includes(arg));
-const unmatched = names.filter((arg) => !readdirSync(join(ROOT, 'e2e')).some((name) => name.endsWith('.e2e.test.mjs') && name.includes(arg)));
+const suites = readdirSync(join(ROOT, 'e2e')).filter((name) => name.endsWith('.e2e.test.mjs'));
+const unmatched = names.filter((arg) => !suites.some((name) => name.includes(arg)));
 if (unmatched.length > 0) {
-	console.error(`No suite e2e/*${unmatched[0]}*.e2e.test.mjs (and no such test file). Suites: ${readdirSync(join(ROOT, 'e2e')).filter((name) => name.endsWith('.e2e.test.mjs')).map((name) => name.replace('.e2e.test.mjs', '')).join(', ')}.`);
+	console.error(`No suite e2e/*${unmatched[0]}*.e2e.test.mjs (and no such test file). Suites: ${suites.map((name) => name.replace('.e2e.test.mjs', '')).join(', ')}.`);
 	process.exit(2);
 }
-const files = readdirSync(join(ROOT, 'e2e'))
-	.filter((name) => name.endsWith('.e2e.test.mjs'))
-	.filter((name) => (args.length === 0 ? true : names.some((arg) => name.includes(arg))))
-	.map((name) => join('e2e', name));
+const files = suites.filter((name) => args.length === 0 || names.some((arg) => name.includes(arg))).map((name) => join('e2e', name));
 await ensureRuntime({ log: (line) => console.log(line) });
 const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files, ...paths], {
 	cwd: ROOT,

