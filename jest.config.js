@@ -5,6 +5,8 @@ module.exports = {
 	roots: ['<rootDir>/test'],
 	// n8n-core (node tests through its real WebhookContext) gets a throw-away user folder, never ~/.n8n.
 	setupFilesAfterEnv: ['<rootDir>/test/setup-env.js'],
+	// Every test runs with TZ=Pacific/Chatham (UTC+13:45), so nothing may depend on the server's zone.
+	globalSetup: '<rootDir>/test/global-setup.js',
 	testMatch: ['**/*.test.ts'],
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],

@@ -1,5 +1,6 @@
 /**
- * Prefinery REST API v2: the pure parts of the client (paths, paging, error messages). The n8n-aware
+ * Prefinery REST API v2: the pure parts of the client (ids in paths, paging, error messages); request
+ * bodies are in `api-bodies.ts`. The n8n-aware
  * transport in `nodes/Prefinery/transport.ts` uses these; so do the tests. No n8n imports.
  */
 
@@ -92,61 +93,32 @@ export function joinUrl(baseUrl: string, path: string): string {
 	return `${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
-/** Path segment for an id typed by a user: trimmed and URL-encoded (so `1/../2` cannot change the route). */
-export function pathId(value: unknown): string {
-	return encodeURIComponent(String(value ?? '').trim());
-}
-
-function isEmptyValue(value: unknown): boolean {
-	if (value === undefined || value === null || value === '') return true;
-	if (Array.isArray(value)) return value.length === 0;
-	if (typeof value === 'object') return Object.keys(value as object).length === 0;
-	return false;
-}
+export type IdCheck = { ok: true; segment: string } | { ok: false; message: string };
 
 /**
- * A copy without empty values (undefined, null, '', [] and {}), recursing into plain objects.
- * Used for query strings and request bodies built from optional n8n fields: an unset field is
- * left out rather than sent as "" (which Prefinery would store).
+ * A Prefinery id (project, tester, suppression: all integers) for a URL path. Only digits pass, with
+ * white space around them trimmed: anything else (`.`, `..`, `1/2`, `%2e`, an email) would change the
+ * endpoint the request goes to, so it is refused with a message saying what is expected.
  */
-export function compact<T extends Record<string, unknown>>(value: T): Partial<T> {
-	const out: Record<string, unknown> = {};
-	for (const [key, raw] of Object.entries(value)) {
-		const item =
-			raw !== null && typeof raw === 'object' && !Array.isArray(raw)
-				? compact(raw as Record<string, unknown>)
-				: raw;
-		if (!isEmptyValue(item)) out[key] = item;
-	}
-	return out as Partial<T>;
-}
-
-export interface TesterInput {
-	email?: string;
-	status?: string;
-	referred_by?: string;
-	profile?: Record<string, unknown>;
-	responses?: Array<{ question_id: number | string; answer: unknown }>;
-}
-
-/**
- * Request body for creating or updating a tester: `{"tester": {...}}` with Prefinery's own field
- * names, empty fields left out. `question_id` is sent as a number when it is one.
- */
-export function testerBody(input: TesterInput): { tester: Record<string, unknown> } {
-	const responses = (input.responses ?? [])
-		.filter((r) => r && String(r.question_id ?? '').trim() !== '')
-		.map((r) => {
-			const id = String(r.question_id).trim();
-			return { question_id: /^\d+$/.test(id) ? Number(id) : id, answer: r.answer ?? '' };
-		});
+export function numericId(value: unknown, label: string): IdCheck {
+	const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+	if (/^\d+$/.test(text)) return { ok: true, segment: text };
+	const shown = typeof value === 'string' ? `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"` : String(value);
 	return {
-		tester: compact({
-			email: typeof input.email === 'string' ? input.email.trim() : input.email,
-			status: input.status,
-			referred_by: input.referred_by,
-			profile: input.profile ?? {},
-			responses,
-		}),
+		ok: false,
+		message: `The ${label} must be a Prefinery ID (digits only), not ${shown}. Map the "id" field of a Prefinery item (e.g. {{ $json.tester.id }}).`,
 	};
+}
+
+/**
+ * The page to fetch after `page`, or null when the list is complete. Follows X-Pagination
+ * (`next_page`, else `pages`); without it (or with keys it does not know) it keeps paging while pages
+ * are full, i.e. as long as the first page (Prefinery's are 25), so a missing header never ends a list
+ * silently after page 1: at worst one more request gets an empty page.
+ */
+export function nextPageAfter(page: number, batchLength: number, firstBatchLength: number, pagination: PaginationInfo): number | null {
+	if (batchLength === 0) return null;
+	if (pagination.nextPage !== null) return pagination.nextPage > page ? pagination.nextPage : null;
+	if (pagination.pages !== null) return page < pagination.pages ? page + 1 : null;
+	return batchLength >= firstBatchLength ? page + 1 : null;
 }

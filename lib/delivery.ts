@@ -1,15 +1,26 @@
 /**
  * What the trigger does with one webhook delivery: verify, parse, filter, de-duplicate, and decide
  * the HTTP answer and the item to emit. Pure module (no n8n imports): the node file only reads the
- * request, calls `handleDelivery`, and writes the answer.
- *
- * Answers follow Prefinery's delivery rules: 200 is "accepted" (also for events we deliberately
- * skip, so Prefinery does not count them as failures); anything else except 429/410 is "rejected,
- * never retried"; 410 would remove the endpoint, so it is never used. Bad input gets a 4xx with a
- * short JSON body saying what is wrong, never a 5xx and never an exception.
+ * request, calls `decideDelivery`, and writes the answer. Which status each answer gets, and why, is
+ * in `answers.ts`; bad input gets a 4xx (or a 429 where a fix in n8n makes Prefinery's retry succeed)
+ * with a short JSON body saying what is wrong, never a 5xx and never an exception.
  */
-import { isEventSelected } from './events';
-import type { EventIdMemory } from './dedupe';
+import { createHash } from 'crypto';
+import {
+	ANSWERS,
+	answerBody,
+	DUPLICATE_WITHOUT_ID_MESSAGE,
+	duplicateMessage,
+	eventNotSelectedMessage,
+	invalidProjectFilterMessage,
+	MESSAGES,
+	notSelectedSampleMessage,
+	projectNotSelectedMessage,
+	type AnswerBody,
+	type Reason,
+} from './answers';
+import type { ClaimStore } from './dedupe';
+import { findEvent, isEventSelected } from './events';
 import {
 	normalizeEvent,
 	parseEnvelope,
@@ -18,9 +29,15 @@ import {
 	type PrefineryEnvelope,
 	type PrefineryEventItem,
 } from './normalize';
-import { SIGNATURE_HEADER, verifySignature, type SignatureFailure } from './signature';
+import type { SecretSource } from './secret-cache';
+import { SIGNATURE_HEADER, verifySignature } from './signature';
+
+export type { AnswerBody, AnswerStatus } from './answers';
 
 export type OutputFormat = 'typed' | 'raw';
+
+/** The trigger's Project filter: any project, one project id (digits), or a value that is not an id. */
+export type ProjectFilter = { kind: 'any' } | { kind: 'id'; id: string } | { kind: 'invalid'; text: string };
 
 export interface DeliverySettings {
 	/** Selected event types; `*` selects all. */
@@ -28,13 +45,14 @@ export interface DeliverySettings {
 	verifySignature: boolean;
 	/** Webhook signing secret (ignored when `verifySignature` is false). */
 	secret: string;
+	/** Maximum signature age in seconds (already resolved: see `resolveTolerance`). */
 	toleranceSeconds: number;
-	/** Only events of this project; null/empty → any project. */
-	projectId: number | null;
+	/** Only events of this project. */
+	project: ProjectFilter;
 	output: OutputFormat;
 	includeHeaders: boolean;
 	/** Where emitted event ids are remembered; null → no duplicate filtering. */
-	memory: EventIdMemory | null;
+	memory: ClaimStore | null;
 	/**
 	 * Test-URL mode: a delivery with no signature header at all is accepted and marked
 	 * `signature_verified: false` (Prefinery's Test button may send unsigned events). A present
@@ -56,20 +74,9 @@ export interface DeliveryRequest {
 	sample?: boolean;
 }
 
-export type AnswerStatus = 'accepted' | 'ignored' | 'duplicate' | 'rejected';
-
-export interface AnswerBody {
-	status: AnswerStatus;
-	/** Machine-readable reason for non-accepted answers. */
-	reason?: string;
-	message: string;
-	event_id?: number | string | null;
-	type?: string;
-}
-
 export type DeliveryOutcome =
 	| { emit: true; httpStatus: 200; answer: AnswerBody; item: JsonObject }
-	| { emit: false; httpStatus: 200 | 400 | 401; answer: AnswerBody };
+	| { emit: false; httpStatus: number; answer: AnswerBody };
 
 /** Header names never copied into output items (credentials and the signature itself). */
 const SECRET_HEADERS = new Set([
@@ -102,109 +109,93 @@ function headerValue(
 	return Array.isArray(value) ? value.join(',') : value;
 }
 
-function reject(reason: SignatureFailure, message: string): DeliveryOutcome {
-	return { emit: false, httpStatus: 401, answer: { status: 'rejected', reason, message } };
+/** A non-accepted outcome for a reason of the catalogue. */
+export function refuse(
+	reason: Reason,
+	message: string = MESSAGES[reason as keyof typeof MESSAGES],
+	about: { event_id?: number | string | null; type?: string } = {},
+): DeliveryOutcome {
+	return { emit: false, httpStatus: ANSWERS[reason].httpStatus, answer: answerBody(reason, message, about) };
 }
 
-/** The key under which an event is remembered for duplicate filtering, or null without an id. */
-export function eventKey(envelope: PrefineryEnvelope): string | null {
-	return envelope.id === null ? null : `${typeof envelope.id}:${envelope.id}`;
+/**
+ * The key under which an event is remembered for duplicate filtering. An integer id is keyed by its
+ * digits, whether it came as a number or a string (`123` and `"123"` are one event); another string id
+ * by its text. An event without an id is keyed by the SHA-256 of its body, so a redelivery of the same
+ * bytes is still caught.
+ */
+export function eventKey(envelope: PrefineryEnvelope, rawBody?: Buffer): string {
+	const { id } = envelope;
+	if (typeof id === 'number') return `id:${id}`;
+	if (typeof id === 'string') {
+		const text = id.trim();
+		return /^-?\d+$/.test(text) ? `id:${BigInt(text).toString()}` : `text:${id}`;
+	}
+	const bytes = rawBody ?? Buffer.from(JSON.stringify(envelope), 'utf8');
+	return `body:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
-/** What a person who asked the Test URL for a sample of an unselected event reads in the browser. */
-function notSelectedSampleMessage(type: string, events: readonly string[]): string {
-	const choices = events.map((event) => `?event=${event}`).join(' or ');
-	return (
-		`No sample sent: "${type}" is not one of this trigger's Events, so Prefinery's "${type}" deliveries would start nothing either. ` +
-		`The editor is still listening: open this URL with ${choices}, or add the event to Events and click Execute step again.`
-	);
+function headerPresent(request: DeliveryRequest): boolean {
+	return (headerValue(request.headers, SIGNATURE_HEADER) ?? '').trim() !== '';
+}
+
+/** Whether this delivery's signature is to be checked (so the secret is needed). */
+function checksSignature(request: DeliveryRequest, settings: Pick<DeliverySettings, 'verifySignature' | 'allowUnsigned'>): boolean {
+	return settings.verifySignature && !request.sample && !(settings.allowUnsigned && !headerPresent(request));
 }
 
 export function handleDelivery(request: DeliveryRequest, settings: DeliverySettings): DeliveryOutcome {
-	const signatureHeaderValue = headerValue(request.headers, SIGNATURE_HEADER);
 	let signatureVerified = false;
 
 	// 1. Signature, over the raw bytes, before anything is parsed or trusted.
-	if (settings.verifySignature && !request.sample) {
-		const unsignedAllowed = settings.allowUnsigned && (signatureHeaderValue ?? '').trim() === '';
-		if (!unsignedAllowed) {
-			if (request.rawBody === undefined) {
-				return reject(
-					'malformed_header',
-					'The raw request body is not available, so the signature cannot be checked.',
-				);
-			}
-			const check = verifySignature({
-				secret: settings.secret,
-				rawBody: request.rawBody,
-				header: signatureHeaderValue,
-				now: request.now,
-				toleranceSeconds: settings.toleranceSeconds,
-			});
-			if (!check.valid) return reject(check.reason, check.message);
-			signatureVerified = true;
-		}
+	if (checksSignature(request, settings)) {
+		if (!headerPresent(request)) return refuse('missing_header');
+		if (request.rawBody === undefined) return refuse('raw_body_unavailable');
+		const check = verifySignature({
+			secret: settings.secret,
+			rawBody: request.rawBody,
+			header: headerValue(request.headers, SIGNATURE_HEADER),
+			now: request.now,
+			toleranceSeconds: settings.toleranceSeconds,
+		});
+		if (!check.valid) return refuse(check.reason, check.message);
+		signatureVerified = true;
 	}
 
 	// 2. Is it a Prefinery event at all?
 	const parsed = parseEnvelope(request.rawBody, request.body);
-	if (!parsed.ok) {
-		return {
-			emit: false,
-			httpStatus: 400,
-			answer: { status: 'rejected', reason: 'not_a_prefinery_event', message: parsed.message },
-		};
-	}
+	if (!parsed.ok) return refuse('not_a_prefinery_event', parsed.message);
 	const envelope = parsed.envelope;
 	const about = { event_id: envelope.id, type: envelope.type };
 
-	// 3. Filters: event type, then project.
+	// 3. Filters: event type, then project (only now: nothing about the settings is told to a sender
+	//    whose signature was not checked).
 	if (!isEventSelected(envelope.type, settings.events)) {
-		return {
-			emit: false,
-			httpStatus: 200,
-			answer: {
-				status: 'ignored',
-				reason: 'event_not_selected',
-				message: request.sample
-					? notSelectedSampleMessage(envelope.type, settings.events)
-					: `Event "${envelope.type}" is not selected in this trigger's Events; acknowledged without starting the workflow.`,
-				...about,
-			},
-		};
+		const message = request.sample
+			? notSelectedSampleMessage(envelope.type, settings.events, findEvent(envelope.type) !== undefined)
+			: eventNotSelectedMessage(envelope.type);
+		return refuse('event_not_selected', message, about);
 	}
-	if (settings.projectId !== null) {
+	const filter = settings.project;
+	if (filter.kind === 'invalid') {
+		// Fail closed: a project filter that is not a number must not turn into "any project".
+		return refuse('invalid_project_filter', invalidProjectFilterMessage(filter.text), about);
+	}
+	if (filter.kind === 'id') {
 		const project = projectIdOf(envelope);
-		if (project !== null && project !== settings.projectId) {
-			return {
-				emit: false,
-				httpStatus: 200,
-				answer: {
-					status: 'ignored',
-					reason: 'project_not_selected',
-					message: `Event is for project ${project}, this trigger listens to project ${settings.projectId}; acknowledged without starting the workflow.`,
-					...about,
-				},
-			};
+		if (project !== null && String(project).replace(/^0+(?=\d)/, '') !== filter.id) {
+			return refuse('project_not_selected', projectNotSelectedMessage(project, Number(filter.id)), about);
 		}
 	}
 
-	// 4. Duplicates: same event id already emitted by this node.
-	const key = eventKey(envelope);
-	if (settings.memory && key !== null && !settings.memory.claim(key)) {
-		return {
-			emit: false,
-			httpStatus: 200,
-			answer: {
-				status: 'duplicate',
-				reason: 'duplicate_event_id',
-				message: `Event ${String(envelope.id)} was already received; acknowledged without starting the workflow again.`,
-				...about,
-			},
-		};
+	// 4. Duplicates: the same event already emitted by this node.
+	if (settings.memory && !settings.memory.claim(eventKey(envelope, request.rawBody))) {
+		const message = envelope.id === null ? DUPLICATE_WITHOUT_ID_MESSAGE : duplicateMessage(envelope.id);
+		return refuse('duplicate_event_id', message, about);
 	}
 
-	// 5. Emit.
+	// 5. Emit. The item is the event's JSON only: the node wraps it as `{ json: item }` itself, so
+	//    nothing in a body (a `json`, `binary` or `pairedItem` key) can pass for an n8n item.
 	const item: JsonObject =
 		settings.output === 'raw'
 			? parsed.body
@@ -227,4 +218,33 @@ export function handleDelivery(request: DeliveryRequest, settings: DeliverySetti
 		},
 		item: output,
 	};
+}
+
+/**
+ * The whole decision, with the credential read only when a signature is to be checked: a request
+ * without a signature header is answered without looking at the credential (so an unsigned sender
+ * learns nothing of its state), and the secret comes from the kept copy when fresh. When a signature
+ * does not match the kept copy, the credential is read again (at most once per interval: see
+ * `SecretCache`) and the delivery decided with the current secret; a mismatch that could not be
+ * re-checked because of that limit is answered 429, so Prefinery's retry is checked afresh.
+ */
+export async function decideDelivery(
+	request: DeliveryRequest,
+	settings: Omit<DeliverySettings, 'secret'>,
+	secrets: SecretSource,
+): Promise<DeliveryOutcome> {
+	if (!checksSignature(request, settings) || !headerPresent(request)) {
+		return handleDelivery(request, { ...settings, secret: '' });
+	}
+	const kept = secrets.kept();
+	const secret = kept ?? (await secrets.read());
+	if (secret === undefined) return refuse('credential_unavailable');
+	const outcome = handleDelivery(request, { ...settings, secret });
+	const reason = outcome.answer.reason;
+	if (kept === undefined || outcome.emit || (reason !== 'mismatch' && reason !== 'no_secret')) return outcome;
+	// The kept copy may be out of date (the secret was changed in n8n).
+	if (!secrets.mayReread()) return reason === 'mismatch' ? refuse('mismatch_recheck_pending') : outcome;
+	const current = await secrets.read();
+	if (current === undefined) return refuse('credential_unavailable');
+	return current === kept ? outcome : handleDelivery(request, { ...settings, secret: current });
 }

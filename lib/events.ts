@@ -125,3 +125,16 @@ export function kindOfEvent(type: string): PrefineryObjectKind {
 export function isEventSelected(type: string, selected: readonly string[]): boolean {
 	return selected.includes(ANY_EVENT) || selected.includes(type);
 }
+
+/**
+ * The trigger's Events parameter as a list of exact names, whatever shape it arrived in: the
+ * multi-select's array, or an expression's string ("tester_created" or "tester_created, tester_applied").
+ * Matching is always by exact name, never by substring. Anything else selects nothing.
+ */
+export function normalizeEventSelection(value: unknown): string[] {
+	const entries = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : [];
+	return entries
+		.filter((entry): entry is string => typeof entry === 'string')
+		.map((entry) => entry.trim())
+		.filter((entry) => entry !== '');
+}

@@ -8,12 +8,17 @@
 
 /**
  * How a field is normalised:
- * - `integer`: number or null (numeric strings become numbers);
+ * - `integer`: number or null (numeric strings become numbers; digits beyond 2^53 stay an exact string);
  * - `string`: string or null (numbers and booleans become strings);
- * - `timestamp`: ISO-8601 UTC string or null (Unix seconds become ISO strings);
+ * - `timestamp`: ISO-8601 UTC string or null (Unix seconds or milliseconds become ISO strings; a
+ *   date-time without a zone is read as UTC);
  * - `any`: kept exactly as sent (meaning or type not documented by Prefinery), null when absent;
  * - `profile`: the profile object, every known key present;
  * - `responses`: array of `{question_id, answer}`, `[]` when absent.
+ *
+ * A value that cannot be converted to its kind (an array in `groups`, an object in a profile field,
+ * a word in a counter) is kept exactly as sent, never dropped: the types below describe what
+ * Prefinery documents, and such a value is outside them.
  */
 export type FieldKind = 'integer' | 'string' | 'timestamp' | 'any' | 'profile' | 'responses';
 
@@ -129,7 +134,8 @@ export type ProfileField = (typeof PROFILE_FIELDS)[number];
 /** A tester's profile: every known key present (string or null), unknown keys kept. */
 export type PrefineryProfile = { [K in ProfileField]: string | null } & { [extra: string]: unknown };
 
-export interface PrefineryResponse {
+/** One answer to a waitlist question (`responses` of a tester). */
+export interface PrefineryQuestionResponse {
 	question_id: number | string | null;
 	answer: unknown;
 	[extra: string]: unknown;
@@ -142,7 +148,7 @@ type ValueOf<K extends FieldKind> = K extends 'integer'
 		: K extends 'profile'
 			? PrefineryProfile
 			: K extends 'responses'
-				? PrefineryResponse[]
+				? PrefineryQuestionResponse[]
 				: unknown;
 
 type Normalised<T extends Record<string, FieldKind>> = { [K in keyof T]: ValueOf<T[K]> } & {

@@ -14,7 +14,6 @@ import {
 	type FieldKind,
 	type PrefineryPoint,
 	type PrefineryProfile,
-	type PrefineryResponse,
 	type PrefineryReward,
 	type PrefineryTester,
 } from './fields';
@@ -45,7 +44,7 @@ export interface PrefineryEventItem {
 	/** Which object `data` carried: `tester`, `reward`, `point` or `unknown`. */
 	object: PrefineryObjectKind;
 	/** The Prefinery project (beta) id when the payload names it, else null. */
-	project_id: number | null;
+	project_id: number | string | null;
 	tester: PrefineryTester | null;
 	reward: PrefineryReward | null;
 	point: PrefineryPoint | null;
@@ -86,7 +85,7 @@ export function parseEnvelope(rawBody: Buffer | undefined, parsedBody?: unknown)
 	let body: unknown;
 	if (rawBody !== undefined && rawBody.length > 0) {
 		try {
-			body = JSON.parse(rawBody.toString('utf8'));
+			body = parseJson(rawBody.toString('utf8'));
 		} catch {
 			return { ok: false, message: `The request body is not valid JSON. ${MAX_REPORTED_BODY}` };
 		}
@@ -137,11 +136,68 @@ function isEmptyObject(value: unknown): boolean {
 	return isJsonObject(value) && Object.keys(value).length === 0;
 }
 
+// ---- JSON exactly as sent -----------------------------------------------------------------------
+
+/** A run of digits long enough to be an integer beyond 2^53 (which JSON.parse would round). */
+const LONG_DIGITS = /\d{16}/;
+
+/**
+ * `JSON.parse`, but exact: a leading UTF-8 byte order mark is ignored (the signature was already
+ * checked over the bytes as received), and an integer literal that a double cannot hold exactly
+ * (beyond ±2^53) becomes a string of its exact digits instead of a rounded number. Throws on invalid JSON like `JSON.parse`.
+ */
+export function parseJson(text: string): unknown {
+	const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+	return JSON.parse(LONG_DIGITS.test(source) ? quoteUnsafeIntegers(source) : source);
+}
+
+const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
+
+/** Puts quotes around every integer literal outside strings that a double cannot hold exactly. */
+function quoteUnsafeIntegers(text: string): string {
+	let out = '';
+	let copied = 0;
+	let i = 0;
+	while (i < text.length) {
+		const c = text[i];
+		if (c === '"') {
+			for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+			i++;
+		} else if (c === '-' || isDigit(c)) {
+			let end = c === '-' ? i + 1 : i;
+			while (isDigit(text[end])) end++;
+			if (text[end] === '.' || text[end] === 'e' || text[end] === 'E') {
+				// A fraction or exponent: a decimal number, left to JSON.parse.
+				for (end++; end < text.length && /[0-9eE+\-.]/.test(text[end]); end++);
+			} else {
+				const literal = text.slice(i, end);
+				const number = Number(literal);
+				if (!Number.isSafeInteger(number) && String(number) !== literal) {
+					out += `${text.slice(copied, i)}"${literal}"`;
+					copied = end;
+				}
+			}
+			i = end;
+		} else {
+			i++;
+		}
+	}
+	return out + text.slice(copied);
+}
+
 // ---- Value coercion ---------------------------------------------------------------------------
 
-export function toInteger(value: unknown): number | null {
+/**
+ * A number from a number or a numeric string; null when it is neither. A string of digits beyond
+ * ±2^53 stays a string (as a number it would be rounded).
+ */
+export function toInteger(value: unknown): number | string | null {
 	if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-	if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value.trim());
+	if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim())) {
+		const text = value.trim();
+		const number = Number(text);
+		return /^-?\d+$/.test(text) && !Number.isSafeInteger(number) ? text : number;
+	}
 	return null;
 }
 
@@ -153,57 +209,101 @@ export function toText(value: unknown): string | null {
 
 const ISO_SECONDS_UTC =
 	/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$/;
-
+/** An ISO-8601 date and time without a zone: read as UTC, never as the server's local time. */
+const ISO_WITHOUT_ZONE = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(:\d{2}(\.\d+)?)?)$/;
+/** A date-only ISO string, which Date.parse reads as UTC. */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** Ends with an explicit zone (Z, ±hh:mm, ±hhmm, GMT, UTC): Date.parse reads it the same in any TZ. */
+const EXPLICIT_ZONE = /(Z|[+-]\d{2}:?\d{2}|\bGMT|\bUTC)$/i;
 /**
- * ISO-8601 UTC string from an ISO string or Unix seconds. A string that does not parse as a date is
- * kept as sent (it is still the best information there is); anything else becomes null.
+ * Unix time at or above this is milliseconds, not seconds (1e11 seconds is the year 5138; 1e11
+ * milliseconds is March 1973, before any Prefinery event).
  */
-export function toIsoTimestamp(value: unknown): string | null {
-	if (typeof value === 'number') {
-		if (!Number.isFinite(value)) return null;
-		const date = new Date(value * 1000);
-		return Number.isNaN(date.getTime()) ? null : date.toISOString();
-	}
-	if (typeof value === 'string') {
-		// Fast path for Prefinery's usual form, "2012-09-06T23:29:20Z": for every real date the same
-		// result as the Date round-trip below (an impossible day such as 02-30 is kept, not rolled over).
-		if (value.length === 20 && ISO_SECONDS_UTC.test(value)) return `${value.slice(0, 19)}.000Z`;
-		const trimmed = value.trim();
-		if (trimmed === '') return null;
-		if (/^\d{9,11}$/.test(trimmed)) return toIsoTimestamp(Number(trimmed));
-		const ms = Date.parse(trimmed);
-		return Number.isNaN(ms) ? value : new Date(ms).toISOString();
-	}
-	return null;
+const MILLISECONDS_FROM = 1e11;
+
+/** Unix seconds from Unix seconds or milliseconds (a number, or a string of 9 to 13 digits). */
+function unixSecondsOf(value: unknown): number | null {
+	const number =
+		typeof value === 'number' ? value : typeof value === 'string' && /^\d{9,13}$/.test(value.trim()) ? Number(value) : NaN;
+	if (!Number.isFinite(number)) return null;
+	return Math.abs(number) >= MILLISECONDS_FROM ? Math.floor(number / 1000) : number;
 }
 
-function toProfile(value: unknown): PrefineryProfile {
+/**
+ * ISO-8601 UTC string from an ISO string, Unix seconds or Unix milliseconds. A date-time without a
+ * zone is read as UTC. A string that is not such a date (or names no zone, so it would depend on the
+ * server's time zone) is kept as sent: it is still the best information there is. Anything else
+ * becomes null.
+ */
+export function toIsoTimestamp(value: unknown): string | null {
+	const seconds = unixSecondsOf(value);
+	if (seconds !== null) {
+		const date = new Date(seconds * 1000);
+		return Number.isNaN(date.getTime()) ? null : date.toISOString();
+	}
+	if (typeof value !== 'string') return null;
+	// Fast path for Prefinery's usual form, "2012-09-06T23:29:20Z": for every real date the same
+	// result as the Date round-trip below (an impossible day such as 02-30 is kept, not rolled over).
+	if (value.length === 20 && ISO_SECONDS_UTC.test(value)) return `${value.slice(0, 19)}.000Z`;
+	const trimmed = value.trim();
+	if (trimmed === '') return null;
+	const withoutZone = ISO_WITHOUT_ZONE.exec(trimmed);
+	const readable = withoutZone
+		? `${withoutZone[1]}T${withoutZone[2]}Z`
+		: ISO_DATE.test(trimmed) || EXPLICIT_ZONE.test(trimmed)
+			? trimmed
+			: null;
+	const ms = readable === null ? NaN : Date.parse(readable);
+	return Number.isNaN(ms) ? value : new Date(ms).toISOString();
+}
+
+/** Unix seconds of a timestamp field, or null when it is not a date. */
+export function toUnixSeconds(value: unknown): number | null {
+	const seconds = unixSecondsOf(value);
+	if (seconds !== null) return seconds;
+	const iso = toIsoTimestamp(value);
+	if (iso === null || iso === value) return null;
+	return Math.floor(Date.parse(iso) / 1000);
+}
+
+/** `converted` when the value could be converted, null for an absent value, else the value as sent. */
+function orAsSent(converted: unknown, value: unknown): unknown {
+	if (converted !== null) return converted;
+	return value === undefined || value === null ? null : value;
+}
+
+function toProfile(value: unknown): unknown {
+	if (value !== undefined && value !== null && !isJsonObject(value)) return value;
 	const source = isJsonObject(value) ? value : {};
 	const profile: JsonObject = {};
-	for (const key of PROFILE_FIELDS) profile[key] = toText(hasOwn(source, key) ? source[key] : undefined);
+	for (const key of PROFILE_FIELDS) {
+		const field = hasOwn(source, key) ? source[key] : undefined;
+		profile[key] = orAsSent(toText(field), field);
+	}
 	return withUnknownKeys(profile, source) as PrefineryProfile;
 }
 
-function toResponses(value: unknown): PrefineryResponse[] {
-	if (!Array.isArray(value)) return [];
-	return value.filter(isJsonObject).map((entry) => ({
-		...entry,
-		question_id:
-			typeof entry.question_id === 'number' || typeof entry.question_id === 'string'
-				? entry.question_id
-				: null,
-		answer: entry.answer ?? null,
-	}));
+function toResponses(value: unknown): unknown {
+	if (value === undefined || value === null) return [];
+	if (!Array.isArray(value)) return value;
+	// `question_id` and `answer` always present (null when absent); other values kept as sent.
+	return value.map((entry): unknown =>
+		isJsonObject(entry) ? { ...entry, question_id: entry.question_id ?? null, answer: entry.answer ?? null } : entry,
+	);
 }
 
+/**
+ * A known field's value: converted to its documented type where it can be (numeric strings to
+ * numbers, Unix time to ISO), null when absent, and otherwise kept exactly as sent (never dropped).
+ */
 function coerce(kind: FieldKind, value: unknown): unknown {
 	switch (kind) {
 		case 'integer':
-			return toInteger(value);
+			return orAsSent(toInteger(value), value);
 		case 'string':
-			return toText(value);
+			return orAsSent(toText(value), value);
 		case 'timestamp':
-			return toIsoTimestamp(value);
+			return orAsSent(toIsoTimestamp(value), value);
 		case 'profile':
 			return toProfile(value);
 		case 'responses':
@@ -259,7 +359,7 @@ export const normalizePoint = (data: JsonObject): PrefineryPoint =>
 	normalizeObject<PrefineryPoint>(POINT_ENTRIES, data);
 
 /** The project (beta) an event belongs to, when the payload says. */
-export function projectIdOf(envelope: PrefineryEnvelope): number | null {
+export function projectIdOf(envelope: PrefineryEnvelope): number | string | null {
 	const candidates = [
 		envelope.data.project_id,
 		envelope.data.beta_id,
@@ -303,16 +403,11 @@ export function normalizeEvent(
 	options: NormalizeOptions = {},
 ): PrefineryEventItem {
 	const kind = kindOfEvent(envelope.type);
-	const createdAtUnix = toInteger(envelope.created_at);
 	const item: PrefineryEventItem = {
 		id: envelope.id,
 		type: envelope.type,
 		created_at: toIsoTimestamp(envelope.created_at),
-		created_at_unix:
-			createdAtUnix ??
-			(typeof envelope.created_at === 'string' && !Number.isNaN(Date.parse(envelope.created_at))
-				? Math.floor(Date.parse(envelope.created_at) / 1000)
-				: null),
+		created_at_unix: toUnixSeconds(envelope.created_at),
 		object: kind,
 		project_id: projectIdOf(envelope),
 		tester: kind === 'tester' ? normalizeTester(envelope.data) : null,

@@ -1,4 +1,4 @@
-import { DEFAULT_MEMORY_CAPACITY, EventIdMemory, eventMemories, MemoryRegistry } from '../lib/dedupe';
+import { DEFAULT_MEMORY_CAPACITY, DEFAULT_TOTAL_CAPACITY, EventIdMemory, eventMemories, MemoryRegistry } from '../lib/dedupe';
 
 describe('EventIdMemory', () => {
 	it('claims a new id once', () => {
@@ -62,33 +62,30 @@ describe('EventIdMemory', () => {
 });
 
 describe('MemoryRegistry', () => {
-	it('returns the same memory for a scope and separate memories for different scopes', () => {
-		const registry = new MemoryRegistry(5);
+	it('one memory per scope: a claim in one scope does not count in another', () => {
+		const registry = new MemoryRegistry({ capacity: 5 });
 		const a = registry.for('wf1:node1');
-		expect(registry.for('wf1:node1')).toBe(a);
 		const b = registry.for('wf1:node2');
-		const c = registry.for('wf2:node1');
-		expect(b).not.toBe(a);
-		expect(c).not.toBe(a);
-		expect(registry.scopes).toBe(3);
-		a.claim('number:1');
-		expect(b.has('number:1')).toBe(false);
-		expect(b.claim('number:1')).toBe(true);
-		expect(a.claim('number:1')).toBe(false);
+		expect(a.claim('id:1')).toBe(true);
+		expect(b.claim('id:1')).toBe(true);
+		expect(a.claim('id:1')).toBe(false);
+		expect(registry.for('wf1:node1').claim('id:1')).toBe(false);
+		expect(registry.scopes).toBe(2);
 	});
 
-	it('gives each memory the registry capacity', () => {
-		const registry = new MemoryRegistry(2);
+	it('gives each scope the registry capacity', () => {
+		const registry = new MemoryRegistry({ capacity: 2 });
 		const memory = registry.for('s');
-		expect(memory.capacity).toBe(2);
 		memory.claim('a');
 		memory.claim('b');
 		memory.claim('c');
-		expect(memory.size).toBe(2);
+		expect(registry.sizeOf('s')).toBe(2);
+		expect(memory.claim('a')).toBe(true); // forgotten: the oldest went first
 	});
 
-	it('the process-wide registry exists with default capacity', () => {
+	it('the process-wide registry has the default bounds', () => {
 		expect(eventMemories).toBeInstanceOf(MemoryRegistry);
-		expect(eventMemories.for('dedupe-test-scope').capacity).toBe(DEFAULT_MEMORY_CAPACITY);
+		expect(eventMemories.capacity).toBe(DEFAULT_MEMORY_CAPACITY);
+		expect(eventMemories.totalCapacity).toBe(DEFAULT_TOTAL_CAPACITY);
 	});
 });

@@ -51,18 +51,19 @@ describe('handleDelivery: signed and selected → 200 with an item', () => {
 		expect(outcome.item.data).toEqual(envelope('referral_created').data);
 	});
 
-	it('an event without id is emitted (and not remembered)', () => {
+	it('an event without id is emitted once: a redelivery of the same bytes is a duplicate, other bytes are not', () => {
 		const memory = new EventIdMemory(10);
 		const body = { type: 'tester_created', data: {} };
 		const first = emitted(handleDelivery(signedRequest(body), settings({ memory })));
 		expect(first.item.id).toBeNull();
-		emitted(handleDelivery(signedRequest(body), settings({ memory })));
-		expect(memory.size).toBe(0);
+		notEmitted(handleDelivery(signedRequest(body), settings({ memory })), 200, 'duplicate', 'duplicate_event_id');
+		emitted(handleDelivery(signedRequest({ ...body, data: { id: 2 } }), settings({ memory })));
+		expect(memory.size).toBe(2);
 	});
 
 	it('a project filter passes events of that project and events that name no project', () => {
-		emitted(handleDelivery(signedRequest(articleSample), settings({ projectId: 1 })));
-		emitted(handleDelivery(signedRequest(envelope('reward_earned', 1, { id: 2 })), settings({ projectId: 1 })));
+		emitted(handleDelivery(signedRequest(articleSample), settings({ project: { kind: 'id', id: '1' } })));
+		emitted(handleDelivery(signedRequest(envelope('reward_earned', 1, { id: 2 })), settings({ project: { kind: 'id', id: '1' } })));
 	});
 });
 
@@ -80,7 +81,7 @@ describe('handleDelivery: not selected → 200, nothing emitted', () => {
 	});
 
 	it('another project', () => {
-		const outcome = handleDelivery(signedRequest(articleSample), settings({ projectId: 4242 }));
+		const outcome = handleDelivery(signedRequest(articleSample), settings({ project: { kind: 'id', id: '4242' } }));
 		notEmitted(outcome, 200, 'ignored', 'project_not_selected');
 		expect(outcome.answer.message).toContain('project 1');
 		expect(outcome.answer.message).toContain('4242');
@@ -110,10 +111,12 @@ describe('handleDelivery: duplicates → 200, nothing emitted', () => {
 		notEmitted(handleDelivery(signedRequest(envelope('tester_updated', 7)), settings({ memory })), 200, 'duplicate');
 	});
 
-	it('number 7 and string "7" are different keys', () => {
-		expect(eventKey({ id: 7, type: 'x', data: {} })).toBe('number:7');
-		expect(eventKey({ id: '7', type: 'x', data: {} })).toBe('string:7');
-		expect(eventKey({ id: null, type: 'x', data: {} })).toBeNull();
+	it('number 7 and string "7" are one key; other strings and id-less bodies have their own', () => {
+		expect(eventKey({ id: 7, type: 'x', data: {} })).toBe('id:7');
+		expect(eventKey({ id: '7', type: 'x', data: {} })).toBe('id:7');
+		expect(eventKey({ id: '007', type: 'x', data: {} })).toBe('id:7');
+		expect(eventKey({ id: 'evt_7', type: 'x', data: {} })).toBe('text:evt_7');
+		expect(eventKey({ id: null, type: 'x', data: {} }, Buffer.from('{}'))).toMatch(/^body:[0-9a-f]{64}$/);
 	});
 
 	it('without memory, duplicates are emitted again', () => {
@@ -128,7 +131,8 @@ describe('handleDelivery: duplicates → 200, nothing emitted', () => {
 		emitted(handleDelivery(signedRequest(articleSample), settings({ memory })));
 	});
 
-	it('concurrent deliveries of one id: exactly one emits (the claim is atomic)', async () => {
+	// Sequential (one synchronous call after another); the interleaved race is in hardening.test.ts.
+	it('fifty deliveries of one id: exactly one emits', async () => {
 		const memory = new EventIdMemory(100);
 		const deliveries = Array.from({ length: 50 }, (_, i) =>
 			Promise.resolve().then(() =>
@@ -141,7 +145,7 @@ describe('handleDelivery: duplicates → 200, nothing emitted', () => {
 		for (const outcome of outcomes) expect(outcome.httpStatus).toBe(200);
 	});
 
-	it('concurrent deliveries of distinct ids all emit', async () => {
+	it('fifty deliveries of distinct ids all emit', async () => {
 		const memory = new EventIdMemory(100);
 		const outcomes = await Promise.all(
 			Array.from({ length: 50 }, (_, i) =>
@@ -380,7 +384,7 @@ describe('no secret ever appears in an answer', () => {
 		['future', () => handleDelivery(signedRequest(articleSample, { timestamp: NOW + 9999 }), settings())],
 		['400', () => handleDelivery(signedRequest(bytes('nope')), settings())],
 		['ignored', () => handleDelivery(signedRequest(articleSample), settings({ events: ['x'] }))],
-		['project', () => handleDelivery(signedRequest(articleSample), settings({ projectId: 9 }))],
+		['project', () => handleDelivery(signedRequest(articleSample), settings({ project: { kind: 'id', id: '9' } }))],
 	];
 
 	it.each(cases)('%s', (_name, run) => {

@@ -314,6 +314,33 @@ describe('Prefinery node', () => {
 	describe('tester', () => {
 		const base = { resource: 'tester', project: projectRl('1') };
 
+		// Hardening #9: without X-Pagination (or with keys it does not know) Return All stopped after
+		// page 1 and returned 25 of 60 testers without a word.
+		it.each(['none', 'other-keys'] as const)('Return All reads every page when X-Pagination is %s', async (pagination) => {
+			const api = await startMockPrefineryApi({ pagination });
+			try {
+				const out = await run(api, { ...base, operation: 'getAll', returnAll: true, filters: {} });
+				expect(out).toHaveLength(60);
+				expect(new Set(json(out).map((t) => t.id)).size).toBe(60);
+				// Pages 1–3 (25, 25, 10): the partial page ends the list, no extra request.
+				expect(api.requests.map((r) => r.query.page)).toEqual(['1', '2', '3']);
+			} finally {
+				await api.close();
+			}
+		});
+
+		it('Return All fails loudly when the API ignores ?page= (the same page again), never loops or doubles', async () => {
+			const api = await startMockPrefineryApi({ pagination: 'ignore-page' });
+			try {
+				const error = await runError(api, { ...base, operation: 'getAll', returnAll: true, filters: {} });
+				expect(error).toBeInstanceOf(NodeOperationError);
+				expect(error.message).toMatch(/same 25 items for page 2/);
+				expect(api.requests).toHaveLength(2);
+			} finally {
+				await api.close();
+			}
+		});
+
 		it('gets all testers across pages following X-Pagination (Return All)', async () => {
 			const out = await run(server, { ...base, operation: 'getAll', returnAll: true, filters: {} });
 			expect(out).toHaveLength(60);
@@ -543,11 +570,41 @@ describe('Prefinery node', () => {
 			expect(out[0].json).toMatchObject({ id: 1007, invitation_code: code });
 		});
 
-		it('URL-encodes IDs typed by the user', async () => {
-			const error = await runError(server, { ...base, operation: 'get', testerId: '1001/../../2' });
-			expect(server.requests[0].path).toBe('/api/v2/betas/1/testers/1001%2F..%2F..%2F2');
-			expect(error.httpCode).toBe('404');
+		// Hardening #1: `.` and `..` survive URL-encoding and `new URL()` resolves them, so Tester →
+		// Delete with ID `..` called DELETE /betas/1/ (the project's route). IDs are digits, or refused.
+		it.each([
+			['..', 'delete'],
+			['.', 'delete'],
+			['1001/../../2', 'get'],
+			['%2e%2e', 'delete'],
+			['1003?x=1', 'delete'],
+			['user01@example.com', 'get'],
+			['', 'get'],
+		])('refuses the tester ID %p before any request (%s)', async (testerId, operation) => {
+			const error = await runError(server, { ...base, operation, testerId });
+			expect(error).toBeInstanceOf(NodeOperationError);
+			expect(error.message).toMatch(testerId === '' ? /testerId/ : /tester ID must be a Prefinery ID \(digits only\)/);
+			expect(server.requests).toHaveLength(0);
 		});
+
+		it('refuses a project ID of ".." (ID mode) before any request', async () => {
+			const error = await runError(server, { ...base, project: projectRl('..', 'id'), operation: 'get', testerId: '1001' });
+			expect(error).toBeInstanceOf(NodeOperationError);
+			expect(error.message).toMatch(/project ID must be a Prefinery ID/);
+			expect(server.requests).toHaveLength(0);
+		});
+
+		it('refuses a suppression ID of ".." before any request', async () => {
+			const error = await runError(server, { resource: 'suppression', project: projectRl('1'), operation: 'delete', suppressionId: '..' });
+			expect(error.message).toMatch(/suppression ID must be a Prefinery ID/);
+			expect(server.requests).toHaveLength(0);
+		});
+
+		it('trims white space around a numeric ID', async () => {
+			await run(server, { ...base, operation: 'get', testerId: ' 1001 ' });
+			expect(server.requests[0].path).toBe('/api/v2/betas/1/testers/1001');
+		});
+
 	});
 
 	describe('friend invitation', () => {

@@ -277,23 +277,43 @@ describe('property: parseEnvelope + normalizeEvent never throw', () => {
 					const fields = FIELDS[kind] as Record<string, string>;
 					for (const key of Object.keys(fields)) {
 						check(own(object, key) && object[key] !== undefined, `${kind}.${key} missing`);
+						// Never dropped: a value that was sent is converted or kept as sent, never nulled.
+						const sentValue = sentData[key];
+						if (sentValue !== undefined && sentValue !== null && fields[key] !== 'responses') {
+							check(object[key] !== null, `${kind}.${key} (${JSON.stringify(sentValue)}) dropped`);
+						}
 					}
 					for (const [key, value] of Object.entries(sentData)) {
 						if (!own(fields, key)) check(same(object[key], value), `${kind}.${key} (unknown) lost`);
 					}
 					if (kind === 'tester') {
 						const normalisedProfile = object.profile as JsonObject;
+						const profileSent = sentData.profile;
+						if (profileSent !== undefined && profileSent !== null && (typeof profileSent !== 'object' || Array.isArray(profileSent))) {
+							check(same(normalisedProfile, profileSent), 'a profile that is not an object was not kept as sent');
+							return;
+						}
 						for (const key of PROFILE_FIELDS) {
 							const value = normalisedProfile[key];
-							check(own(normalisedProfile, key) && (value === null || typeof value === 'string'), `profile.${key} missing`);
+							check(own(normalisedProfile, key) && value !== undefined, `profile.${key} missing`);
 						}
 						const sentProfile = sentData.profile;
+						if (sentProfile && typeof sentProfile === 'object' && !Array.isArray(sentProfile)) {
+							for (const key of PROFILE_FIELDS) {
+								const sentValue = (sentProfile as JsonObject)[key];
+								const value = normalisedProfile[key];
+								if (sentValue === undefined || sentValue === null) check(value === null, `profile.${key} invented`);
+								else if (typeof sentValue === 'object') check(same(value, sentValue), `profile.${key} (${JSON.stringify(sentValue)}) not kept as sent`);
+								else check(value === String(sentValue), `profile.${key} not converted to text`);
+							}
+						}
 						if (sentProfile && typeof sentProfile === 'object' && !Array.isArray(sentProfile)) {
 							for (const [key, value] of Object.entries(sentProfile)) {
 								if (!(PROFILE_FIELDS as readonly string[]).includes(key)) check(same(normalisedProfile[key], value), `profile.${key} (unknown) lost`);
 							}
 						}
-						check(Array.isArray(object.responses), 'responses not an array');
+						const sentResponses = sentData.responses;
+						check(sentResponses === undefined || sentResponses === null || Array.isArray(sentResponses) ? Array.isArray(object.responses) : same(object.responses, sentResponses), 'responses neither an array nor kept as sent');
 					}
 				},
 			),

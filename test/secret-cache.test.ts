@@ -3,7 +3,7 @@ import { SecretCache } from '../lib/secret-cache';
 describe('SecretCache', () => {
 	it('keeps a secret for the TTL, then forgets it', () => {
 		let now = 1_000;
-		const cache = new SecretCache(60_000, () => now);
+		const cache = new SecretCache({ ttlMs: 60_000, clock: () => now });
 		cache.set('wf:node:cred', 'dummy-secret-a');
 		expect(cache.get('wf:node:cred')).toBe('dummy-secret-a');
 		now += 59_999;

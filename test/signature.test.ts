@@ -45,21 +45,22 @@ describe('computeSignature / signatureHeader agree with an independent HMAC', ()
 
 describe('parseSignatureHeader', () => {
 	it('parses the canonical form', () => {
-		expect(parseSignatureHeader(`t=${T},v1=${GOOD}`)).toEqual({ timestamp: T, v1: [GOOD] });
+		expect(parseSignatureHeader(`t=${T},v1=${GOOD}`)).toEqual({ timestamp: T, timestampText: String(T), v1: [GOOD] });
 	});
 
 	it('tolerates spaces around parts, keys and values', () => {
-		expect(parseSignatureHeader(` t = ${T} ,  v1 = ${GOOD} `)).toEqual({ timestamp: T, v1: [GOOD] });
+		expect(parseSignatureHeader(` t = ${T} ,  v1 = ${GOOD} `)).toEqual({ timestamp: T, timestampText: String(T), v1: [GOOD] });
 	});
 
 	it('accepts any order', () => {
-		expect(parseSignatureHeader(`v1=${GOOD},t=${T}`)).toEqual({ timestamp: T, v1: [GOOD] });
+		expect(parseSignatureHeader(`v1=${GOOD},t=${T}`)).toEqual({ timestamp: T, timestampText: String(T), v1: [GOOD] });
 	});
 
 	it('collects several v1 values', () => {
 		const other = 'a'.repeat(64);
 		expect(parseSignatureHeader(`t=${T},v1=${other},v1=${GOOD}`)).toEqual({
 			timestamp: T,
+			timestampText: String(T),
 			v1: [other, GOOD],
 		});
 	});
@@ -67,6 +68,7 @@ describe('parseSignatureHeader', () => {
 	it('ignores other schemes (v0, v2, unknown keys) and parts without "="', () => {
 		expect(parseSignatureHeader(`t=${T},v0=${GOOD},v2=${GOOD},foo=bar,junk`)).toEqual({
 			timestamp: T,
+			timestampText: String(T),
 			v1: [],
 		});
 	});
@@ -74,6 +76,7 @@ describe('parseSignatureHeader', () => {
 	it('lower-cases uppercase hex', () => {
 		expect(parseSignatureHeader(`t=${T},v1=${GOOD.toUpperCase()}`)).toEqual({
 			timestamp: T,
+			timestampText: String(T),
 			v1: [GOOD],
 		});
 	});
@@ -81,7 +84,7 @@ describe('parseSignatureHeader', () => {
 	it('drops malformed v1 values (short, long, non-hex)', () => {
 		expect(
 			parseSignatureHeader(`t=${T},v1=abc,v1=${GOOD}0,v1=${'g'.repeat(64)},v1=,v1=${GOOD}`),
-		).toEqual({ timestamp: T, v1: [GOOD] });
+		).toEqual({ timestamp: T, timestampText: String(T), v1: [GOOD] });
 	});
 
 	it.each([

@@ -226,7 +226,7 @@ describe.each(VERSIONS)('typeVersion %p through n8n-core WebhookContext', (typeV
 			};
 			const { res } = await run({ typeVersion, request });
 			expect(res.status).toHaveBeenCalledWith(401);
-			expect(res.json).toHaveBeenCalledWith(expect.objectContaining({ reason: 'malformed_header' }));
+			expect(res.json).toHaveBeenCalledWith(expect.objectContaining({ reason: 'raw_body_unavailable' }));
 		});
 	});
 

@@ -5,7 +5,8 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { compact, pathId, testerBody, type TesterInput } from '../../lib/api';
+import { numericId } from '../../lib/api';
+import { compact, testerBody, type TesterInput } from '../../lib/api-bodies';
 import { prefineryApiRequest, prefineryApiRequestAll } from './transport';
 
 export type OperationResult = IDataObject | IDataObject[];
@@ -24,6 +25,18 @@ function collection(ctx: IExecuteFunctions, name: string, itemIndex: number): ID
 	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : {};
 }
 
+/** A path segment for an id parameter: digits only, or a clear error (see `numericId`). */
+function idSegment(ctx: IExecuteFunctions, value: unknown, label: string, itemIndex: number): string {
+	const check = numericId(value, label);
+	if (!check.ok) throw new NodeOperationError(ctx.getNode(), check.message, { itemIndex });
+	return check.segment;
+}
+
+/** The value of an id parameter (e.g. `testerId`) as a path segment. */
+function idParameter(ctx: IExecuteFunctions, name: string, label: string, itemIndex: number): string {
+	return idSegment(ctx, text(ctx, name, itemIndex), label, itemIndex);
+}
+
 /** `/betas/{project}` for the item's Project parameter (list or ID mode). */
 function projectPath(ctx: IExecuteFunctions, itemIndex: number): string {
 	const value = ctx.getNodeParameter('project', itemIndex, '', { extractValue: true });
@@ -34,7 +47,7 @@ function projectPath(ctx: IExecuteFunctions, itemIndex: number): string {
 			description: 'Pick the project from the list or enter its ID.',
 		});
 	}
-	return `/betas/${pathId(id)}`;
+	return `/betas/${idSegment(ctx, id, 'project ID', itemIndex)}`;
 }
 
 async function list(
@@ -86,14 +99,14 @@ const tester: Record<string, Handler> = {
 		return asObject(response.body, {});
 	},
 	async get(i) {
-		const path = `${projectPath(this, i)}/testers/${pathId(text(this, 'testerId', i))}`;
+		const path = `${projectPath(this, i)}/testers/${idParameter(this, 'testerId', 'tester ID', i)}`;
 		return asObject((await prefineryApiRequest.call(this, 'GET', path)).body, {});
 	},
 	async getAll(i) {
 		return await list(this, i, `${projectPath(this, i)}/testers`, collection(this, 'filters', i));
 	},
 	async update(i) {
-		const id = text(this, 'testerId', i);
+		const id = idParameter(this, 'testerId', 'tester ID', i);
 		const body = testerBody(testerInput(collection(this, 'updateFields', i), collection(this, 'profile', i)));
 		if (Object.keys(body.tester).length === 0) {
 			throw new NodeOperationError(this.getNode(), 'Nothing to update', {
@@ -101,19 +114,19 @@ const tester: Record<string, Handler> = {
 				description: 'Add at least one update field or profile field.',
 			});
 		}
-		const path = `${projectPath(this, i)}/testers/${pathId(id)}`;
+		const path = `${projectPath(this, i)}/testers/${id}`;
 		return asObject((await prefineryApiRequest.call(this, 'PUT', path, body)).body, {});
 	},
 	async delete(i) {
-		const id = text(this, 'testerId', i);
-		const path = `${projectPath(this, i)}/testers/${pathId(id)}`;
+		const id = idParameter(this, 'testerId', 'tester ID', i);
+		const path = `${projectPath(this, i)}/testers/${id}`;
 		const response = await prefineryApiRequest.call(this, 'DELETE', path);
 		return asObject(response.body, { success: true, id });
 	},
 	async verify(i) {
-		const id = text(this, 'testerId', i);
+		const id = idParameter(this, 'testerId', 'tester ID', i);
 		const code = text(this, 'invitationCode', i);
-		const path = `${projectPath(this, i)}/testers/${pathId(id)}/verify`;
+		const path = `${projectPath(this, i)}/testers/${id}/verify`;
 		const response = await prefineryApiRequest.call(this, 'GET', path, undefined, {
 			invitation_code: code,
 		});
@@ -178,8 +191,8 @@ const suppression: Record<string, Handler> = {
 		return asObject((await prefineryApiRequest.call(this, 'POST', path, body)).body, {});
 	},
 	async delete(i) {
-		const id = text(this, 'suppressionId', i);
-		const path = `${projectPath(this, i)}/suppressions/${pathId(id)}`;
+		const id = idParameter(this, 'suppressionId', 'suppression ID', i);
+		const path = `${projectPath(this, i)}/suppressions/${id}`;
 		const response = await prefineryApiRequest.call(this, 'DELETE', path);
 		return asObject(response.body, { success: true, id });
 	},

@@ -11,10 +11,11 @@ import type {
 	INodeListSearchResult,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { compact } from '../../lib/api-bodies';
 import {
-	compact,
 	joinUrl,
+	nextPageAfter,
 	PREFINERY_API_BASE_URL,
 	parsePagination,
 	permissionFor,
@@ -27,7 +28,7 @@ export type PrefineryApiContext = IExecuteFunctions | ILoadOptionsFunctions;
 
 export const CREDENTIAL_NAME = 'prefineryApi';
 
-export interface PrefineryResponse<T = unknown> {
+export interface PrefineryApiResponse<T = unknown> {
 	body: T;
 	pagination: PaginationInfo;
 	statusCode: number;
@@ -70,7 +71,7 @@ export async function prefineryApiRequest<T = unknown>(
 	path: string,
 	body?: IDataObject,
 	qs?: IDataObject,
-): Promise<PrefineryResponse<T>> {
+): Promise<PrefineryApiResponse<T>> {
 	const credentials = await this.getCredentials(CREDENTIAL_NAME);
 	if (!credentials.apiKey) {
 		throw new NodeApiError(this.getNode(), {} as JsonObject, {
@@ -142,7 +143,11 @@ function toNodeApiError(
 	});
 }
 
-/** Every item of a paged list, following `X-Pagination` until the last page or `limit` items. */
+/**
+ * Every item of a paged list, following `X-Pagination` until the last page or `limit` items (see
+ * `nextPageAfter` for a list without the header). A page identical to the one before means the API
+ * ignored `page`: that fails loudly rather than doubling items or looping.
+ */
 export async function prefineryApiRequestAll<T = IDataObject>(
 	this: PrefineryApiContext,
 	path: string,
@@ -151,14 +156,23 @@ export async function prefineryApiRequestAll<T = IDataObject>(
 ): Promise<T[]> {
 	const items: T[] = [];
 	let page = 1;
+	let firstBatchLength = 0;
+	let previous = '';
 	for (;;) {
 		const response = await prefineryApiRequest.call(this, 'GET', path, undefined, { ...qs, page });
 		const batch = Array.isArray(response.body) ? (response.body as T[]) : [];
+		const fingerprint = JSON.stringify(batch);
+		if (page > 1 && batch.length > 0 && fingerprint === previous) {
+			throw new NodeOperationError(this.getNode(), `Prefinery returned the same ${batch.length} items for page ${page} as for the page before`, {
+				description: `GET ${path}: the list does not advance, so it was stopped rather than repeat items. Try again later, or use a smaller Limit.`,
+			});
+		}
+		previous = fingerprint;
+		if (page === 1) firstBatchLength = batch.length;
 		items.push(...batch);
 		if (items.length >= limit) return items.slice(0, limit);
-		const { nextPage, pages } = response.pagination;
-		const next = nextPage ?? (pages !== null && page < pages ? page + 1 : null);
-		if (next === null || next <= page || batch.length === 0) return items;
+		const next = nextPageAfter(page, batch.length, firstBatchLength, response.pagination);
+		if (next === null) return items;
 		page = next;
 	}
 }

@@ -11,19 +11,13 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { eventMemories } from '../../lib/dedupe';
-import { handleDelivery, type AnswerBody, type DeliverySettings, type OutputFormat } from '../../lib/delivery';
-import { ANY_EVENT, findEvent, PREFINERY_EVENTS } from '../../lib/events';
-import { toInteger } from '../../lib/normalize';
+import { decideDelivery, refuse, type DeliveryOutcome } from '../../lib/delivery';
+import { ANY_EVENT, PREFINERY_EVENTS } from '../../lib/events';
 import { samplePayload } from '../../lib/samples';
 import { signingSecrets } from '../../lib/secret-cache';
-import { checkSigningSecret, DEFAULT_TOLERANCE_SECONDS } from '../../lib/signature';
+import { checkSigningSecret } from '../../lib/secret-check';
+import { resolveSettings, sampleTypeFor } from '../../lib/trigger-settings';
 import { triggerProperties } from './description';
-
-interface TriggerOptions {
-	ignoreDuplicates?: boolean;
-	includeHeaders?: boolean;
-	signatureTolerance?: number;
-}
 
 /** The trigger panel: what n8n shows beside the parameters until the first event arrived. */
 const PANEL = {
@@ -141,146 +135,70 @@ export class PrefineryTrigger implements INodeType {
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const req = this.getRequestObject();
 		const manual = this.getMode() === 'manual';
-		const isSampleRequest = this.getWebhookName() === 'setup';
-		const events = this.getNodeParameter('events', [ANY_EVENT]) as string[];
-
-		if (isSampleRequest && !manual) {
-			return {
-				webhookResponse: {
-					status: 'ignored',
-					reason: 'get_not_delivered',
-					message:
-						'This is a Prefinery Trigger URL. Prefinery delivers events here with POST; paste this URL in Prefinery → Integrations → Webhooks. Sample events (GET) work only on the Test URL while the editor listens.',
-				},
-			};
-		}
-
-		const verify = this.getNodeParameter('verifySignature', true) as boolean;
-		const options = this.getNodeParameter('options', {}) as TriggerOptions;
-		const projectValue = this.getNodeParameter('project', '', { extractValue: true }) as string;
-		const node = this.getNode();
-		const scope = `${this.getWorkflow().id ?? ''}:${node.id}`;
-		const secretKey = `${scope}:${node.credentials?.prefineryWebhookApi?.id ?? ''}`;
-		/** The credential's secret (trimmed: a pasted trailing newline must not reject every event). */
-		const readSecret = async (): Promise<string | undefined> => {
-			try {
-				const credentials = await this.getCredentials('prefineryWebhookApi');
-				const value =
-					typeof credentials.webhookSigningSecret === 'string'
-						? credentials.webhookSigningSecret.trim()
-						: '';
-				signingSecrets.set(secretKey, value);
-				return value;
-			} catch {
-				return undefined; // answered below without the error's text (it may name the credential)
-			}
-		};
+		const sample = this.getWebhookName() === 'setup';
 		/** Answers with a status other than 200 ourselves (n8n's webhookResponse is always 200). */
-		const answerWith = (status: number, body: AnswerBody): IWebhookResponseData => {
-			this.getResponseObject().status(status).json(body);
+		const answerWith = (outcome: DeliveryOutcome): IWebhookResponseData => {
+			if (outcome.httpStatus === 200) return { webhookResponse: outcome.answer };
+			this.getResponseObject().status(outcome.httpStatus).json(outcome.answer);
 			return { noWebhookResponse: true };
 		};
-		// 429: Prefinery retries with back-off, so no event is lost while the credential is fixed.
-		const credentialUnavailable = (): IWebhookResponseData =>
-			answerWith(429, {
-				status: 'rejected',
-				reason: 'credential_unavailable',
-				message:
-					'The Prefinery Trigger could not read its Prefinery Webhook credential in n8n. Select or repair the credential in the node; Prefinery will retry this delivery.',
-			});
-		const needsSecret = verify && !isSampleRequest;
-		const keptSecret = needsSecret ? signingSecrets.get(secretKey) : undefined;
-		let secret = '';
-		if (needsSecret) {
-			const read = keptSecret ?? (await readSecret());
-			if (read === undefined) return credentialUnavailable();
-			secret = read;
-		}
-		const projectId = projectValue === '' || isSampleRequest ? null : toInteger(projectValue);
-		if (projectValue !== '' && projectId === null && !isSampleRequest) {
-			// Fail closed: a project filter that is not a number must not turn into "any project".
-			return {
-				webhookResponse: {
-					status: 'ignored',
-					reason: 'invalid_project_filter',
-					message: `The trigger's Project filter "${projectValue}" is not a Prefinery project ID (a number); fix it in the node. Acknowledged without starting the workflow.`,
-				},
-			};
-		}
-		const settings: DeliverySettings = {
-			events,
-			verifySignature: verify,
-			secret,
-			toleranceSeconds: options.signatureTolerance ?? DEFAULT_TOLERANCE_SECONDS,
-			// A sample is always for the sample project, so the project filter does not apply to it.
-			projectId,
-			output: this.getNodeParameter('output', 'typed') as OutputFormat,
-			includeHeaders: options.includeHeaders ?? false,
-			// Test-URL deliveries are not de-duplicated: Prefinery's Test button may resend one sample.
-			memory:
-				manual || options.ignoreDuplicates === false
-					? null
-					: eventMemories.for(scope),
-			allowUnsigned: manual,
-		};
 
-		if (!isSampleRequest && req.rawBody === undefined && typeof req.readRawBody === 'function') {
+		if (sample && !manual) return answerWith(refuse('get_not_delivered'));
+
+		const node = this.getNode();
+		const scope = `${this.getWorkflow().id ?? ''}:${node.id}`;
+		const settings = resolveSettings(
+			{
+				events: this.getNodeParameter('events', [ANY_EVENT]),
+				verifySignature: this.getNodeParameter('verifySignature', true),
+				project: this.getNodeParameter('project', '', { extractValue: true }),
+				output: this.getNodeParameter('output', 'typed'),
+				options: this.getNodeParameter('options', {}),
+			},
+			{ manual, sample, memory: eventMemories.for(scope) },
+		);
+
+		if (!sample && req.rawBody === undefined && typeof req.readRawBody === 'function') {
 			// For typeVersion > 1 n8n reads the body only for JSON, text, form and XML content types;
 			// for any other (or none) it leaves the raw bytes unread. Read them here, as n8n's own Webhook
 			// node does, so every typeVersion verifies and parses the same bytes.
 			try {
 				await req.readRawBody();
 			} catch (error) {
-				if ((error as { status?: unknown }).status === 413) {
-					return answerWith(413, {
-						status: 'rejected',
-						reason: 'body_too_large',
-						message:
-							"The request body is larger than n8n's body size limit (N8N_PAYLOAD_SIZE_MAX). Prefinery's events are about 1.5 kB.",
-					});
-				}
-				// Unreadable otherwise (aborted, already consumed as multipart): answered below as a
-				// request without a raw body, exactly as for typeVersion 1.
+				if ((error as { status?: unknown }).status === 413) return answerWith(refuse('body_too_large'));
+				// Unreadable otherwise (aborted, already consumed as multipart): answered as a request
+				// without a raw body, exactly as for typeVersion 1.
 			}
 		}
 
-		let rawBody = req.rawBody as Buffer | undefined;
-		if (isSampleRequest) {
-			const requested = typeof req.query.event === 'string' ? req.query.event : '';
-			const type =
-				requested || events.find((event) => event !== ANY_EVENT && findEvent(event)) || 'tester_created';
-			rawBody = Buffer.from(JSON.stringify(samplePayload(type)), 'utf8');
-		}
-
-		const delivery = {
-			rawBody,
-			body: isSampleRequest ? undefined : this.getBodyData(),
-			headers: this.getHeaderData() as Record<string, string | string[] | undefined>,
-			now: Math.floor(Date.now() / 1000),
-			sample: isSampleRequest,
+		const rawBody = sample
+			? Buffer.from(JSON.stringify(samplePayload(sampleTypeFor(req.query.event, settings.events))), 'utf8')
+			: (req.rawBody as Buffer | undefined);
+		/** The credential's secret (trimmed: a pasted trailing newline must not reject every event). */
+		const readCredential = async (): Promise<string | undefined> => {
+			try {
+				const credentials = await this.getCredentials('prefineryWebhookApi');
+				return typeof credentials.webhookSigningSecret === 'string' ? credentials.webhookSigningSecret.trim() : '';
+			} catch {
+				return undefined; // answered 429 credential_unavailable, without the error's text (it may name the credential)
+			}
 		};
-		let outcome = handleDelivery(delivery, settings);
-		if (
-			keptSecret !== undefined &&
-			!outcome.emit &&
-			(outcome.answer.reason === 'mismatch' || outcome.answer.reason === 'no_secret')
-		) {
-			// The kept copy of the secret may be out of date (changed in n8n): read the credential
-			// again and decide with the current secret before rejecting.
-			const current = await readSecret();
-			if (current === undefined) return credentialUnavailable();
-			if (current !== keptSecret) outcome = handleDelivery(delivery, { ...settings, secret: current });
-		}
+		const secretKey = `${scope}:${node.credentials?.prefineryWebhookApi?.id ?? ''}`;
+		const outcome = await decideDelivery(
+			{
+				rawBody,
+				body: sample ? undefined : this.getBodyData(),
+				headers: this.getHeaderData() as Record<string, string | string[] | undefined>,
+				now: Math.floor(Date.now() / 1000),
+				sample,
+			},
+			settings,
+			signingSecrets.source(secretKey, readCredential),
+		);
 
-		if (outcome.emit) {
-			return {
-				workflowData: [this.helpers.returnJsonArray(outcome.item as IDataObject)],
-				webhookResponse: outcome.answer,
-			};
-		}
-		if (outcome.httpStatus === 200) {
-			return { webhookResponse: outcome.answer };
-		}
-		return answerWith(outcome.httpStatus, outcome.answer);
+		if (!outcome.emit) return answerWith(outcome);
+		// Wrapped here, never by returnJsonArray: an event body with a top-level `json` key must stay
+		// data, not become the item.
+		return { workflowData: [[{ json: outcome.item as IDataObject }]], webhookResponse: outcome.answer };
 	}
 }

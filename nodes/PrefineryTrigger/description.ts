@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { ANY_EVENT, PREFINERY_EVENTS } from '../../lib/events';
 import { DEFAULT_TOLERANCE_SECONDS } from '../../lib/signature';
-import { PROJECT_ID_LOCATOR } from '../Prefinery/descriptions/common';
+import { PROJECT_ID_LOCATOR } from '../shared/projectLocators';
 
 const SETUP_STEPS =
 	'<b>Connect Prefinery:</b> publish this workflow, open <b>Webhook URLs</b> above and add the <b>Production URL</b> in Prefinery (your project → Integrations → Webhooks → Add a URL). Unpublished, it answers 404 and Prefinery drops the event. ' +
@@ -107,7 +107,7 @@ export const triggerProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: DEFAULT_TOLERANCE_SECONDS,
 				description:
-					'How old a signature may be. The default of 3 days covers Prefinery\'s retries (about 2 days), because a rejected delivery is never retried. 0 turns the age check off.',
+					'How old a signature may be. The default of 3 days covers Prefinery\'s retries (about 2 days), because a rejected delivery is never retried. 0 turns the age check off; an empty or negative value means the default.',
 			},
 		],
 	},

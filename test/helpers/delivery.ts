@@ -10,7 +10,7 @@ export function settings(overrides: Partial<DeliverySettings> = {}): DeliverySet
 		verifySignature: true,
 		secret: SECRET,
 		toleranceSeconds: 300,
-		projectId: null,
+		project: { kind: 'any' },
 		output: 'typed',
 		includeHeaders: false,
 		memory: null,

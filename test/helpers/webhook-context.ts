@@ -11,6 +11,10 @@ export interface WebhookCall {
 	query?: Record<string, unknown>;
 	params?: Record<string, unknown>;
 	credentials?: Record<string, unknown>;
+	/** What n8n's credential store does instead of resolving `credentials` (e.g. a slow or failing read). */
+	readCredentials?: () => Promise<Record<string, unknown>>;
+	/** The id of the credential selected in the node (n8n keeps it on the node); null → none selected. */
+	credentialId?: string | null;
 	workflowId?: string;
 	nodeId?: string;
 }
@@ -36,8 +40,12 @@ export function webhookContext(call: WebhookCall = {}) {
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: {},
+		...(call.credentialId === null
+			? {}
+			: { credentials: { prefineryWebhookApi: { id: call.credentialId ?? 'cred-1', name: 'Prefinery Webhook' } } }),
 	} as INode);
-	ctx.getCredentials.mockResolvedValue((call.credentials ?? {}) as never);
+	if (call.readCredentials) ctx.getCredentials.mockImplementation(call.readCredentials as never);
+	else ctx.getCredentials.mockResolvedValue((call.credentials ?? {}) as never);
 
 	const params = call.params ?? {};
 	const getNodeParameter = (name: string, fallback?: unknown) => (name in params ? params[name] : fallback);

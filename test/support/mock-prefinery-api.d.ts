@@ -21,6 +21,11 @@ export interface MockPrefineryApiOptions {
 	testers?: number;
 	/** Status of a successful DELETE (default 200, as Prefinery documents; 204 also works). */
 	deleteStatus?: 200 | 204;
+	/**
+	 * How lists are paged (default 'header': Prefinery's X-Pagination). 'none': no header; 'other-keys':
+	 * a header with keys the node does not know; 'ignore-page': `?page=` is ignored (always page 1).
+	 */
+	pagination?: 'header' | 'none' | 'other-keys' | 'ignore-page';
 	/** Port to listen on (default 0: any free port). Always 127.0.0.1. */
 	port?: number;
 }

@@ -299,6 +299,7 @@ async function startMockPrefineryApi(options = {}) {
 	const apiKeys = { [apiKey]: options.permissions ?? ALL_PERMISSIONS, ...(options.apiKeys ?? {}) };
 	const testerCount = options.testers ?? 60;
 	const deleteStatus = options.deleteStatus ?? 200;
+	const paginationMode = options.pagination ?? 'header';
 	const requests = [];
 	const failures = [];
 	const state = {
@@ -348,7 +349,7 @@ async function startMockPrefineryApi(options = {}) {
 	function paged(list, query) {
 		const total = list.length;
 		const pages = Math.max(1, Math.ceil(total / PER_PAGE));
-		const requested = Number.parseInt(String(query.page ?? '1'), 10);
+		const requested = paginationMode === 'ignore-page' ? 1 : Number.parseInt(String(query.page ?? '1'), 10);
 		const page = Number.isFinite(requested) && requested > 0 ? requested : 1;
 		const slice = list.slice((page - 1) * PER_PAGE, page * PER_PAGE);
 		const pagination = {
@@ -360,7 +361,14 @@ async function startMockPrefineryApi(options = {}) {
 			pages,
 			total_count: total,
 		};
-		return { status: 200, body: slice, headers: { 'X-Pagination': JSON.stringify(pagination) } };
+		// `pagination: 'none'` leaves the header out; 'other-keys' names its keys differently; 'ignore-page'
+		// always answers page 1 (an API that ignores ?page=): the node must not stop silently or loop.
+		if (paginationMode === 'none') return { status: 200, body: slice, headers: {} };
+		const header =
+			paginationMode === 'other-keys'
+				? { currentPage: page, totalPages: pages, perPage: PER_PAGE, totalCount: total }
+				: pagination;
+		return { status: 200, body: slice, headers: { 'X-Pagination': JSON.stringify(header) } };
 	}
 
 	function requirePermission(auth, permission) {

@@ -1,0 +1,115 @@
+/**
+ * The trigger's answers to a delivery: one catalogue of every reason it can give, with the HTTP
+ * status, the body's `status` and the message a person reads (in Prefinery's delivery log, in the
+ * browser for a sample, in n8n's log). Pure module: no n8n imports.
+ *
+ * Statuses follow Prefinery's delivery rules: 200 is "accepted" (also for events deliberately
+ * skipped, so Prefinery does not count them as failures); 429 is retried with back-off, so it is used
+ * wherever a fix on the n8n side would make the retry succeed; any other 4xx is dropped for good;
+ * 410 would remove the endpoint, so it is never used. Never a 5xx.
+ */
+
+export type AnswerStatus = 'accepted' | 'ignored' | 'duplicate' | 'rejected';
+
+export interface AnswerBody {
+	status: AnswerStatus;
+	/** Machine-readable reason for non-accepted answers. */
+	reason?: string;
+	message: string;
+	event_id?: number | string | null;
+	type?: string;
+}
+
+/** Every reason a delivery is not accepted, with its HTTP status and body `status`. */
+export const ANSWERS = {
+	// Acknowledged without an execution (200).
+	event_not_selected: { httpStatus: 200, status: 'ignored' },
+	project_not_selected: { httpStatus: 200, status: 'ignored' },
+	invalid_project_filter: { httpStatus: 200, status: 'ignored' },
+	duplicate_event_id: { httpStatus: 200, status: 'duplicate' },
+	get_not_delivered: { httpStatus: 200, status: 'ignored' },
+	// The signature (401: Prefinery drops these).
+	missing_header: { httpStatus: 401, status: 'rejected' },
+	malformed_header: { httpStatus: 401, status: 'rejected' },
+	no_v1_signature: { httpStatus: 401, status: 'rejected' },
+	mismatch: { httpStatus: 401, status: 'rejected' },
+	timestamp_too_old: { httpStatus: 401, status: 'rejected' },
+	timestamp_in_future: { httpStatus: 401, status: 'rejected' },
+	no_secret: { httpStatus: 401, status: 'rejected' },
+	raw_body_unavailable: { httpStatus: 401, status: 'rejected' },
+	// Fixable in n8n, so Prefinery is asked to retry (429).
+	credential_unavailable: { httpStatus: 429, status: 'rejected' },
+	mismatch_recheck_pending: { httpStatus: 429, status: 'rejected' },
+	// The body itself.
+	not_a_prefinery_event: { httpStatus: 400, status: 'rejected' },
+	body_too_large: { httpStatus: 413, status: 'rejected' },
+} as const satisfies Record<string, { httpStatus: number; status: AnswerStatus }>;
+
+export type Reason = keyof typeof ANSWERS;
+export type AnswerHttpStatus = (typeof ANSWERS)[Reason]['httpStatus'];
+
+/** The fixed messages; reasons whose message depends on the delivery are built by the functions below. */
+export const MESSAGES = {
+	get_not_delivered:
+		'This is a Prefinery Trigger URL. Prefinery delivers events here with POST; paste this URL in Prefinery → Integrations → Webhooks. Sample events (GET) work only on the Test URL while the editor listens.',
+	missing_header:
+		'Missing X-Prefinery-Signature header. Only signed requests from Prefinery are accepted; send test events with `npm run send-sample` or turn off "Verify Signature".',
+	malformed_header: 'Malformed X-Prefinery-Signature header: expected "t=<unix seconds>,v1=<hex HMAC-SHA256>".',
+	no_v1_signature: 'X-Prefinery-Signature has no v1 signature; only the v1 scheme is accepted.',
+	mismatch:
+		"Signature does not match. Check that the credential's webhook signing secret is the one of this Prefinery project (it changes when rotated), and that nothing between Prefinery and n8n rewrites the body.",
+	no_secret:
+		'The Prefinery credential has no webhook signing secret. Copy it from Prefinery (Integrations → Webhooks → View secret) into the credential, or turn off "Verify Signature".',
+	raw_body_unavailable:
+		'The raw request body is not available (e.g. sent as multipart/form-data), so the signature cannot be checked. Prefinery sends application/json.',
+	credential_unavailable:
+		'The Prefinery Trigger could not read its Prefinery Webhook credential in n8n. Select or repair the credential in the node; Prefinery will retry this delivery.',
+	mismatch_recheck_pending:
+		"Signature does not match the signing secret this trigger read from its credential a few seconds ago. If you have just changed the secret in n8n, Prefinery's retry of this delivery is checked against the new one; otherwise check that the credential holds this Prefinery project's secret.",
+	body_too_large:
+		"The request body is larger than n8n's body size limit (N8N_PAYLOAD_SIZE_MAX). Prefinery's events are about 1.5 kB.",
+} as const;
+
+export const timestampInFutureMessage = (skewSeconds: number): string =>
+	`Signature timestamp is more than ${skewSeconds} s in the future. Check this server's clock.`;
+
+export const timestampTooOldMessage = (toleranceSeconds: number): string =>
+	`Signature timestamp is older than the tolerance of ${toleranceSeconds} s ("Signature Tolerance" option). If Prefinery retries late deliveries, widen it.`;
+
+export const eventNotSelectedMessage = (type: string): string =>
+	`Event "${type}" is not selected in this trigger's Events; acknowledged without starting the workflow.`;
+
+export const projectNotSelectedMessage = (project: number | string, filter: number): string =>
+	`Event is for project ${project}, this trigger listens to project ${filter}; acknowledged without starting the workflow.`;
+
+export const invalidProjectFilterMessage = (filter: string): string =>
+	`The trigger's Project filter "${filter}" is not a Prefinery project ID (a number); fix it in the node. Acknowledged without starting the workflow.`;
+
+export const duplicateMessage = (id: number | string): string =>
+	`Event ${id} was already received; acknowledged without starting the workflow again.`;
+
+export const DUPLICATE_WITHOUT_ID_MESSAGE =
+	'An event without an "id" and with exactly the same body was already received; acknowledged without starting the workflow again.';
+
+/**
+ * What a person who asked the Test URL for a sample of an event this trigger does not take reads in
+ * the browser. `known`: whether the catalogue has the event at all (a typo in `?event=` has no fix in
+ * Events).
+ */
+export function notSelectedSampleMessage(type: string, events: readonly string[], known: boolean): string {
+	const choices = events.map((event) => `?event=${event}`).join(' or ');
+	const head = known
+		? `No sample sent: "${type}" is not one of this trigger's Events, so Prefinery's "${type}" deliveries would start nothing either.`
+		: `No sample sent: "${type}" is not a Prefinery event this package knows, and not one of this trigger's Events.`;
+	const fix = known ? ', or add the event to Events and click Execute step again' : '';
+	return `${head} The editor is still listening: open this URL with ${choices}${fix}.`;
+}
+
+/** The answer body for a reason, with the event it is about when known. */
+export function answerBody(
+	reason: Reason,
+	message: string,
+	about: { event_id?: number | string | null; type?: string } = {},
+): AnswerBody {
+	return { status: ANSWERS[reason].status, reason, message, ...about };
+}

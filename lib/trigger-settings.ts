@@ -1,0 +1,64 @@
+/**
+ * From the trigger node's parameters (as n8n hands them over, expressions already resolved) to the
+ * settings of the delivery decision, and the choice of sample for a GET on the Test URL. Pure
+ * module: no n8n imports; every value is checked here, so a wrong type from an expression can never
+ * switch a check off.
+ */
+import type { ClaimStore } from './dedupe';
+import type { DeliverySettings, OutputFormat, ProjectFilter } from './delivery';
+import { ANY_EVENT, findEvent, normalizeEventSelection } from './events';
+import { resolveTolerance } from './signature';
+
+export interface TriggerParameters {
+	events: unknown;
+	verifySignature: unknown;
+	/** The Project filter's value (resource locator, value extracted). */
+	project: unknown;
+	output: unknown;
+	options: unknown;
+}
+
+export interface TriggerCall {
+	/** The editor is listening on the Test URL. */
+	manual: boolean;
+	/** A GET on the setup webhook (a sample event). */
+	sample: boolean;
+	/** The duplicate memory of this trigger node. */
+	memory: ClaimStore;
+}
+
+/** The Project filter: empty means any project; anything but a whole number fails closed. */
+export function resolveProjectFilter(value: unknown): ProjectFilter {
+	const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+	if (text === '' && (value === undefined || value === null || typeof value === 'string')) return { kind: 'any' };
+	return /^\d+$/.test(text) ? { kind: 'id', id: text.replace(/^0+(?=\d)/, '') } : { kind: 'invalid', text: String(value) };
+}
+
+/** The settings of one delivery, without the secret (the decision reads it only when it needs it). */
+export function resolveSettings(params: TriggerParameters, call: TriggerCall): Omit<DeliverySettings, 'secret'> {
+	const options = (typeof params.options === 'object' && params.options !== null ? params.options : {}) as Record<
+		string,
+		unknown
+	>;
+	return {
+		events: normalizeEventSelection(params.events),
+		verifySignature: params.verifySignature !== false,
+		toleranceSeconds: resolveTolerance(options.signatureTolerance),
+		// A sample is always for the sample project, so the project filter does not apply to it.
+		project: call.sample ? { kind: 'any' } : resolveProjectFilter(params.project),
+		output: params.output === 'raw' ? 'raw' : ('typed' satisfies OutputFormat),
+		includeHeaders: options.includeHeaders === true,
+		// Test-URL deliveries are not de-duplicated: Prefinery's Test button may resend one sample.
+		memory: call.manual || options.ignoreDuplicates === false ? null : call.memory,
+		allowUnsigned: call.manual,
+	};
+}
+
+/**
+ * Which sample a GET on the Test URL asks for: `?event=` when given, else the first selected event
+ * the catalogue knows, else `tester_created`.
+ */
+export function sampleTypeFor(requested: unknown, events: readonly string[]): string {
+	if (typeof requested === 'string' && requested.trim() !== '') return requested.trim();
+	return events.find((event) => event !== ANY_EVENT && findEvent(event)) ?? 'tester_created';
+}
