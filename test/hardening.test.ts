@@ -7,7 +7,7 @@
  * e2e/reliability.e2e.test.mjs.
  */
 import { createHmac } from 'crypto';
-import type { IDataObject } from 'n8n-workflow';
+import { sleep, type IDataObject } from 'n8n-workflow';
 import { MemoryRegistry } from '../lib/dedupe';
 import { normalizeEvent, parseEnvelope } from '../lib/normalize';
 import { SecretCache } from '../lib/secret-cache';
@@ -337,9 +337,9 @@ describe('design: tests that can see the defects they name', () => {
 		const workflowId = freshWorkflow();
 		// Each read resolves after a different delay, so the deliveries overtake each other at the await.
 		let call = 0;
-		const readCredentials = () => {
-			const delay = [7, 1, 4, 0, 9, 2, 6, 3, 8, 5][call++ % 10];
-			return new Promise<Record<string, unknown>>((resolve) => setTimeout(() => resolve({ webhookSigningSecret: SECRET }), delay));
+		const readCredentials = async () => {
+			await sleep([7, 1, 4, 0, 9, 2, 6, 3, 8, 5][call++ % 10]);
+			return { webhookSigningSecret: SECRET };
 		};
 		const outcomes = await Promise.all(
 			Array.from({ length: 30 }, (_, i) => {
