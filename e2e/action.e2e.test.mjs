@@ -83,6 +83,43 @@ describe('Prefinery node in a real n8n', { timeout: 300_000 }, () => {
 		assert.ok(!request.url.includes(api.apiKey), 'the key is never in the URL');
 	});
 
+	it('hardening #1: a tester ID of ".." (as a model or an expression may fill it) fails the execution and calls nothing', async () => {
+		const credential = await n8n.api.createCredential('Prefinery (mock API, ids)', 'prefineryApi', { apiKey: api.apiKey, baseUrl: api.url });
+		const wf = await createTriggerWorkflow(
+			n8n,
+			webhookCredential,
+			{ events: ['tester_created'] },
+			{
+				extraNodes: [
+					{
+						id: 'delete',
+						name: 'Delete tester',
+						type: 'n8n-nodes-prefinery.prefinery',
+						typeVersion: 1,
+						position: [240, 200],
+						parameters: { resource: 'tester', operation: 'delete', project: { __rl: true, mode: 'id', value: '1' }, testerId: '={{ $json.tester.referral_code }}' },
+						credentials: { prefineryApi: { id: credential.id, name: credential.name } },
+					},
+				],
+				connections: { 'Prefinery Trigger': { main: [[{ node: 'Delete tester', type: 'main', index: 0 }]] } },
+			},
+		);
+		const { samplePayload } = await dist('lib/samples.js');
+		const { send } = await import('./support.mjs');
+		const before = api.requests.length;
+		for (const [i, id] of ['..', '.'].entries()) {
+			const event = samplePayload('tester_created', 4242100 + i);
+			event.data.referral_code = id;
+			assert.equal((await send(wf.urls.production, event)).status, 200);
+		}
+		const executions = await waitForExecutions(n8n, wf.id, 2);
+		for (const execution of executions) {
+			assert.equal(execution.status, 'error');
+			assert.match(JSON.stringify(execution.data.resultData.error), /tester ID must be a Prefinery ID \(digits only\)/);
+		}
+		assert.deepEqual(api.requests.slice(before).map((r) => `${r.method} ${r.path}`), [], 'no request reached the API');
+	});
+
 	it('"Test" on the Prefinery API credential really checks the key (GET /betas on the API)', async () => {
 		const before = api.requests.length;
 		const good = await testCredential('prefineryApi', { apiKey: api.apiKey, baseUrl: api.url });

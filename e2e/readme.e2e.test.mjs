@@ -14,6 +14,7 @@ const { PREFINERY_EVENTS, ANY_EVENT } = require(join(ROOT, 'dist', 'lib', 'event
 const { triggerProperties } = require(join(ROOT, 'dist', 'nodes', 'PrefineryTrigger', 'description.js'));
 const { parseEnvelope, normalizeEvent } = require(join(ROOT, 'dist', 'lib', 'normalize.js'));
 const { samplePayload } = require(join(ROOT, 'dist', 'lib', 'samples.js'));
+const { ANSWERS } = require(join(ROOT, 'dist', 'lib', 'answers.js'));
 
 describe('README matches the package', () => {
 	it('the events table lists every event of the catalogue with its name, object and certainty', () => {
@@ -35,6 +36,18 @@ describe('README matches the package', () => {
 				assert.ok(readme.includes(`Options → ${option.displayName}`), `README lacks option ${option.displayName}`);
 				if (typeof option.default === 'number') assert.ok(readme.includes(`| ${option.default} `), `README lacks default ${option.default}`);
 			}
+		}
+	});
+
+	it('the answers table gives every reason of the answer catalogue (lib/answers.ts) with its HTTP status', () => {
+		const section = readme.slice(readme.indexOf('## Answers to Prefinery'), readme.indexOf('### Content types'));
+		const rows = section.split('\n').filter((line) => line.startsWith('|'));
+		for (const [reason, { httpStatus, status }] of Object.entries(ANSWERS)) {
+			const row = rows.find((line) => line.includes(`\`${reason}\``));
+			assert.ok(row, `README → Answers lacks the reason ${reason}`);
+			const cells = row.split('|').map((cell) => cell.trim());
+			assert.match(cells[2], new RegExp(`\\b${httpStatus}\\b`), `${reason}: README says ${cells[2]}, the catalogue ${httpStatus}`);
+			assert.ok(row.includes(`\`${status}\``), `${reason}: README lacks the body status ${status}`);
 		}
 	});
 

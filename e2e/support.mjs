@@ -1,5 +1,6 @@
 // Shared set-up for the real-n8n suites: one n8n per test file, started on loopback with the packed
 // package installed as a community package, plus helpers to build workflows and send signed events.
+import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +71,19 @@ export async function send(url, body, { secret = SECRET, timestamp, headers = {}
 	const all = { 'content-type': contentType, ...headers };
 	if (secret !== null) all['x-prefinery-signature'] = signatureHeader(secret, t, signBody ?? raw);
 	return readAnswer(await fetch(url, { method: 'POST', headers: all, body: raw }));
+}
+
+/**
+ * `res` is the expected answer; a mismatch may also be 429 `mismatch_recheck_pending` (a second
+ * mismatch within 5 s of the last credential re-read: README → Signature).
+ */
+export function assertAnswer(label, res, status, reason) {
+	if (reason === 'mismatch' && res.json?.reason === 'mismatch_recheck_pending') {
+		assert.equal(res.status, 429, `${label}: ${res.text}`);
+		return;
+	}
+	assert.equal(res.status, status, `${label}: ${res.status} ${res.text}`);
+	assert.equal(res.json?.reason, reason, `${label}: ${res.text}`);
 }
 
 /** An HTTP answer as { status, text, json } (json is null when the body is not JSON). */

@@ -7,6 +7,7 @@
 //      Webhook node and a no-op community trigger, same payload, same concurrency
 //   4. queue mode vs one process, and the exactly-once recipe's cost (scripts/bench-queue.mjs)
 //   5. a realistic Prefinery stream: the trigger vs a core-node workflow (scripts/bench-stream.mjs)
+//   6. the trigger's memories with many workflows, bounded vs kept as 0.1.0 did (scripts/bench-memory.mjs)
 // Options: --skip-n8n, --skip-queue, --skip-stream, --events N per target (default 200), --queue-events N (default
 // 300), --concurrency C (default 20). Writes bench-results/latest.json.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -19,6 +20,7 @@ import { ROOT } from './lib/runtime.mjs';
 import { benchQueue } from './bench-queue.mjs';
 import { fire as fireLoad } from './lib/load.mjs';
 import { benchStream } from './bench-stream.mjs';
+import { benchMemory, printMemory } from './bench-memory.mjs';
 
 const { values } = parseArgs({
 	options: {
@@ -41,6 +43,9 @@ if (handler.status === 0) {
 } else {
 	results.handler = { error: handler.stderr.slice(-500) };
 }
+
+// 6. Memories with many workflows (cheap: runs first, printed last).
+results.memory = benchMemory();
 
 // 2. Package.
 const pack = packPackage(mkdtempSync(join(tmpdir(), 'prefinery-bench-pack-')));
@@ -196,4 +201,5 @@ if (results.n8n) {
 		console.log(`  Prefinery 1.1 / Webhook node: throughput ${f(n.v11ThroughputRatioToWebhookNode)}, p99 ${f(n.v11P99RatioToWebhookNode)}`);
 	}
 }
+printMemory(results.memory);
 console.log('\nbench-results/latest.json written.');
