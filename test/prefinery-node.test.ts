@@ -1,15 +1,14 @@
 /**
  * The Prefinery action node against a local mock of Prefinery's REST API v2
  * (test/support/mock-prefinery-api.js). The n8n context is a jest-mock-extended mock whose
- * `helpers.httpRequestWithAuthentication` really sends HTTP: like n8n it reads the credential,
- * applies the credential type's generic `authenticate` (Bearer header), performs the request and,
- * on an error status, throws n8n's NodeApiError wrapping an axios-like error.
+ * `helpers.httpRequestWithAuthentication` is n8n-core's own: it reads the credential, applies the
+ * credential type's generic `authenticate` (Bearer header), sends the request through n8n's HTTP
+ * stack and, on an error status, throws the NodeApiError n8n throws.
  */
 import { mock } from 'jest-mock-extended';
 import type {
 	IAuthenticateGeneric,
 	ICredentialDataDecryptedObject,
-	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
@@ -17,9 +16,10 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 	INodePropertyOptions,
-	JsonObject,
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+// n8n-core's request helper, as its execute context binds it (not part of n8n-core's public index).
+import { httpRequestWithAuthentication as coreHttpRequestWithAuthentication } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helpers/authentication';
 import { PrefineryApi } from '../credentials/PrefineryApi.credentials';
 import { OPERATION_ACTIONS, Prefinery } from '../nodes/Prefinery/Prefinery.node';
 import { searchProjects } from '../nodes/Prefinery/transport';
@@ -39,17 +39,6 @@ const NODE: INode = {
 	parameters: {},
 };
 
-/** What axios throws on an error status; n8n wraps it in NodeApiError. */
-class AxiosError extends Error {
-	constructor(
-		message: string,
-		public response: { status: number; data: unknown; headers: Record<string, string> },
-	) {
-		super(message);
-		this.name = 'AxiosError';
-	}
-}
-
 /** Resolves the credential's `={{$credentials.x}}` templates the way n8n's generic auth does. */
 function resolveTemplate(template: string, credentials: ICredentialDataDecryptedObject): string {
 	const body = template.startsWith('=') ? template.slice(1) : template;
@@ -58,56 +47,42 @@ function resolveTemplate(template: string, credentials: ICredentialDataDecrypted
 	);
 }
 
+/**
+ * What n8n's credentials helper does for a credential with a generic `authenticate` (the n8n CLI's
+ * CredentialsHelper: headers from the credential's templates). The only stand-in on the request path.
+ */
+const credentialsHelper = {
+	getParentTypes: () => [],
+	preAuthentication: async () => undefined,
+	authenticate: async (credentials: ICredentialDataDecryptedObject, _type: string, options: IHttpRequestOptions) => {
+		const auth = credentialType.authenticate as IAuthenticateGeneric;
+		const headers: Record<string, string> = {};
+		for (const [name, template] of Object.entries(auth.properties.headers ?? {})) {
+			headers[name] = resolveTemplate(String(template), credentials);
+		}
+		return { ...options, headers: { ...(options.headers ?? {}), ...headers } };
+	},
+};
+
+/**
+ * `helpers.httpRequestWithAuthentication` as n8n-core binds it in an execute context: n8n-core's own
+ * function, so the request goes through n8n's real HTTP stack and an error status comes back as the
+ * NodeApiError n8n really throws (the error mapping in transport.ts is tested against that, not
+ * against a shape this test would invent).
+ */
 async function httpRequestWithAuthentication(
 	this: IExecuteFunctions,
 	credentialsType: string,
 	options: IHttpRequestOptions,
 ): Promise<unknown> {
-	const credentials = await this.getCredentials(credentialsType);
-	const auth = credentialType.authenticate as IAuthenticateGeneric;
-	const headers: Record<string, string> = {};
-	for (const [name, value] of Object.entries(options.headers ?? {})) headers[name] = String(value);
-	for (const [name, template] of Object.entries(auth.properties.headers ?? {})) {
-		headers[name] = resolveTemplate(String(template), credentials);
-	}
-	const url = new URL(options.url);
-	for (const [key, value] of Object.entries((options.qs ?? {}) as IDataObject)) {
-		url.searchParams.set(key, String(value));
-	}
-	const response = await fetch(url, {
-		method: options.method ?? 'GET',
-		headers,
-		body: options.body === undefined ? undefined : JSON.stringify(options.body),
-	});
-	const text = await response.text();
-	let body: unknown = text;
-	if (options.json && text !== '') {
-		try {
-			body = JSON.parse(text);
-		} catch (parseError) {
-			body = { unparsable: text, reason: (parseError as Error).message };
-		}
-	}
-	const responseHeaders: Record<string, string> = {};
-	response.headers.forEach((value, key) => {
-		responseHeaders[key] = value;
-	});
-	if (response.status >= 400) {
-		const error = new AxiosError(`Request failed with status code ${response.status}`, {
-			status: response.status,
-			data: body,
-			headers: responseHeaders,
-		});
-		throw new NodeApiError(this.getNode(), error as unknown as JsonObject);
-	}
-	return options.returnFullResponse
-		? {
-				body,
-				headers: responseHeaders,
-				statusCode: response.status,
-				statusMessage: response.statusText,
-			}
-		: body;
+	return await coreHttpRequestWithAuthentication.call(
+		this as never,
+		credentialsType,
+		options,
+		{} as never,
+		this.getNode(),
+		{ credentialsHelper } as never,
+	);
 }
 
 type Params = Record<string, unknown>;
