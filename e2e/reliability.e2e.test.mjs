@@ -265,7 +265,9 @@ describe('Prefinery Trigger under bad input and faults (real n8n)', { timeout: 6
 		assert.ok(!unsigned.text.includes('abc'), unsigned.text);
 		const substring = await send(strict.urls.production, { ...samplePayload('tester_created', 881_012), type: 'tester_createdX' });
 		assert.equal(substring.json?.reason, 'event_not_selected', substring.text);
-		assert.equal((await settle(n8n, strict)).length, 0);
+		// (settle() cannot be used here: its sentinel event is not one of this trigger's Events.)
+		await sleep(1000);
+		assert.equal((await n8n.api.executions(strict.id, { includeData: false })).length, 0);
 	});
 
 	it('no answer contains the signing secret', () => {

@@ -21,16 +21,10 @@ import {
 } from './answers';
 import type { ClaimStore } from './dedupe';
 import { findEvent, isEventSelected } from './events';
-import {
-	normalizeEvent,
-	parseEnvelope,
-	projectIdOf,
-	type JsonObject,
-	type PrefineryEnvelope,
-	type PrefineryEventItem,
-} from './normalize';
+import { normalizeEvent, parseEnvelope, projectIdOf } from './normalize';
 import type { SecretSource } from './secret-cache';
 import { SIGNATURE_HEADER, verifySignature } from './signature';
+import type { JsonObject, PrefineryEnvelope, PrefineryEventItem } from './types';
 
 export type { AnswerBody, AnswerStatus } from './answers';
 

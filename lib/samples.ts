@@ -7,7 +7,7 @@
  * (`npm run send-sample`), the README and the tests. Pure module: no n8n imports.
  */
 import { PREFINERY_EVENTS } from './events';
-import type { JsonObject, PrefineryEnvelope } from './normalize';
+import type { JsonObject, PrefineryEnvelope } from './types';
 
 /** Sample event ids live in this range so they are recognisable in logs and executions. */
 export const SAMPLE_ID_BASE = 900_000_000;
