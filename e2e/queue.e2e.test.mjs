@@ -218,8 +218,8 @@ describe('queue mode: main, two webhook processes, a worker, PostgreSQL 17 and R
 			[await send(url, event), 200, 'accepted'],
 			[await send(url, event), 200, 'duplicate'],
 			[await send(url, samplePayload('tester_updated', 5200002)), 200, 'ignored'],
-			[await send(url, samplePayload('tester_created', 5200003), { secret: 'not-the-secret' }), 401, 'rejected'],
-			[await send(url, samplePayload('tester_created', 5200004), { secret: null }), 401, 'rejected'],
+			[await send(url, samplePayload('tester_created', 5200003), { secret: 'not-the-secret' }), 429, 'rejected'],
+			[await send(url, samplePayload('tester_created', 5200004), { secret: null }), 429, 'rejected'],
 			[await send(url, '{"hello":"world"}'), 400, 'rejected'],
 			[await (async () => {
 				const res = await fetch(url);

@@ -14,7 +14,7 @@ const { PREFINERY_EVENTS, ANY_EVENT } = require(join(ROOT, 'dist', 'lib', 'event
 const { triggerProperties } = require(join(ROOT, 'dist', 'nodes', 'PrefineryTrigger', 'description.js'));
 const { parseEnvelope, normalizeEvent } = require(join(ROOT, 'dist', 'lib', 'normalize.js'));
 const { samplePayload } = require(join(ROOT, 'dist', 'lib', 'samples.js'));
-const { ANSWERS } = require(join(ROOT, 'dist', 'lib', 'answers.js'));
+const { ANSWERS, httpStatusOf } = require(join(ROOT, 'dist', 'lib', 'answers.js'));
 
 describe('README matches the package', () => {
 	it('the events table lists every event of the catalogue with its name, object and certainty', () => {
@@ -39,14 +39,16 @@ describe('README matches the package', () => {
 		}
 	});
 
-	it('the answers table gives every reason of the answer catalogue (lib/answers.ts) with its HTTP status', () => {
+	it('the answers table gives every reason of the answer catalogue (lib/answers.ts) with its HTTP status, by default and strict', () => {
 		const section = readme.slice(readme.indexOf('## Answers to Prefinery'), readme.indexOf('### Content types'));
 		const rows = section.split('\n').filter((line) => line.startsWith('|'));
-		for (const [reason, { httpStatus, status }] of Object.entries(ANSWERS)) {
+		for (const [reason, { status }] of Object.entries(ANSWERS)) {
 			const row = rows.find((line) => line.includes(`\`${reason}\``));
 			assert.ok(row, `README → Answers lacks the reason ${reason}`);
 			const cells = row.split('|').map((cell) => cell.trim());
-			assert.match(cells[2], new RegExp(`\\b${httpStatus}\\b`), `${reason}: README says ${cells[2]}, the catalogue ${httpStatus}`);
+			const [byDefault, strict] = [httpStatusOf(reason, 'retry'), httpStatusOf(reason, 'reject')];
+			assert.match(cells[2], new RegExp(`\\b${byDefault}\\b`), `${reason}: README says ${cells[2]}, the catalogue ${byDefault}`);
+			assert.ok(cells[3] === 'same' || new RegExp(`\\b${strict}\\b`).test(cells[3]), `${reason} (strict): README says ${cells[3]}, the catalogue ${strict}`);
 			assert.ok(row.includes(`\`${status}\``), `${reason}: README lacks the body status ${status}`);
 		}
 	});

@@ -64,11 +64,11 @@ async function answerMatrix(wf) {
 	const cases = [
 		['event not selected', fresh('tester_updated'), {}, 200, 'event_not_selected'],
 		['same event id again', ARTICLE_RAW, {}, 200, 'duplicate_event_id'],
-		['wrong secret', fresh(), { secret: 'whsec_wrong' }, 401, 'mismatch'],
-		['missing signature', fresh(), { secret: null }, 401, 'missing_header'],
-		['stale timestamp (4 days)', fresh(), { timestamp: now - 4 * 86400 }, 401, 'timestamp_too_old'],
-		['future timestamp (1 h)', fresh(), { timestamp: now + 3600 }, 401, 'timestamp_in_future'],
-		['signature of a re-serialised body', JSON.stringify(valid, null, 2), { signBody: validRaw }, 401, 'mismatch'],
+		['wrong secret', fresh(), { secret: 'whsec_wrong' }, 429, 'mismatch'],
+		['missing signature', fresh(), { secret: null }, 429, 'missing_header'],
+		['stale timestamp (4 days)', fresh(), { timestamp: now - 4 * 86400 }, 429, 'timestamp_too_old'],
+		['future timestamp (1 h)', fresh(), { timestamp: now + 3600 }, 429, 'timestamp_in_future'],
+		['signature of a re-serialised body', JSON.stringify(valid, null, 2), { signBody: validRaw }, 429, 'mismatch'],
 		['malformed header', fresh(), { secret: null, headers: { 'x-prefinery-signature': 'sha256=abc' } }, 401, 'malformed_header'],
 		[
 			'other scheme only',

@@ -4,8 +4,9 @@
  * browser for a sample, in n8n's log). Pure module: no n8n imports.
  *
  * Statuses follow Prefinery's delivery rules: 200 is "accepted" (also for events deliberately
- * skipped, so Prefinery does not count them as failures); 429 is retried with back-off, so it is used
- * wherever a fix on the n8n side would make the retry succeed; any other 4xx is dropped for good;
+ * skipped, so Prefinery does not count them as failures); 429 is retried with back-off for about two
+ * days, so it is used wherever a fix on the n8n side would make the retry succeed (`fixable`); any
+ * other 4xx is dropped for good, so it is kept for what no fix on the receiving side could change;
  * 410 would remove the endpoint, so it is never used. Never a 5xx.
  */
 
@@ -20,33 +21,49 @@ export interface AnswerBody {
 	type?: string;
 }
 
-/** Every reason a delivery is not accepted, with its HTTP status and body `status`. */
+/**
+ * Every reason a delivery is not accepted, with its HTTP status and body `status`. `fixable`: a fix on
+ * the n8n side (the secret, the clock, the tolerance, the filter, a proxy that strips the header) would
+ * make Prefinery's retry of the same delivery succeed; such answers are 429 by default, so Prefinery
+ * retries them for about two days, and `httpStatus` only under the strict answer policy.
+ */
 export const ANSWERS = {
 	// Acknowledged without an execution (200).
-	event_not_selected: { httpStatus: 200, status: 'ignored' },
-	project_not_selected: { httpStatus: 200, status: 'ignored' },
-	invalid_project_filter: { httpStatus: 200, status: 'ignored' },
-	duplicate_event_id: { httpStatus: 200, status: 'duplicate' },
-	get_not_delivered: { httpStatus: 200, status: 'ignored' },
-	// The signature (401: Prefinery drops these).
-	missing_header: { httpStatus: 401, status: 'rejected' },
-	malformed_header: { httpStatus: 401, status: 'rejected' },
-	no_v1_signature: { httpStatus: 401, status: 'rejected' },
-	mismatch: { httpStatus: 401, status: 'rejected' },
-	timestamp_too_old: { httpStatus: 401, status: 'rejected' },
-	timestamp_in_future: { httpStatus: 401, status: 'rejected' },
-	no_secret: { httpStatus: 401, status: 'rejected' },
-	raw_body_unavailable: { httpStatus: 401, status: 'rejected' },
-	// Fixable in n8n, so Prefinery is asked to retry (429).
-	credential_unavailable: { httpStatus: 429, status: 'rejected' },
-	mismatch_recheck_pending: { httpStatus: 429, status: 'rejected' },
-	// The body itself.
-	not_a_prefinery_event: { httpStatus: 400, status: 'rejected' },
-	body_too_large: { httpStatus: 413, status: 'rejected' },
-} as const satisfies Record<string, { httpStatus: number; status: AnswerStatus }>;
+	event_not_selected: { httpStatus: 200, status: 'ignored', fixable: false },
+	project_not_selected: { httpStatus: 200, status: 'ignored', fixable: false },
+	duplicate_event_id: { httpStatus: 200, status: 'duplicate', fixable: false },
+	get_not_delivered: { httpStatus: 200, status: 'ignored', fixable: false },
+	// The signature.
+	missing_header: { httpStatus: 401, status: 'rejected', fixable: true },
+	mismatch: { httpStatus: 401, status: 'rejected', fixable: true },
+	timestamp_too_old: { httpStatus: 401, status: 'rejected', fixable: true },
+	timestamp_in_future: { httpStatus: 401, status: 'rejected', fixable: true },
+	no_secret: { httpStatus: 401, status: 'rejected', fixable: true },
+	malformed_header: { httpStatus: 401, status: 'rejected', fixable: false },
+	no_v1_signature: { httpStatus: 401, status: 'rejected', fixable: false },
+	raw_body_unavailable: { httpStatus: 401, status: 'rejected', fixable: false },
+	// Fixable in n8n, and always asked to be retried (429).
+	credential_unavailable: { httpStatus: 429, status: 'rejected', fixable: true },
+	mismatch_recheck_pending: { httpStatus: 429, status: 'rejected', fixable: true },
+	invalid_project_filter: { httpStatus: 400, status: 'rejected', fixable: true },
+	// The body itself: no fix on the receiving side changes it.
+	not_a_prefinery_event: { httpStatus: 400, status: 'rejected', fixable: false },
+	body_too_large: { httpStatus: 413, status: 'rejected', fixable: false },
+} as const satisfies Record<string, { httpStatus: number; status: AnswerStatus; fixable: boolean }>;
+
+/**
+ * How fixable failures are answered: `retry` (default) 429, so Prefinery retries and nothing is lost
+ * while the user fixes it; `reject` the catalogue's 4xx, so Prefinery drops the event at once.
+ */
+export type FixablePolicy = 'retry' | 'reject';
+
+/** The HTTP status of a reason under a policy. */
+export function httpStatusOf(reason: Reason, policy: FixablePolicy = 'retry'): number {
+	const answer = ANSWERS[reason];
+	return answer.fixable && policy === 'retry' ? 429 : answer.httpStatus;
+}
 
 export type Reason = keyof typeof ANSWERS;
-export type AnswerHttpStatus = (typeof ANSWERS)[Reason]['httpStatus'];
 
 /** The fixed messages; reasons whose message depends on the delivery are built by the functions below. */
 export const MESSAGES = {
@@ -83,7 +100,7 @@ export const projectNotSelectedMessage = (project: number | string, filter: numb
 	`Event is for project ${project}, this trigger listens to project ${filter}; acknowledged without starting the workflow.`;
 
 export const invalidProjectFilterMessage = (filter: string): string =>
-	`The trigger's Project filter "${filter}" is not a Prefinery project ID (a number); fix it in the node. Acknowledged without starting the workflow.`;
+	`The trigger's Project filter "${filter}" is not a Prefinery project ID (a number); fix it in the node (or empty it for any project). The workflow was not started.`;
 
 export const duplicateMessage = (id: number | string): string =>
 	`Event ${id} was already received; acknowledged without starting the workflow again.`;

@@ -7,7 +7,6 @@
  */
 import { createHash } from 'crypto';
 import {
-	ANSWERS,
 	answerBody,
 	DUPLICATE_WITHOUT_ID_MESSAGE,
 	duplicateMessage,
@@ -16,7 +15,9 @@ import {
 	MESSAGES,
 	notSelectedSampleMessage,
 	projectNotSelectedMessage,
+	httpStatusOf,
 	type AnswerBody,
+	type FixablePolicy,
 	type Reason,
 } from './answers';
 import type { ClaimStore } from './dedupe';
@@ -39,6 +40,8 @@ export interface DeliverySettings {
 	verifySignature: boolean;
 	/** Webhook signing secret (ignored when `verifySignature` is false). */
 	secret: string;
+	/** How failures a fix in n8n would cure are answered: 429 (`retry`, default) or 4xx (`reject`). */
+	fixable: FixablePolicy;
 	/** Maximum signature age in seconds (already resolved: see `resolveTolerance`). */
 	toleranceSeconds: number;
 	/** Only events of this project. */
@@ -103,13 +106,14 @@ function headerValue(
 	return Array.isArray(value) ? value.join(',') : value;
 }
 
-/** A non-accepted outcome for a reason of the catalogue. */
+/** A non-accepted outcome for a reason of the catalogue, answered under `policy` (see `httpStatusOf`). */
 export function refuse(
 	reason: Reason,
+	policy: FixablePolicy = 'retry',
 	message: string = MESSAGES[reason as keyof typeof MESSAGES],
 	about: { event_id?: number | string | null; type?: string } = {},
 ): DeliveryOutcome {
-	return { emit: false, httpStatus: ANSWERS[reason].httpStatus, answer: answerBody(reason, message, about) };
+	return { emit: false, httpStatus: httpStatusOf(reason, policy), answer: answerBody(reason, message, about) };
 }
 
 /**
@@ -139,12 +143,13 @@ function checksSignature(request: DeliveryRequest, settings: Pick<DeliverySettin
 }
 
 export function handleDelivery(request: DeliveryRequest, settings: DeliverySettings): DeliveryOutcome {
+	const policy = settings.fixable;
 	let signatureVerified = false;
 
 	// 1. Signature, over the raw bytes, before anything is parsed or trusted.
 	if (checksSignature(request, settings)) {
-		if (!headerPresent(request)) return refuse('missing_header');
-		if (request.rawBody === undefined) return refuse('raw_body_unavailable');
+		if (!headerPresent(request)) return refuse('missing_header', policy);
+		if (request.rawBody === undefined) return refuse('raw_body_unavailable', policy);
 		const check = verifySignature({
 			secret: settings.secret,
 			rawBody: request.rawBody,
@@ -152,13 +157,13 @@ export function handleDelivery(request: DeliveryRequest, settings: DeliverySetti
 			now: request.now,
 			toleranceSeconds: settings.toleranceSeconds,
 		});
-		if (!check.valid) return refuse(check.reason, check.message);
+		if (!check.valid) return refuse(check.reason, policy, check.message);
 		signatureVerified = true;
 	}
 
 	// 2. Is it a Prefinery event at all?
 	const parsed = parseEnvelope(request.rawBody, request.body);
-	if (!parsed.ok) return refuse('not_a_prefinery_event', parsed.message);
+	if (!parsed.ok) return refuse('not_a_prefinery_event', policy, parsed.message);
 	const envelope = parsed.envelope;
 	const about = { event_id: envelope.id, type: envelope.type };
 
@@ -168,24 +173,24 @@ export function handleDelivery(request: DeliveryRequest, settings: DeliverySetti
 		const message = request.sample
 			? notSelectedSampleMessage(envelope.type, settings.events, findEvent(envelope.type) !== undefined)
 			: eventNotSelectedMessage(envelope.type);
-		return refuse('event_not_selected', message, about);
+		return refuse('event_not_selected', policy, message, about);
 	}
 	const filter = settings.project;
 	if (filter.kind === 'invalid') {
 		// Fail closed: a project filter that is not a number must not turn into "any project".
-		return refuse('invalid_project_filter', invalidProjectFilterMessage(filter.text), about);
+		return refuse('invalid_project_filter', policy, invalidProjectFilterMessage(filter.text), about);
 	}
 	if (filter.kind === 'id') {
 		const project = projectIdOf(envelope);
 		if (project !== null && String(project).replace(/^0+(?=\d)/, '') !== filter.id) {
-			return refuse('project_not_selected', projectNotSelectedMessage(project, Number(filter.id)), about);
+			return refuse('project_not_selected', policy, projectNotSelectedMessage(project, Number(filter.id)), about);
 		}
 	}
 
 	// 4. Duplicates: the same event already emitted by this node.
 	if (settings.memory && !settings.memory.claim(eventKey(envelope, request.rawBody))) {
 		const message = envelope.id === null ? DUPLICATE_WITHOUT_ID_MESSAGE : duplicateMessage(envelope.id);
-		return refuse('duplicate_event_id', message, about);
+		return refuse('duplicate_event_id', policy, message, about);
 	}
 
 	// 5. Emit. The item is the event's JSON only: the node wraps it as `{ json: item }` itself, so
@@ -232,13 +237,13 @@ export async function decideDelivery(
 	}
 	const kept = secrets.kept();
 	const secret = kept ?? (await secrets.read());
-	if (secret === undefined) return refuse('credential_unavailable');
+	if (secret === undefined) return refuse('credential_unavailable', settings.fixable);
 	const outcome = handleDelivery(request, { ...settings, secret });
 	const reason = outcome.answer.reason;
 	if (kept === undefined || outcome.emit || (reason !== 'mismatch' && reason !== 'no_secret')) return outcome;
 	// The kept copy may be out of date (the secret was changed in n8n).
-	if (!secrets.mayReread()) return reason === 'mismatch' ? refuse('mismatch_recheck_pending') : outcome;
+	if (!secrets.mayReread()) return reason === 'mismatch' ? refuse('mismatch_recheck_pending', settings.fixable) : outcome;
 	const current = await secrets.read();
-	if (current === undefined) return refuse('credential_unavailable');
+	if (current === undefined) return refuse('credential_unavailable', settings.fixable);
 	return current === kept ? outcome : handleDelivery(request, { ...settings, secret: current });
 }

@@ -28,6 +28,6 @@ export function checkSigningSecret(value: unknown): SecretCheck {
 	return {
 		ok: true,
 		message:
-			'Saved. Prefinery offers no way to check a secret on request: the signature of the next event it sends checks it (a wrong secret is answered 401 "mismatch").',
+			'Saved. Prefinery offers no way to check a secret on request: the signature of the next event it sends checks it (a wrong secret is answered 429 "mismatch", so Prefinery retries it while you fix the secret).',
 	};
 }

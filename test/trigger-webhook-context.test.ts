@@ -4,14 +4,31 @@
  * data and request accessors, for both typeVersions. test/trigger-node.test.ts keeps the cases where
  * a hand mock is simpler and still true.
  */
-import type { INodeParameters } from 'n8n-workflow';
+import type {
+	IWebhookResponseData, INodeParameters } from 'n8n-workflow';
 import { samplePayload } from '../lib/samples';
 import articleSample from './fixtures/article-sample.json';
 import { runInCoreContext, type CoreCall, type FakeRequest } from './helpers/n8n-core-context';
 import { bytes, signedHeader } from './helpers/signing';
 
 const SECRET = 'whsec_core_context_secret';
-const VERSIONS = [1, 1.1];
+const VERSIONS = [1, 1.1, 1.2];
+
+/**
+ * A rejection answered by the node itself (noWebhookResponse), starting nothing on the Event output; from
+ * 1.2 ("Rejected Output" on by default) with one item on the Rejected output saying why.
+ */
+function expectRejected(result: IWebhookResponseData, typeVersion: number, reason: string) {
+	expect(result.noWebhookResponse).toBe(true);
+	if (typeVersion < 1.2) {
+		expect(result.workflowData).toBeUndefined();
+		return;
+	}
+	expect(result.workflowData).toHaveLength(2);
+	expect(result.workflowData![0]).toEqual([]);
+	expect(result.workflowData![1]).toHaveLength(1);
+	expect(result.workflowData![1][0].json).toMatchObject({ rejected: true, reason, url: 'production' });
+}
 
 let counter = 0;
 /** A fresh workflow id per call, so the process-wide duplicate memory never leaks between tests. */
@@ -66,16 +83,18 @@ describe.each(VERSIONS)('typeVersion %p through n8n-core WebhookContext', (typeV
 			verifySignature: true,
 			project: { __rl: true, mode: 'id', value: '' },
 			output: 'typed',
+			// "Rejected Output": on for new nodes (1.2), off where workflows were saved with 1 or 1.1.
+			rejectedOutput: typeVersion >= 1.2,
 			options: {},
 		});
 	});
 
-	it('an unsigned delivery is rejected with 401 through the real response object', async () => {
+	it('an unsigned delivery is rejected with 429 (Prefinery retries) through the real response object', async () => {
 		const request = signedPost(event(2));
 		delete request.headers['x-prefinery-signature'];
 		const { result, res } = await run({ typeVersion, request });
-		expect(result).toEqual({ noWebhookResponse: true });
-		expect(res.status).toHaveBeenCalledWith(401);
+		expectRejected(result, typeVersion, 'missing_header');
+		expect(res.status).toHaveBeenCalledWith(429);
 		expect(res.json).toHaveBeenCalledWith(expect.objectContaining({ status: 'rejected', reason: 'missing_header' }));
 	});
 
@@ -92,7 +111,7 @@ describe.each(VERSIONS)('typeVersion %p through n8n-core WebhookContext', (typeV
 		expect(created.result.webhookResponse).toEqual(expect.objectContaining({ status: 'ignored', reason: 'event_not_selected' }));
 
 		const stale = await run({ typeVersion, parameters, request: signedPost(event(5, 'tester_applied'), { timestamp: nowSeconds() - 120 }) });
-		expect(stale.res.status).toHaveBeenCalledWith(401);
+		expect(stale.res.status).toHaveBeenCalledWith(429);
 		expect(stale.res.json).toHaveBeenCalledWith(expect.objectContaining({ reason: 'timestamp_too_old' }));
 	});
 
@@ -111,10 +130,11 @@ describe.each(VERSIONS)('typeVersion %p through n8n-core WebhookContext', (typeV
 			expect(result.webhookResponse).toEqual(expect.objectContaining({ status: 'accepted' }));
 		});
 
-		it('not a number: fails closed (ignored, never "any project")', async () => {
-			const { result } = await run({ typeVersion, parameters: byId('my-project'), request: signedPost(event(9, 'tester_created', 42)) });
-			expect(result.workflowData).toBeUndefined();
-			expect(result.webhookResponse).toEqual(expect.objectContaining({ status: 'ignored', reason: 'invalid_project_filter' }));
+		it('not a number: fails closed (429 until fixed, never "any project")', async () => {
+			const { result, res } = await run({ typeVersion, parameters: byId('my-project'), request: signedPost(event(9, 'tester_created', 42)) });
+			expectRejected(result, typeVersion, 'invalid_project_filter');
+			expect(res.status).toHaveBeenCalledWith(429);
+			expect(res.json).toHaveBeenCalledWith(expect.objectContaining({ status: 'rejected', reason: 'invalid_project_filter' }));
 		});
 	});
 
@@ -122,7 +142,7 @@ describe.each(VERSIONS)('typeVersion %p through n8n-core WebhookContext', (typeV
 		it('no credential selected on the node: n8n-core refuses, the node answers 429 without the error text', async () => {
 			const { result, res, getDecrypted } = await run({ typeVersion, credential: null, request: signedPost(event(10)) });
 			expect(getDecrypted).not.toHaveBeenCalled();
-			expect(result).toEqual({ noWebhookResponse: true });
+			expectRejected(result, typeVersion, 'credential_unavailable');
 			expect(res.status).toHaveBeenCalledWith(429);
 			expect(res.json).toHaveBeenCalledWith(expect.objectContaining({ reason: 'credential_unavailable' }));
 			expect(JSON.stringify(res.json.mock.calls)).not.toContain('does not have any credentials');
@@ -181,7 +201,7 @@ describe.each(VERSIONS)('typeVersion %p through n8n-core WebhookContext', (typeV
 			const request = signedPost(articleSample);
 			request.rawBody = Buffer.from(JSON.stringify(articleSample, null, 2));
 			const { res } = await run({ typeVersion, request });
-			expect(res.status).toHaveBeenCalledWith(401);
+			expect(res.status).toHaveBeenCalledWith(429);
 			expect(res.json).toHaveBeenCalledWith(expect.objectContaining({ reason: 'mismatch' }));
 		});
 

@@ -13,6 +13,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { eventMemories } from '../../lib/dedupe';
 import { decideDelivery, refuse, type DeliveryOutcome } from '../../lib/delivery';
 import { ANY_EVENT, PREFINERY_EVENTS } from '../../lib/events';
+import { rejections } from '../../lib/rejections';
 import { samplePayload } from '../../lib/samples';
 import { signingSecrets } from '../../lib/secret-cache';
 import { checkSigningSecret } from '../../lib/secret-check';
@@ -42,9 +43,10 @@ export class PrefineryTrigger implements INodeType {
 		icon: { light: 'file:../../icons/prefinery.svg', dark: 'file:../../icons/prefinery.dark.svg' },
 		group: ['trigger'],
 		// 1.1 behaves and emits exactly like 1; n8n only evaluates its legacy binary-data option and
-		// parses non-JSON bodies for typeVersion 1 start nodes (see webhook() for the raw body).
-		version: [1, 1.1],
-		defaultVersion: 1.1,
+		// parses non-JSON bodies for typeVersion 1 start nodes (see webhook() for the raw body). 1.2 only
+		// turns "Rejected Output" on by default (a second output; 1 and 1.1 can turn it on too).
+		version: [1, 1.1, 1.2],
+		defaultVersion: 1.2,
 		subtitle: `={{ ($parameter["events"] || []).map((event) => (${JSON.stringify(EVENT_NAMES)})[event] || event).join(", ") }}`,
 		// n8n's node creator shows this for the whole Prefinery entry (triggers and actions together).
 		description:
@@ -55,7 +57,11 @@ export class PrefineryTrigger implements INodeType {
 		activationMessage:
 			'Paste the Production URL into Prefinery (Integrations → Webhooks → Add a URL) if you have not yet.',
 		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
+		// Event, plus Rejected when "Rejected Output" is on (the default from 1.2).
+		outputs: `={{ $parameter.rejectedOutput === true ? ${JSON.stringify([
+			{ type: NodeConnectionTypes.Main, displayName: 'Event' },
+			{ type: NodeConnectionTypes.Main, displayName: 'Rejected' },
+		])} : ${JSON.stringify([{ type: NodeConnectionTypes.Main }])} }}`,
 		credentials: [
 			{
 				name: 'prefineryWebhookApi',
@@ -196,7 +202,21 @@ export class PrefineryTrigger implements INodeType {
 			signingSecrets.source(secretKey, readCredential),
 		);
 
-		if (!outcome.emit) return answerWith(outcome);
+		if (!outcome.emit) {
+			if (outcome.httpStatus < 400) return answerWith(outcome);
+			// A rejection: logged (bounded) and, with the Rejected output, shown as an item (every one on
+			// the Test URL, a few an hour in production), while Prefinery still gets the answer.
+			const output = this.getNodeParameter('rejectedOutput', false) === true;
+			const report = rejections.report(
+				scope,
+				{ ...outcome.answer, reason: outcome.answer.reason ?? 'rejected', httpStatus: outcome.httpStatus },
+				{ manual, output },
+			);
+			if (report.log !== null) this.logger.warn(report.log, { workflowId: this.getWorkflow().id, node: node.name });
+			const answered = answerWith(outcome);
+			if (report.item === null) return answered;
+			return { ...answered, workflowData: [[], [{ json: report.item as unknown as IDataObject }]] };
+		}
 		// Wrapped here, never by returnJsonArray: an event body with a top-level `json` key must stay
 		// data, not become the item.
 		return { workflowData: [[{ json: outcome.item as IDataObject }]], webhookResponse: outcome.answer };

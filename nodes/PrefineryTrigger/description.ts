@@ -7,6 +7,9 @@ const SETUP_STEPS =
 	'<b>Connect Prefinery:</b> publish this workflow, open <b>Webhook URLs</b> above and add the <b>Production URL</b> in Prefinery (your project → Integrations → Webhooks → Add a URL). Unpublished, it answers 404 and Prefinery drops the event. ' +
 	'<b>Test without Prefinery:</b> click <b>Execute step</b>, then open the <b>Test URL</b> in a browser tab: a sample event arrives. Add <code>?event=</code> and one of the selected events to pick the sample.';
 
+const REJECTED_OUTPUT =
+	'Whether to add a second output, Rejected, with an item for each delivery the trigger rejects (wrong secret, missing signature…): every one on the Test URL, at most 3 an hour in production, each with a count of the rest. Wire an alert to it.';
+
 export const triggerProperties: INodeProperties[] = [
 	{
 		displayName: SETUP_STEPS,
@@ -77,6 +80,24 @@ export const triggerProperties: INodeProperties[] = [
 			},
 		],
 	},
+	// One parameter, two defaults: on for new nodes (1.2), off for workflows saved with 1 or 1.1, whose
+	// trigger keeps its single output until the user turns it on.
+	{
+		displayName: 'Rejected Output',
+		name: 'rejectedOutput',
+		type: 'boolean',
+		default: true,
+		description: REJECTED_OUTPUT,
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 1.2 } }] } },
+	},
+	{
+		displayName: 'Rejected Output',
+		name: 'rejectedOutput',
+		type: 'boolean',
+		default: false,
+		description: REJECTED_OUTPUT,
+		displayOptions: { show: { '@version': [{ _cnd: { lt: 1.2 } }] } },
+	},
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -84,6 +105,26 @@ export const triggerProperties: INodeProperties[] = [
 		placeholder: 'Add option',
 		default: {},
 		options: [
+			{
+				displayName: 'Answer Fixable Failures With',
+				name: 'fixableFailureAnswer',
+				type: 'options',
+				options: [
+					{
+						name: '429: Prefinery Retries (Recommended)',
+						value: 'retry',
+						description: 'Prefinery retries for about two days, so events sent until you fix it still arrive',
+					},
+					{
+						name: '401 or 400: Prefinery Drops the Event',
+						value: 'reject',
+						description: 'Strict: a rejected delivery is never retried',
+					},
+				],
+				default: 'retry',
+				description:
+					'A wrong or missing signature, a stale or future timestamp, an empty secret or a Project filter that is not a number can be fixed in n8n. What Prefinery is told meanwhile.',
+			},
 			{
 				displayName: 'Ignore Duplicate Deliveries',
 				name: 'ignoreDuplicates',

@@ -11,6 +11,8 @@ export function settings(overrides: Partial<DeliverySettings> = {}): DeliverySet
 		secret: SECRET,
 		toleranceSeconds: 300,
 		project: { kind: 'any' },
+		// The strict policy: this file tests each reason's own 4xx; the default (429) is tested in 'fixable failures'.
+		fixable: 'reject',
 		output: 'typed',
 		includeHeaders: false,
 		memory: null,

@@ -55,6 +55,8 @@ export function webhookContext(call: WebhookCall = {}) {
 		(Array.isArray(data) ? data : [data]).map((json) => ({ json })),
 	);
 	ctx.helpers = { returnJsonArray } as unknown as IWebhookFunctions['helpers'];
+	const logger = { debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest.fn() };
+	(ctx as unknown as { logger: typeof logger }).logger = logger;
 
-	return { ctx, res, req, returnJsonArray };
+	return { ctx, res, req, returnJsonArray, logger };
 }
