@@ -289,6 +289,45 @@ describe('the n8n editor, as a new user meets the package', { timeout: 600_000 }
 		assert.match(condition, /applied/, 'the condition resolves against the pinned sample');
 	});
 
+	it("Prefinery's Test button with the wrong secret while the editor listens: the editor shows why, on the Rejected output", async () => {
+		await page.goto(`${n8n.baseUrl}/workflow/new`);
+		await byTestId('canvas-add-button').click();
+		await page.keyboard.type('Prefinery');
+		await byTestId('node-creator-item-name').filter({ hasText: /^Prefinery$/ }).click();
+		await page.getByText('On tester created', { exact: true }).click();
+		await ndv().waitFor();
+		// The credential made earlier is the only one: n8n selects it.
+		await waitForText(byTestId('node-credentials-slot'), /Prefinery Webhook account/).catch(async () => {
+			assert.equal(await byTestId('node-credentials-slot').locator('input').first().inputValue(), 'Prefinery Webhook account');
+		});
+		await ndv().locator('[title="Click to display webhook URLs"]').click();
+		await byTestId('radio-button-test').click();
+		const url = (await ndv().locator('text=/\\/webhook-test\\//').first().innerText()).trim();
+		await clickExecuteStep();
+		await waitForText(ndv(), /Listening for test event/);
+		// What Prefinery's Test button sends when the credential holds another project's secret.
+		const { signatureHeader } = await import(join(ROOT, 'dist', 'lib', 'signature.js'));
+		const { samplePayload } = await import(join(ROOT, 'dist', 'lib', 'samples.js'));
+		const body = JSON.stringify(samplePayload('tester_created'));
+		const res = await fetch(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', 'x-prefinery-signature': signatureHeader('whsec_another_projects_secret', Math.floor(Date.now() / 1000), body) },
+			body,
+		});
+		const answer = await res.json();
+		assert.equal(res.status, 429);
+		assert.equal(answer.reason, 'mismatch');
+		// The listening ends with the rejection on the Rejected output, saying what to fix.
+		const panel = byTestId('output-panel');
+		await waitForText(panel, /Rejected/);
+		const rejectedTab = panel.getByText('Rejected', { exact: false }).first();
+		if (!/Signature does not match/.test(await panel.innerText())) await rejectedTab.click().catch(() => {});
+		await panel.locator('[data-test-id=radio-button-json]').click().catch(() => {});
+		const shown = await waitForText(panel, /Signature does not match/);
+		assert.match(shown, /mismatch/);
+		await screenshot('rejected-test-delivery');
+	});
+
 	it('no browser error, failed request or error answer comes from our nodes, and nothing answered 5xx', () => {
 		// This machine has no internet: the editor's own calls to outside hosts (e.g. its look-up of
 		// the package on registry.npmjs.org for the node details panel) fail here and are n8n's, not ours.

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { sleep, waitForWebhook } from '../scripts/lib/n8n.mjs';
-import { assertAnswer, createTriggerWorkflow, dist, outputItems, readAnswer, SECRET, send, settle, startSuiteN8n } from './support.mjs';
+import { assertAnswer, createTriggerWorkflow, dist, outputItems, readAnswer, SECRET, send, settle, startSuiteN8n, TRIGGER_NAME } from './support.mjs';
 
 let n8n;
 let credential;
@@ -263,6 +263,35 @@ describe('Prefinery Trigger under bad input and faults (real n8n)', { timeout: 6
 		// (settle() cannot be used here: its sentinel event is not one of this trigger's Events.)
 		await sleep(1000);
 		assert.equal((await n8n.api.executions(strict.id, { includeData: false })).length, 0);
+	});
+
+	it('rejections are visible in n8n: a flood of forgeries starts at most 3 executions (Rejected output), logged within bounds', async () => {
+		const { samplePayload } = await dist('lib/samples.js');
+		const target = await createTriggerWorkflow(n8n, credential, { events: ['*'] }, { typeVersion: 1.2 });
+		const logBefore = readFileSync(n8n.logFile, 'utf8').length;
+		for (let i = 0; i < 30; i++) {
+			const res = await send(target.urls.production, samplePayload('tester_created', 882_000 + i), { secret: 'whsec_forged' });
+			answers.push(res.text);
+			assert.equal(res.status, 429, res.text);
+			assert.ok(['mismatch', 'mismatch_recheck_pending'].includes(res.json?.reason), res.text);
+		}
+		// A real delivery still gets through.
+		assert.equal((await send(target.urls.production, samplePayload('tester_created', 882_100))).status, 200);
+		const executions = await settle(n8n, target);
+		const rejectedItems = executions.flatMap((execution) => execution.data?.resultData?.runData?.[TRIGGER_NAME]?.[0]?.data?.main?.[1] ?? []).map((item) => item.json);
+		assert.equal(rejectedItems.length, 3, JSON.stringify(rejectedItems));
+		for (const item of rejectedItems) {
+			assert.equal(item.rejected, true);
+			assert.equal(item.url, 'production');
+			assert.equal(item.http_status, 429);
+			assert.match(item.message, /Signature does not match/);
+		}
+		assert.ok(outputItems(executions.find((e) => outputItems(e).some((item) => item.id === 882_100))).length === 1);
+		await sleep(500);
+		const log = readFileSync(n8n.logFile, 'utf8').slice(logBefore);
+		const lines = log.split('\n').filter((line) => line.includes('Prefinery Trigger rejected a delivery'));
+		assert.equal(lines.length, 10, lines.join('\n'));
+		assert.ok(!log.includes(SECRET) && !log.includes('whsec_forged'));
 	});
 
 	it('no answer contains the signing secret', () => {

@@ -44,12 +44,13 @@ export const ANSWERS = {
 	raw_body_unavailable: { httpStatus: 401, status: 'rejected', fixable: false },
 	// Fixable in n8n, and always asked to be retried (429).
 	credential_unavailable: { httpStatus: 429, status: 'rejected', fixable: true },
-	mismatch_recheck_pending: { httpStatus: 429, status: 'rejected', fixable: true },
+	// Only under the retry policy (strict answers the plain 401 `mismatch`).
+	mismatch_recheck_pending: { httpStatus: 429, status: 'rejected', fixable: true, retryPolicyOnly: true },
 	invalid_project_filter: { httpStatus: 400, status: 'rejected', fixable: true },
 	// The body itself: no fix on the receiving side changes it.
 	not_a_prefinery_event: { httpStatus: 400, status: 'rejected', fixable: false },
 	body_too_large: { httpStatus: 413, status: 'rejected', fixable: false },
-} as const satisfies Record<string, { httpStatus: number; status: AnswerStatus; fixable: boolean }>;
+} as const satisfies Record<string, { httpStatus: number; status: AnswerStatus; fixable: boolean; retryPolicyOnly?: true }>;
 
 /**
  * How fixable failures are answered: `retry` (default) 429, so Prefinery retries and nothing is lost

@@ -242,7 +242,10 @@ export async function decideDelivery(
 	const reason = outcome.answer.reason;
 	if (kept === undefined || outcome.emit || (reason !== 'mismatch' && reason !== 'no_secret')) return outcome;
 	// The kept copy may be out of date (the secret was changed in n8n).
-	if (!secrets.mayReread()) return reason === 'mismatch' ? refuse('mismatch_recheck_pending', settings.fixable) : outcome;
+	if (!secrets.mayReread()) {
+		// Retry policy: 429, so Prefinery's retry is checked afresh. Strict: the mismatch as it is.
+		return reason === 'mismatch' && settings.fixable === 'retry' ? refuse('mismatch_recheck_pending', settings.fixable) : outcome;
+	}
 	const current = await secrets.read();
 	if (current === undefined) return refuse('credential_unavailable', settings.fixable);
 	return current === kept ? outcome : handleDelivery(request, { ...settings, secret: current });

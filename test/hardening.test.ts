@@ -122,6 +122,23 @@ describe('#4 forged signatures do not each re-read the credential', () => {
 	});
 });
 
+describe('#4 (strict option) the same bound on reads, every forgery a plain 401', () => {
+	it('100 forgeries: at most two credential reads, all 401 mismatch', async () => {
+		const workflowId = freshWorkflow();
+		let reads = 0;
+		const readCredentials = async () => {
+			reads += 1;
+			return { webhookSigningSecret: SECRET };
+		};
+		for (let i = 0; i < 100; i++) {
+			const called = await run(post(event(450 + i), { workflowId, readCredentials, params: { options: { fixableFailureAnswer: 'reject' } } }, 'forged-secret'));
+			expect(statusOf(called)).toBe(401);
+			expect(bodyOf(called)).toMatchObject({ reason: 'mismatch' });
+		}
+		expect(reads).toBeLessThanOrEqual(2);
+	});
+});
+
 describe('#5 the Project filter is decided only after the signature', () => {
 	it('an unsigned request is rejected for its signature and learns nothing of the filter', async () => {
 		const called = await run(

@@ -285,6 +285,8 @@ export async function connectApi(baseUrl, { major = 2 } = {}) {
 			}
 			return call('POST', '/credentials', { name, type, data });
 		},
+		/** Changes a credential's data (the editor's Save on an open credential). */
+		updateCredential: (id, data) => call('PATCH', `/credentials/${id}`, { data }),
 		createWorkflow: (workflow) => call('POST', '/workflows', workflow),
 		// n8n 2.x publishes a workflow; n8n 1.x activates it (the same effect for webhooks).
 		publish: (id) => call('POST', `/workflows/${id}/${major >= 2 ? 'publish' : 'activate'}`),
