@@ -56,7 +56,8 @@ describe('the Prefinery delivery simulator follows Prefinery\'s documented rules
 		const gaps = server.times.slice(1).map((t, i) => t - server.times[i]);
 		for (const n of [13, 14, 15]) {
 			const expected = (retryDelaySeconds(n) * 1000) / speed;
-			assert.ok(Math.abs(gaps[n - 1] - expected) < 150, `retry ${n}: ${gaps[n - 1]} ms, expected about ${expected.toFixed(0)} ms`);
+			// Never early; late by at most what a busy 2-core machine adds to a timer.
+			assert.ok(gaps[n - 1] >= expected - 20 && gaps[n - 1] <= expected * 1.25 + 300, `retry ${n}: ${gaps[n - 1]} ms, expected about ${expected.toFixed(0)} ms`);
 		}
 		assert.ok(Math.abs(RETRY_WINDOW_SECONDS - 178_387) < 1, `window ${RETRY_WINDOW_SECONDS} s`);
 		await server.close();
