@@ -4,7 +4,7 @@
 // before any event), add the Prefinery action node without an API key, and no browser errors from
 // our nodes. With PREFINERY_SCREENSHOTS=<folder> it also writes the README's screenshots there.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -191,7 +191,14 @@ describe('the n8n editor, as a new user meets the package', { timeout: 600_000 }
 		const panel = await waitForText(ndv(), /Get your first Prefinery event/);
 		assert.match(panel, /Prefinery delivers only to published workflows/);
 		await page.getByText('When will this node trigger my flow?').click();
-		await waitForText(ndv(), /open Webhook URLs at the top of the parameters, copy the Test URL/);
+		const help = await waitForText(ndv(), /open Webhook URLs at the top of the parameters and copy the Test URL, click Execute step, then open the Test URL/);
+		// The order this suite takes (copy the Test URL, then Execute step, which covers the parameters,
+		// then open it) is the order every text gives: the panel, and the README's step 1.
+		const readmeStep = readFileSync(join(ROOT, 'README.md'), 'utf8').split('1. **From the browser')[1].split('\n\n')[0].replace(/\s+/g, ' ');
+		for (const text of [help, readmeStep]) {
+			const order = ['Webhook URLs', 'Execute step', 'open the'].map((phrase) => text.indexOf(phrase, text.indexOf('Webhook URLs')));
+			assert.ok(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1])), `steps in the order the editor allows: ${text.slice(0, 300)}`);
+		}
 		await screenshot('trigger-panel');
 		await ndv().locator('[title="Click to display webhook URLs"]').click();
 		await byTestId('radio-button-test').click();

@@ -81,7 +81,8 @@ async function setUp(n8n, crm, state, pack) {
  Editor:          ${n8n.baseUrl}/workflow/${example.id}
  Login:           ${OWNER.email} / ${OWNER.password}
  Production URL:  ${example.urls.production}
- Test URL:        ${example.urls.test}   (live while the editor listens)
+ Test URL:        ${example.urls.test}
+                  (copy it, click Execute step on the trigger, then open it in a browser tab)
  Signing secret:  the credential "Prefinery Webhook (local demo)" holds the demo secret
                   (set PREFINERY_SIGNING_SECRET before npm start to use your own)
 
@@ -91,6 +92,7 @@ async function setUp(n8n, crm, state, pack) {
 
  Then open the editor → Executions. The "Create CRM contact" step posts to a
  local stand-in CRM at ${crm.url}; its requests are printed below.
+ n8n's log: ${n8n.logFile}
  Ctrl-C stops n8n and the CRM.
 ────────────────────────────────────────────────────────────────────────────
 `);

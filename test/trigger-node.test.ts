@@ -192,6 +192,20 @@ describe('webhook(): GET on the setup webhook', () => {
 		...call,
 	});
 
+	it('?event= with a name no Prefinery event has (a typo): the message does not suggest adding it to Events', async () => {
+		const { result } = await run(get({ mode: 'manual', query: { event: 'tester_craeted' }, params: { events: ['tester_created'] } }));
+		expect(result.workflowData).toBeUndefined();
+		const message = String((result.webhookResponse as { message: string }).message);
+		expect(message).toMatch(/"tester_craeted" is not a Prefinery event this package knows/);
+		expect(message).toMatch(/\?event=tester_created/);
+		expect(message).not.toMatch(/add the event to Events/);
+	});
+
+	it('?event= with a known event not selected: the message suggests adding it to Events', async () => {
+		const { result } = await run(get({ mode: 'manual', query: { event: 'tester_updated' }, params: { events: ['tester_created'] } }));
+		expect(String((result.webhookResponse as { message: string }).message)).toMatch(/add the event to Events and click Execute step again/);
+	});
+
 	it.each(PREFINERY_EVENTS.map((event) => [event.value, event.kind]))(
 		'manual mode emits a typed sample for ?event=%s',
 		async (type, kind) => {

@@ -24,7 +24,7 @@ import { triggerProperties } from './description';
 const PANEL = {
 	header: 'Get your first Prefinery event',
 	tryIt:
-		'<b>Try it now, no Prefinery account needed:</b> click <b>Execute step</b>, open <b>Webhook URLs</b> at the top of the parameters, copy the <b>Test URL</b> and open it in a new browser tab. A sample event arrives here.',
+		'<b>Try it now, no Prefinery account needed:</b> open <b>Webhook URLs</b> at the top of the parameters and copy the <b>Test URL</b>, click <b>Execute step</b>, then open the Test URL in a new browser tab. A sample event arrives here.',
 	goLive:
 		'<b>Go live:</b> publish the workflow, then paste the <b>Production URL</b> into Prefinery: your project → Integrations → Webhooks → Add a URL.',
 	live: '<b>Live:</b> every event Prefinery sends to the Production URL starts an execution (see Executions).',

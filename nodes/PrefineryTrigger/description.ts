@@ -5,7 +5,7 @@ import { PROJECT_ID_LOCATOR } from '../shared/projectLocators';
 
 const SETUP_STEPS =
 	'<b>Connect Prefinery:</b> publish this workflow, open <b>Webhook URLs</b> above and add the <b>Production URL</b> in Prefinery (your project → Integrations → Webhooks → Add a URL). Unpublished, it answers 404 and Prefinery drops the event. ' +
-	'<b>Test without Prefinery:</b> click <b>Execute step</b>, then open the <b>Test URL</b> in a browser tab: a sample event arrives. Add <code>?event=</code> and one of the selected events to pick the sample.';
+	'<b>Test without Prefinery:</b> copy the <b>Test URL</b> from <b>Webhook URLs</b> above, click <b>Execute step</b>, then open the Test URL in a browser tab: a sample event arrives. Add <code>?event=</code> and one of the selected events to pick the sample.';
 
 const REJECTED_OUTPUT =
 	'Whether to add a second output, Rejected, with an item for each delivery the trigger rejects (wrong secret, missing signature…): every one on the Test URL, at most 3 an hour in production, each with a count of the rest. Wire an alert to it.';
@@ -48,7 +48,7 @@ export const triggerProperties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'Signature verification is OFF: anyone who learns this URL can start this workflow with made-up data, or send made-up event IDs ahead of real ones so the duplicate filter drops the real events.',
+			'Signature verification is OFF: the credential is hidden and not used, and anyone who learns this URL can start this workflow with made-up data, or send made-up event IDs ahead of real ones so the duplicate filter drops the real events.',
 		name: 'verificationOffNotice',
 		type: 'notice',
 		default: '',
