@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { OWNER, packPackage, startN8n } from '../scripts/lib/n8n.mjs';
 import { launchChromium } from '../scripts/lib/browser.mjs';
+import { importExample } from './support.mjs';
 import { ROOT } from '../scripts/lib/runtime.mjs';
 
 const progress = (line) => process.stderr.write(`${line}\n`);
@@ -294,6 +295,22 @@ describe('the n8n editor, as a new user meets the package', { timeout: 600_000 }
 		assert.match(input, /referral_code/);
 		const condition = await waitForText(ndv(), /\{\{ \$json\.tester\.status \}\}/);
 		assert.match(condition, /applied/, 'the condition resolves against the pinned sample');
+	});
+
+	it('the workflow npm start creates opens with the sample pinned: its Filter shows the sample\'s fields', async () => {
+		// npm start creates its example with importExample (scripts/start.mjs), through n8n's APIs.
+		const credentials = await n8n.api.call('GET', '/credentials');
+		const credential = credentials.data.find((c) => c.type === 'prefineryWebhookApi');
+		const example = await importExample(n8n, credential, 'prefinery-new-signups-to-crm.json', { publish: false });
+		await page.goto(`${n8n.baseUrl}/workflow/${example.id}`);
+		const filterNode = byTestId('canvas-node').filter({ hasText: 'Only new waitlist members' });
+		await filterNode.waitFor();
+		await page.waitForTimeout(1000); // the canvas zooms to fit
+		await filterNode.dblclick({ force: true });
+		await ndv().waitFor();
+		const input = await waitForText(byTestId('ndv-input-panel'), /sam\.sample@example\.com/);
+		assert.match(input, /referral_code/);
+		await byTestId('ndv-close-button').click();
 	});
 
 	it("Prefinery's Test button with the wrong secret while the editor listens: the editor shows why, on the Rejected output", async () => {

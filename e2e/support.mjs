@@ -190,6 +190,12 @@ export async function importExample(n8n, credential, file, { patch = () => {}, p
 	}
 	patch(workflow);
 	const created = await n8n.api.createWorkflow({ name: workflow.name, nodes: workflow.nodes, connections: workflow.connections, settings: workflow.settings });
+	if (workflow.pinData) {
+		// n8n's public API takes no pinned data: save it the way the editor does, so the workflow opens with
+		// the example's sample pinned on the trigger, as "Import → From file" gives it.
+		const saved = (await n8n.api.rest('GET', `/workflows/${created.id}`)).data;
+		await n8n.api.rest('PATCH', `/workflows/${created.id}`, { versionId: saved.versionId, pinData: workflow.pinData });
+	}
 	const urls = {
 		production: `${n8n.baseUrl}/webhook/${trigger.webhookId}/webhook`,
 		test: `${n8n.baseUrl}/webhook-test/${trigger.webhookId}/webhook`,

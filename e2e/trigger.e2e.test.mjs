@@ -281,6 +281,10 @@ describe('Prefinery Trigger in a real n8n', { timeout: 600_000 }, () => {
 					workflow.nodes.find((node) => node.name === 'Create CRM contact').parameters.url = `${crm.url}/api/contacts`;
 				},
 			});
+			// Created as npm start creates it: with the example's sample pinned (the Filter can map fields at once).
+			const saved = (await n8n.api.rest('GET', `/workflows/${example.id}`)).data;
+			assert.deepEqual(saved.pinData, example.workflow.pinData);
+			assert.equal(saved.pinData[TRIGGER_NAME][0].json.tester.email, 'sam.sample@example.com');
 			const { samplePayload } = await dist('lib/samples.js');
 			assert.equal((await post(example.urls.production, samplePayload('tester_created', 9001))).status, 200);
 			assert.equal((await post(example.urls.production, samplePayload('tester_updated', 9002))).status, 200); // not selected
