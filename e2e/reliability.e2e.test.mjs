@@ -114,7 +114,7 @@ describe('Prefinery Trigger under bad input and faults (real n8n)', { timeout: 6
 		await badInputMatrix(wf, 1);
 	});
 
-	it('bad-input matrix on typeVersion 1.1 (what new nodes get): the same answers', async () => {
+	it('bad-input matrix on typeVersion 1.1 (and so 1.2, new nodes): the same answers', async () => {
 		const v11 = await createTriggerWorkflow(n8n, credential, { events: ['*'] }, { typeVersion: 1.1 });
 		await badInputMatrix(v11, 1.1);
 	});

@@ -150,7 +150,7 @@ describe('Prefinery Trigger in a real n8n', { timeout: 600_000 }, () => {
 		assert.deepEqual(items.map((item) => item.id).sort(), [123, ...accepted].sort(), 'only the accepted events ran');
 	});
 
-	it('typeVersion 1.1 (what new nodes get): the same documented item and every answer of the contract', async () => {
+	it('typeVersion 1.1 (and so 1.2, new nodes, which differs only in a default): the same documented item and every answer of the contract', async () => {
 		const v11 = await createTriggerWorkflow(n8n, credential, { events: ['tester_created', 'tester_applied'] }, { typeVersion: 1.1 });
 		const first = await post(v11.urls.production, ARTICLE_RAW);
 		assert.equal(first.status, 200, first.text);
