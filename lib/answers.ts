@@ -97,7 +97,7 @@ export const timestampTooOldMessage = (toleranceSeconds: number): string =>
 export const eventNotSelectedMessage = (type: string): string =>
 	`Event "${type}" is not selected in this trigger's Events; acknowledged without starting the workflow.`;
 
-export const projectNotSelectedMessage = (project: number | string, filter: number): string =>
+export const projectNotSelectedMessage = (project: number | string, filter: string): string =>
 	`Event is for project ${project}, this trigger listens to project ${filter}; acknowledged without starting the workflow.`;
 
 export const invalidProjectFilterMessage = (filter: string): string =>

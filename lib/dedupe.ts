@@ -7,6 +7,7 @@
  * docs and README): the memory is lost on restart, and each n8n process (main, webhook workers in
  * queue mode) has its own. Pure module: no n8n imports.
  */
+import { touch, trimOldest } from './lru';
 
 /** Ids remembered per trigger node at most. */
 export const DEFAULT_MEMORY_CAPACITY = 10_000;
@@ -97,13 +98,8 @@ export class MemoryRegistry {
 	}
 
 	claim(scope: string, key: string): boolean {
-		let memory = this.memories.get(scope);
-		if (memory) {
-			this.memories.delete(scope); // re-inserted below: now the most recently used
-		} else {
-			memory = new EventIdMemory(this.capacity);
-		}
-		this.memories.set(scope, memory);
+		const memory = this.memories.get(scope) ?? new EventIdMemory(this.capacity);
+		touch(this.memories, scope, memory);
 		const before = memory.size;
 		const claimed = memory.claim(key);
 		this.total += memory.size - before;
@@ -111,19 +107,10 @@ export class MemoryRegistry {
 		return claimed;
 	}
 
-	/** Forgets a scope (e.g. its workflow is gone). */
-	forget(scope: string): void {
-		const memory = this.memories.get(scope);
-		if (!memory) return;
-		this.total -= memory.size;
-		this.memories.delete(scope);
-	}
-
 	private enforceBounds(): void {
-		while (this.memories.size > this.maxScopes) {
-			const [scope] = this.memories.keys();
-			this.forget(scope);
-		}
+		trimOldest(this.memories, this.maxScopes, (_scope, memory) => {
+			this.total -= memory.size;
+		});
 		while (this.total > this.totalCapacity) {
 			const [scope, memory] = this.memories.entries().next().value as [string, EventIdMemory];
 			if (memory.forgetOldest()) this.total -= 1;

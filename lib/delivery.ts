@@ -22,7 +22,7 @@ import {
 } from './answers';
 import type { ClaimStore } from './dedupe';
 import { findEvent, isEventSelected } from './events';
-import { normalizeEvent, parseEnvelope, projectIdOf } from './normalize';
+import { canonicalInteger, normalizeEvent, parseEnvelope, projectIdOf } from './normalize';
 import type { SecretSource } from './secret-cache';
 import { SIGNATURE_HEADER, verifySignature } from './signature';
 import type { JsonObject, PrefineryEnvelope, PrefineryEventItem } from './types';
@@ -126,8 +126,8 @@ export function eventKey(envelope: PrefineryEnvelope, rawBody?: Buffer): string 
 	const { id } = envelope;
 	if (typeof id === 'number') return `id:${id}`;
 	if (typeof id === 'string') {
-		const text = id.trim();
-		return /^-?\d+$/.test(text) ? `id:${BigInt(text).toString()}` : `text:${id}`;
+		const digits = canonicalInteger(id);
+		return digits !== null ? `id:${digits}` : `text:${id}`;
 	}
 	const bytes = rawBody ?? Buffer.from(JSON.stringify(envelope), 'utf8');
 	return `body:${createHash('sha256').update(bytes).digest('hex')}`;
@@ -182,8 +182,8 @@ export function handleDelivery(request: DeliveryRequest, settings: DeliverySetti
 	}
 	if (filter.kind === 'id') {
 		const project = projectIdOf(envelope);
-		if (project !== null && String(project).replace(/^0+(?=\d)/, '') !== filter.id) {
-			return refuse('project_not_selected', policy, projectNotSelectedMessage(project, Number(filter.id)), about);
+		if (project !== null && canonicalInteger(String(project)) !== filter.id) {
+			return refuse('project_not_selected', policy, projectNotSelectedMessage(project, filter.id), about);
 		}
 	}
 

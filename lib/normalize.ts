@@ -164,6 +164,12 @@ export function toInteger(value: unknown): number | string | null {
 	return null;
 }
 
+/** The canonical digits of an integer written as text (`"007"` → `"7"`, any length), or null. */
+export function canonicalInteger(text: string): string | null {
+	const trimmed = text.trim();
+	return /^-?\d+$/.test(trimmed) ? BigInt(trimmed).toString() : null;
+}
+
 export function toText(value: unknown): string | null {
 	if (typeof value === 'string') return value;
 	if (typeof value === 'number' || typeof value === 'boolean') return String(value);

@@ -10,6 +10,7 @@
  * - Rejected output on the Test URL: always (the user is listening, and one item ends the listening).
  * Pure module: no n8n imports. Nothing here sees a secret: the message is the answer's own text.
  */
+import { touch, trimOldest } from './lru';
 
 export const LOG_LINES_PER_MINUTE = 10;
 export const REJECTED_ITEMS_PER_HOUR = 3;
@@ -142,17 +143,9 @@ export class RejectionReporter {
 	}
 
 	private state(scope: string, now: number): ScopeState {
-		let state = this.scopes.get(scope);
-		if (state) {
-			this.scopes.delete(scope);
-		} else {
-			state = { logWindowStart: now, logged: 0, logSuppressed: 0, emittedAt: [], notEmitted: 0 };
-		}
-		this.scopes.set(scope, state);
-		while (this.scopes.size > MAX_SCOPES) {
-			const [oldest] = this.scopes.keys();
-			this.scopes.delete(oldest);
-		}
+		const state = this.scopes.get(scope) ?? { logWindowStart: now, logged: 0, logSuppressed: 0, emittedAt: [], notEmitted: 0 };
+		touch(this.scopes, scope, state);
+		trimOldest(this.scopes, MAX_SCOPES);
 		return state;
 	}
 }

@@ -7,13 +7,14 @@
  * secret for `ttlMs`. When a signature does not match the kept copy, the credential is read again
  * before answering, so a secret changed in n8n takes effect at the next delivery; but such re-reads
  * happen at most once per `rereadIntervalMs` per trigger, so a flood of forged signatures cannot
- * turn into a flood of database reads and decryptions. A mismatch that could not be re-checked is answered 429 (Prefinery retries it, and
- * the retry is checked against the credential as it is then).
+ * turn into a flood of database reads and decryptions. A mismatch that could not be re-checked is
+ * answered 429 (Prefinery retries it, and the retry is checked against the credential as it is then).
  *
  * Bounded: at most `maxEntries` secrets (least recently used first out), and expired ones are
  * swept, so the secrets of deleted workflows do not stay in memory. Pure module: no n8n imports.
  * The secret is never logged or returned anywhere but to the delivery decision.
  */
+import { touch, trimOldest } from './lru';
 
 export const SECRET_TTL_MS = 60_000;
 export const SECRET_REREAD_INTERVAL_MS = 5_000;
@@ -67,21 +68,16 @@ export class SecretCache {
 			this.entries.delete(key);
 			return undefined;
 		}
-		this.entries.delete(key);
-		this.entries.set(key, entry);
+		touch(this.entries, key, entry);
 		return entry.secret;
 	}
 
 	set(key: string, secret: string): void {
 		const now = this.clock();
 		const rereadAt = this.entries.get(key)?.rereadAt ?? -Infinity;
-		this.entries.delete(key);
-		this.entries.set(key, { secret, expires: now + this.ttlMs, rereadAt });
+		touch(this.entries, key, { secret, expires: now + this.ttlMs, rereadAt });
 		if (now >= this.nextSweep) this.sweep(now);
-		while (this.entries.size > this.maxEntries) {
-			const [oldest] = this.entries.keys();
-			this.entries.delete(oldest);
-		}
+		trimOldest(this.entries, this.maxEntries);
 	}
 
 	/**

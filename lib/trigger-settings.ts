@@ -7,6 +7,7 @@
 import type { ClaimStore } from './dedupe';
 import type { DeliverySettings, OutputFormat, ProjectFilter } from './delivery';
 import { ANY_EVENT, findEvent, normalizeEventSelection } from './events';
+import { canonicalInteger } from './normalize';
 import { resolveTolerance } from './signature';
 
 export interface TriggerParameters {
@@ -31,7 +32,7 @@ export interface TriggerCall {
 export function resolveProjectFilter(value: unknown): ProjectFilter {
 	const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
 	if (text === '' && (value === undefined || value === null || typeof value === 'string')) return { kind: 'any' };
-	return /^\d+$/.test(text) ? { kind: 'id', id: text.replace(/^0+(?=\d)/, '') } : { kind: 'invalid', text: String(value) };
+	return /^\d+$/.test(text) ? { kind: 'id', id: canonicalInteger(text) as string } : { kind: 'invalid', text: String(value) };
 }
 
 /** The settings of one delivery, without the secret (the decision reads it only when it needs it). */

@@ -152,7 +152,8 @@ export class PrefineryTrigger implements INodeType {
 		if (sample && !manual) return answerWith(refuse('get_not_delivered'));
 
 		const node = this.getNode();
-		const scope = `${this.getWorkflow().id ?? ''}:${node.id}`;
+		const workflowId = this.getWorkflow().id;
+		const scope = `${workflowId ?? ''}:${node.id}`;
 		const settings = resolveSettings(
 			{
 				events: this.getNodeParameter('events', [ANY_EVENT]),
@@ -212,7 +213,7 @@ export class PrefineryTrigger implements INodeType {
 				{ ...outcome.answer, reason: outcome.answer.reason ?? 'rejected', httpStatus: outcome.httpStatus },
 				{ manual, output },
 			);
-			if (report.log !== null) this.logger.warn(report.log, { workflowId: this.getWorkflow().id, node: node.name });
+			if (report.log !== null) this.logger.warn(report.log, { workflowId, node: node.name });
 			const answered = answerWith(outcome);
 			if (report.item === null) return answered;
 			return { ...answered, workflowData: [[], [{ json: report.item as unknown as IDataObject }]] };
