@@ -199,6 +199,19 @@ export function tail(file, lines = 60) {
 }
 
 /**
+ * n8n answers every request 503 "Database is not ready!" while its database ping fails, which happens
+ * on a loaded machine with SQLite (n8n's own check, DB_PING_TIMEOUT_MS). An administrator's call is
+ * simply tried again then, for up to 60 s; any other answer is returned as it is.
+ */
+async function whileDatabaseBusy(request) {
+	for (const deadline = Date.now() + 60_000; ; await sleep(500)) {
+		const res = await request();
+		const text = await res.text();
+		if (res.status !== 503 || !text.includes('Database is not ready') || Date.now() > deadline) return { res, text };
+	}
+}
+
+/**
  * Logs in as the owner, creates a public-API key and returns a small API client. n8n 2.x creates the
  * owner from N8N_INSTANCE_OWNER_* at start-up; on n8n 1.x (`major: 1`) the owner is set up here
  * through the set-up screen's own endpoint, as a person does on first start.
@@ -232,12 +245,13 @@ export async function connectApi(baseUrl, { major = 2 } = {}) {
 		.map((c) => c.split(';')[0])
 		.join('; ');
 	const rest = async (method, path, body) => {
-		const res = await fetch(`${baseUrl}/rest${path}`, {
-			method,
-			headers: { cookie, 'content-type': 'application/json', 'browser-id': 'prefinery-tests' },
-			body: body === undefined ? undefined : JSON.stringify(body),
-		});
-		const text = await res.text();
+		const { res, text } = await whileDatabaseBusy(() =>
+			fetch(`${baseUrl}/rest${path}`, {
+				method,
+				headers: { cookie, 'content-type': 'application/json', 'browser-id': 'prefinery-tests' },
+				body: body === undefined ? undefined : JSON.stringify(body),
+			}),
+		);
 		if (!res.ok) throw new Error(`n8n ${method} /rest${path} → ${res.status} ${text}`);
 		return text ? JSON.parse(text) : null;
 	};
@@ -256,12 +270,13 @@ export async function connectApi(baseUrl, { major = 2 } = {}) {
 	});
 	const apiKey = key.data.rawApiKey;
 	const call = async (method, path, body) => {
-		const res = await fetch(`${baseUrl}/api/v1${path}`, {
-			method,
-			headers: { 'X-N8N-API-KEY': apiKey, 'content-type': 'application/json' },
-			body: body === undefined ? undefined : JSON.stringify(body),
-		});
-		const text = await res.text();
+		const { res, text } = await whileDatabaseBusy(() =>
+			fetch(`${baseUrl}/api/v1${path}`, {
+				method,
+				headers: { 'X-N8N-API-KEY': apiKey, 'content-type': 'application/json' },
+				body: body === undefined ? undefined : JSON.stringify(body),
+			}),
+		);
 		if (!res.ok) throw new Error(`n8n ${method} /api/v1${path} → ${res.status} ${text}`);
 		return text ? JSON.parse(text) : null;
 	};
