@@ -38,17 +38,22 @@ export class PrefinerySimulator {
 		this.resign = resign;
 		this.answerLimitMs = answerLimitMs;
 		this.endpointRemoved = false;
-		/** @type {Map<string, {event: object, attempts: Array<{at: number, status: number | string}>, fate: string}>} */
-		this.records = new Map();
+		/**
+		 * One record per delivery (a redelivery of the same event is a record of its own).
+		 * @type {Array<{event: object, attempts: Array<{at: number, status: number | string}>, fate: string}>}
+		 */
+		this.records = [];
 		this.pending = new Set();
 	}
 
-	/** Starts delivering `event` (an envelope); returns at once. Its fate is in `fates()` once settled. */
+	/**
+	 * Starts delivering `event` (an envelope); returns a promise that settles with its fate, which is also
+	 * in `fates()`. Delivering an event again is a redelivery (Prefinery's at-least-once): its own record.
+	 */
 	deliver(event) {
-		const key = String(event.id);
 		const record = { event, attempts: [], fate: 'pending' };
-		this.records.set(key, record);
-		const running = this.#run(record).finally(() => this.pending.delete(running));
+		this.records.push(record);
+		const running = this.#run(record).then(() => record.fate).finally(() => this.pending.delete(running));
 		this.pending.add(running);
 		return running;
 	}
@@ -113,7 +118,7 @@ export class PrefinerySimulator {
 	/** Counts by fate, and the records. */
 	fates() {
 		const counts = { delivered: 0, dropped: 0, exhausted: 0, endpoint_removed: 0, pending: 0 };
-		for (const record of this.records.values()) counts[record.fate] += 1;
-		return { counts, records: [...this.records.values()] };
+		for (const record of this.records) counts[record.fate] += 1;
+		return { counts, records: [...this.records] };
 	}
 }
