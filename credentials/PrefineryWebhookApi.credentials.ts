@@ -28,7 +28,7 @@ export class PrefineryWebhookApi implements ICredentialType {
 		},
 		{
 			displayName:
-				'Prefinery cannot check a secret on request: "Test" only checks that this looks like a secret. The signature of the first event Prefinery sends checks it for real (a wrong secret is answered 401 "mismatch").',
+				'Prefinery has no way to check a secret on request, so n8n\'s credential test (on Save, and Retry) only checks that this looks like a secret. The first signed event checks it for real: with a wrong secret the trigger answers 429 "mismatch", so Prefinery keeps retrying for about two days, and the reason shows on the trigger\'s Rejected output and in n8n\'s log. Fix the secret here and the retries get through.',
 			name: 'checkNotice',
 			type: 'notice',
 			default: '',
