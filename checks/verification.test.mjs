@@ -134,27 +134,26 @@ describe('GitHub workflows (release with provenance, as n8n requires)', () => {
 		assert.ok(lint(broken, 'broken.yml').length > 0);
 	});
 
-	it('ci.yml runs the README\'s install and test commands', () => {
+	it('ci.yml runs the documented install and test commands (docs/development.md)', () => {
 		const { install, test } = readmeCommands();
 		const runs = Object.values(read('ci.yml').jobs).flatMap((job) => job.steps.map((step) => step.run).filter(Boolean));
 		assert.ok(runs.includes(install), `a step runs "${install}"`);
 		assert.ok(runs.includes(test), `a step runs "${test}"`);
 	});
 
-	it('ci.yml\'s compat job runs every n8n version in e2e/compat/, and the README lists each as it expects', () => {
+	it('ci.yml\'s compat job runs every n8n version in e2e/compat/, and docs/compatibility.md lists each as it expects', () => {
 		const expected = compatSpecs();
 		const { compat } = read('ci.yml').jobs;
 		assert.deepEqual([...compat.strategy.matrix.n8n].sort(), expected.map(({ name }) => name).sort());
 		assert.ok(compat.steps.some((step) => step.run === 'npm run test:compat -- ${{ matrix.n8n }}'));
-		const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-		const section = readme.slice(readme.indexOf('## Compatibility'), readme.indexOf('\n## ', readme.indexOf('## Compatibility') + 5));
+		const section = readFileSync(join(ROOT, 'docs', 'compatibility.md'), 'utf8');
 		for (const { n8n, expect } of expected) {
 			const status = expect === 'works' ? '\\*\\*tested\\*\\*' : '\\*\\*does not load\\*\\*';
-			assert.match(section, new RegExp(`\\| ${n8n.replaceAll('.', '\\.')}( and older)? \\|[^\\n]*${status}`), `README → Compatibility lists n8n ${n8n} as ${expect}`);
+			assert.match(section, new RegExp(`\\| ${n8n.replaceAll('.', '\\.')}( and older)? \\|[^\\n]*${status}`), `docs/compatibility.md lists n8n ${n8n} as ${expect}`);
 		}
 	});
 
-	it('publish.yml: on version tags, id-token: write, installs as the README says, then npm run release', () => {
+	it('publish.yml: on version tags, id-token: write, installs as docs/development.md says, then npm run release', () => {
 		const workflow = read('publish.yml');
 		assert.deepEqual(workflow.on.push.tags, ['*.*.*']);
 		const [job] = Object.values(workflow.jobs);
@@ -218,12 +217,14 @@ describe('release tooling (n8n-node release)', () => {
 });
 
 describe('the repository address is set in one place: package.json repository.url', () => {
-	it('no other tracked file, nor the tarball, names it', () => {
+	it('no other tracked file, nor the tarball, names it (the README only in its links, which e2e/readme checks are built from it)', () => {
 		const address = PACKAGE.repository.url.replace(/^git\+/, '').replace(/\.git$/, '').replace(/^https?:\/\//, '');
 		assert.match(address, /^github\.com\/[^/]+\/[^/]+$/);
 		const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
 		const naming = tracked.filter((file) => {
-			if (file === 'package.json' || !existsSync(join(ROOT, file))) return false;
+			// The README's links to docs/ must be absolute (npm shows the README alone): e2e/readme.e2e.test.mjs
+			// checks that each is built from repository.url and that the address appears nowhere else in it.
+			if (file === 'package.json' || file === 'README.md' || !existsSync(join(ROOT, file))) return false;
 			return readFileSync(join(ROOT, file), 'utf8').includes(address);
 		});
 		assert.deepEqual(naming, []);
@@ -232,8 +233,8 @@ describe('the repository address is set in one place: package.json repository.ur
 	});
 });
 
-describe('CI runs the README\'s commands', () => {
-	it('.ci/run calls the README\'s install and test commands', () => {
+describe('CI runs the documented commands', () => {
+	it('.ci/run calls the documented install and test commands (docs/development.md)', () => {
 		const { install, test } = readmeCommands();
 		const lines = readFileSync(join(ROOT, '.ci', 'run'), 'utf8').split('\n').map((line) => line.trim());
 		assert.ok(lines.includes(install), `.ci/run runs "${install}"`);

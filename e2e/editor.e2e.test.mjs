@@ -4,13 +4,14 @@
 // before any event), add the Prefinery action node without an API key, and no browser errors from
 // our nodes. With PREFINERY_SCREENSHOTS=<folder> it also writes the README's screenshots there.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { OWNER, packPackage, startN8n } from '../scripts/lib/n8n.mjs';
 import { launchChromium } from '../scripts/lib/browser.mjs';
 import { importExample } from './support.mjs';
+import { testUrlStepOrder } from '../scripts/lib/readme.mjs';
 import { ROOT } from '../scripts/lib/runtime.mjs';
 
 const progress = (line) => process.stderr.write(`${line}\n`);
@@ -194,12 +195,11 @@ describe('the n8n editor, as a new user meets the package', { timeout: 600_000 }
 		await page.getByText('When will this node trigger my flow?').click();
 		const help = await waitForText(ndv(), /open Webhook URLs at the top of the parameters and copy the Test URL, click Execute step, then open the Test URL/);
 		// The order this suite takes (copy the Test URL, then Execute step, which covers the parameters,
-		// then open it) is the order every text gives: the panel, and the README's step 1.
-		const readmeStep = readFileSync(join(ROOT, 'README.md'), 'utf8').split('1. **From the browser')[1].split('\n\n')[0].replace(/\s+/g, ' ');
-		for (const text of [help, readmeStep]) {
-			const order = ['Webhook URLs', 'Execute step', 'open the'].map((phrase) => text.indexOf(phrase, text.indexOf('Webhook URLs')));
-			assert.ok(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1])), `steps in the order the editor allows: ${text.slice(0, 300)}`);
-		}
+		// then open it) is the order every text gives: the panel, and the README's "Inside your own n8n".
+		const order = ['Webhook URLs', 'Execute step', 'open the'].map((phrase) => help.indexOf(phrase, help.indexOf('Webhook URLs')));
+		assert.ok(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1])), `the panel's steps in the order the editor allows: ${help.slice(0, 300)}`);
+		const readme = testUrlStepOrder();
+		assert.ok(readme.copy >= 0 && readme.execute > readme.copy && readme.open > readme.execute, `README → Inside your own n8n in the order the editor allows:\n${readme.steps.join('\n')}`);
 		await screenshot('trigger-panel');
 		await ndv().locator('[title="Click to display webhook URLs"]').click();
 		await byTestId('radio-button-test').click();

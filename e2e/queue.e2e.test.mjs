@@ -248,7 +248,7 @@ describe('queue mode: main, two webhook processes, a worker, PostgreSQL 17 and R
 		assert.equal(answer.message, 'Sample event emitted.');
 	});
 
-	it('the README\'s start-up check refuses a process whose user folder lacks the package', () => {
+	it('the documented start-up check (docs/duplicates-and-queue-mode.md) refuses a process whose user folder lacks the package', () => {
 		const { queueCheck } = readmeCommands();
 		const empty = mkdtempSync(join(tmpdir(), 'prefinery-no-package-'));
 		temp.push(empty);
@@ -306,7 +306,7 @@ describe('queue mode: main, two webhook processes, a worker, PostgreSQL 17 and R
 				const body = deliveries[index];
 				index += 1;
 				if (index === Math.floor(deliveries.length / 3)) {
-					// As the README says: take a webhook process out of the load balancer, let its
+					// As docs/duplicates-and-queue-mode.md says: take a webhook process out of the load balancer, let its
 					// in-flight requests finish, then restart it and put it back once it is ready.
 					progress('  draining and restarting webhook-1 mid-stream');
 					const webhook1 = cluster.webhooks[0];

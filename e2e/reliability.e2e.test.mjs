@@ -77,7 +77,7 @@ async function badInputMatrix(target, typeVersion) {
 	}
 	// Over n8n's body size limit (N8N_PAYLOAD_SIZE_MAX, 16 MiB by default): for a JSON body n8n's own
 	// body reader refuses it before the node runs (n8n 2.41 answers 500 there, not 413; documented in
-	// the README). With a content type n8n does not read above typeVersion 1, the node reads the body
+	// docs/answers.md). With a content type n8n does not read above typeVersion 1, the node reads the body
 	// and answers 413 itself; typeVersion 1 gets n8n's 500 there too.
 	const huge = JSON.stringify({ id: 9, type: 'tester_created', data: { blob: 'x'.repeat(17 * 1024 * 1024) } });
 	const tooBig = await send(target.urls.production, huge, {});
@@ -187,7 +187,7 @@ describe('Prefinery Trigger under bad input and faults (real n8n)', { timeout: 6
 		const { samplePayload } = await dist('lib/samples.js');
 		const good = JSON.stringify(samplePayload('tester_created', 880_001));
 		// n8n decodes Content-Encoding and charsets while it reads the body, before any node: the node
-		// cannot answer these. The README lists them as n8n's answers (and a real Prefinery delivery is
+		// cannot answer these. docs/answers.md lists them as n8n's answers (and a real Prefinery delivery is
 		// plain UTF-8 JSON, so it never meets them).
 		const rows = [
 			['Content-Encoding: gzip on a plain body', { 'content-type': 'application/json', 'content-encoding': 'gzip' }, 500],

@@ -75,7 +75,7 @@ export async function send(url, body, { secret = SECRET, timestamp, headers = {}
 
 /**
  * `res` is the expected answer; a mismatch may also be `mismatch_recheck_pending` (a second mismatch
- * within 5 s of the last credential re-read, also 429: README → Signature).
+ * within 5 s of the last credential re-read, also 429: docs/signature.md).
  */
 export function assertAnswer(label, res, status, reason) {
 	if (reason === 'mismatch' && res.json?.reason === 'mismatch_recheck_pending') {

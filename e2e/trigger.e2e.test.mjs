@@ -303,7 +303,7 @@ describe('Prefinery Trigger in a real n8n', { timeout: 600_000 }, () => {
 		}
 	});
 
-	it('the README\'s send-sample command, with its two placeholders filled in, delivers a signed sample', async () => {
+	it('the documented send-sample command (docs/trigger.md), with its two placeholders filled in, delivers a signed sample', async () => {
 		const { sendSample } = readmeCommands();
 		const command = sendSample
 			.replace("'<your secret>'", `'${SECRET}'`)

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench`: every figure the README quotes, from one run, as ratios against baselines measured
+// `npm run bench`: every figure docs/performance-and-reliability.md quotes, from one run, as ratios against baselines measured
 // in the same run.
 //   1. handler cost vs JSON.parse (scripts/bench-handler.mjs)
 //   2. package: packed/unpacked size, runtime dependencies, time to load the node modules

@@ -397,7 +397,7 @@ describe('no secret ever appears in an answer', () => {
 });
 
 describe('fixable failures: 429 by default (Prefinery retries), the 4xx under the strict option', () => {
-	// The decision table (README → Answers to Prefinery): [reason, default, strict].
+	// The decision table (docs/answers.md): [reason, default, strict].
 	const table: Array<[Reason, number, number]> = [
 		['missing_header', 429, 401],
 		['mismatch', 429, 401],

@@ -1,7 +1,7 @@
 // The package's floor (npm run test:compat -- 1.82): an n8n older than 1.85 starts with the package
 // installed but refuses both nodes, because their descriptions use n8n-workflow's NodeConnectionTypes
 // (added in 1.85.0; the lint rule node-connection-type-literal forbids the 'main' literal that older
-// n8n would take). If this ever fails, the floor moved down: update README → Compatibility.
+// n8n would take). If this ever fails, the floor moved down: update docs/compatibility.md.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

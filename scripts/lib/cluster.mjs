@@ -83,7 +83,7 @@ export async function startCluster({ tarball, webhooks = 2, workers = 1, log = (
 }
 
 /**
- * A loopback round-robin proxy over `targets` (base URLs), configured like the README recommends for
+ * A loopback round-robin proxy over `targets` (base URLs), configured like docs/duplicates-and-queue-mode.md recommends for
  * a load balancer (nginx: `proxy_next_upstream error timeout http_404 non_idempotent;`): a request
  * that cannot reach one webhook process, or that it answers 404 (a process that has just started
  * and not yet registered the published workflows), goes to the next one. When every process answers
