@@ -134,7 +134,7 @@ describe('GitHub workflows (release with provenance, as n8n requires)', () => {
 		assert.ok(lint(broken, 'broken.yml').length > 0);
 	});
 
-	it('ci.yml runs the documented install and test commands (docs/development.md)', () => {
+	it('ci.yml runs the README\'s install and test commands', () => {
 		const { install, test } = readmeCommands();
 		const runs = Object.values(read('ci.yml').jobs).flatMap((job) => job.steps.map((step) => step.run).filter(Boolean));
 		assert.ok(runs.includes(install), `a step runs "${install}"`);
