@@ -33,8 +33,8 @@ export function readmeCodeBlocks(text = readDoc('README.md')) {
  * language. The install paths and the first steps are in the README; the rest is on the docs pages.
  */
 export const COMMAND_SOURCES = {
-	install: ['docs/development.md', /^Set-up/, 'bash'],
-	test: ['docs/development.md', /^Test\b/, 'bash'],
+	install: ['README.md', /^Set-up/, 'bash'],
+	test: ['README.md', /^Test\b/, 'bash'],
 	npmNodesFolder: ['README.md', /^npm \(self-hosted/, 'bash'],
 	dockerfile: ['README.md', /^Docker/, 'dockerfile'],
 	tryIt: ['README.md', /^With npm start/, 'bash'],
