@@ -1,0 +1,511 @@
+// Chaos: what reaches the side effect when things around the trigger go wrong, with Prefinery's
+// deliveries simulated by its documented rules (scripts/lib/prefinery-sim.mjs, time compressed).
+//
+// 300 sign-ups, each with its three events (tester_created, tester_applied, tester_updated), plus
+// redeliveries, go to three workflows in one n8n (single process, SQLite) at the same time:
+//   - "trigger + catch-up": examples/prefinery-catch-up-postgres.json (claims in PostgreSQL, and a
+//     scheduled Get Many testers that claims the same keys);
+//   - "trigger only": Prefinery Trigger (defaults) → the CRM call;
+//   - "core nodes": what a careful user builds without the package: Webhook → Crypto (HMAC) → Filter
+//     (signature and event type) → Remove Duplicates → the CRM call.
+// During the stream: the signing secret is wrong for a stretch, the workflows are unpublished for a
+// stretch, n8n is stopped for longer than Prefinery's (compressed) retry window, n8n is SIGKILLed while
+// executions run, and a burst arrives that n8n cannot answer within Prefinery's 15 s. Then the catch-up
+// runs once, and a loopback CRM counts the new-sign-up side effect of every sign-up.
+// `npm run test:chaos` runs this suite alone.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { sql } from '../scripts/lib/cluster.mjs';
+import { packPackage, sleep, startN8n, waitForWebhook } from '../scripts/lib/n8n.mjs';
+import { PrefinerySimulator, RETRY_WINDOW_SECONDS } from '../scripts/lib/prefinery-sim.mjs';
+import { startPostgres } from '../scripts/lib/services.mjs';
+import { createTriggerWorkflow, importExample, SECRET, startSink } from './support.mjs';
+
+const require = createRequire(import.meta.url);
+const { startMockPrefineryApi } = require('../test/support/mock-prefinery-api.js');
+
+const SIGNUPS = 300;
+const PER_STRETCH = SIGNUPS / 6;
+/** Testers who signed up before the workflows existed (only the catch-up can know them). */
+const EARLIER = 20;
+/** Prefinery's two days of retries in about 18 s. */
+const SPEED = 10_000;
+/** The catch-up re-runs a claim left unfinished this long (the example says 15 minutes). */
+const STALE_AFTER = '45 seconds';
+/** Sign-ups per second while n8n runs the workflows (3 workflows × 3 events each), and while it does not. */
+const SIGNUPS_PER_SECOND = 2;
+const SIGNUPS_PER_SECOND_IDLE = 10;
+/**
+ * The burst's deliveries are retried on a schedule compressed only 50 times: retries compressed 10,000
+ * times would all come back within a second of a timeout, a storm that Prefinery's real schedule (the
+ * first retry after 6 s, the third after 86 s) never makes.
+ */
+const BURST_SPEED = 50;
+const EVENT_TYPES = ['tester_created', 'tester_applied', 'tester_updated'];
+const WRONG_SECRET = 'whsec_another_projects_secret';
+
+const log = (line) => process.stderr.write(`[chaos] ${line}\n`);
+
+describe('chaos: every sign-up reaches the side effect exactly once with the trigger and the catch-up', { timeout: 20 * 60_000 }, () => {
+	let pg;
+	let api;
+	let crm;
+	let n8n;
+	before(async () => {
+		log('starting PostgreSQL (the claim store), the mock Prefinery API, the CRM sink and n8n');
+		pg = await startPostgres({ log });
+		await sql(pg.port, 'CREATE DATABASE app');
+		api = await startMockPrefineryApi({ testers: EARLIER });
+		crm = await startSink();
+		const pack = packPackage(mkdtempSync(join(tmpdir(), 'prefinery-pack-')));
+		// Executions that succeed are not kept (n8n's advice for busy production workflows): saving each
+		// one's data into SQLite is most of what a small machine spends per event. The CRM counts instead.
+		n8n = await startN8n({ tarball: pack.tarball, log, env: { EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'none' } });
+	});
+	after(async () => {
+		await n8n?.dispose();
+		await pg?.stop();
+		await api?.close();
+		await crm?.close();
+	});
+
+	it(`${SIGNUPS} sign-ups through a wrong secret, an unpublished stretch, n8n down, a SIGKILL and a burst: 0 lost, 0 doubled with the catch-up`, async () => {
+		// The claim table, as the example's note says.
+		await sql(
+			pg.port,
+			`CREATE TABLE prefinery_claims (claim_key text PRIMARY KEY, tester_id text NOT NULL, email text, source text NOT NULL,
+			 attempts integer NOT NULL DEFAULT 1, claimed_at timestamptz NOT NULL DEFAULT now(), done_at timestamptz)`,
+			{ database: 'app' },
+		);
+		const webhookCredential = await n8n.api.createCredential('Prefinery Webhook', 'prefineryWebhookApi', { webhookSigningSecret: SECRET });
+		const apiCredential = await n8n.api.createCredential('Prefinery (mock API)', 'prefineryApi', { apiKey: api.apiKey, baseUrl: api.url });
+		const pgCredential = await n8n.api.createCredential('Postgres (claims)', 'postgres', {
+			host: '127.0.0.1',
+			port: pg.port,
+			database: 'app',
+			user: 'n8n',
+			password: '',
+			ssl: 'disable',
+			sshTunnel: false,
+		});
+
+		// 1. The example, as a user sets it up: credentials, project, CRM URL. The test shortens the stale
+		//    threshold (minutes → seconds, as the compressed clock does) and moves the schedule out of the
+		//    way: the catch-up runs once, at the end ("Execute workflow" from its Schedule Trigger).
+		const withCatchUp = await importExample(n8n, webhookCredential, 'prefinery-catch-up-postgres.json', {
+			patch: (workflow) => {
+				for (const node of workflow.nodes) {
+					if (node.credentials?.postgres) node.credentials.postgres = { id: pgCredential.id, name: pgCredential.name };
+					if (node.credentials?.prefineryApi) node.credentials.prefineryApi = { id: apiCredential.id, name: apiCredential.name };
+					if (node.name === 'All testers') node.parameters.project.value = '1';
+					if (node.name === 'Create CRM contact') node.parameters.url = `${crm.url}/with-catch-up`;
+					if (node.name === 'Claim') {
+						assert.match(node.parameters.query, /interval '15 minutes'/);
+						node.parameters.query = node.parameters.query.replace("'15 minutes'", `'${STALE_AFTER}'`);
+					}
+					if (node.type === 'n8n-nodes-base.scheduleTrigger') node.parameters.rule = { interval: [{ field: 'weeks', triggerAtDay: [0], triggerAtHour: 3 }] };
+				}
+			},
+		});
+
+		// 2. The trigger alone, defaults, straight to the CRM.
+		const crmCall = (name, url, testerId) => ({
+			id: `crm-${name}`,
+			name: 'Create CRM contact',
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4.2,
+			position: [480, 0],
+			retryOnFail: true,
+			maxTries: 3,
+			waitBetweenTries: 1000,
+			parameters: { method: 'POST', url, sendBody: true, specifyBody: 'json', jsonBody: `={{ JSON.stringify({ tester_id: String(${testerId}) }) }}`, options: {} },
+		});
+		const triggerOnly = await createTriggerWorkflow(n8n, webhookCredential, { events: ['tester_created'] }, {
+			typeVersion: 1.2,
+			extraNodes: [crmCall('trigger', `${crm.url}/trigger-only`, '$json.tester.id')],
+			connections: { 'Prefinery Trigger': { main: [[{ node: 'Create CRM contact', type: 'main', index: 0 }]] } },
+		});
+
+		// 3. Core nodes only. The Webhook node answers at once (its default), so every delivery is 200.
+		const hmacCredential = await n8n.api.createCredential('Prefinery HMAC secret', 'crypto', { hmacSecret: SECRET });
+		const coreNodes = await createCoreNodeWorkflow(n8n, `${crm.url}/core-nodes`, crmCall, hmacCredential);
+
+		const flows = { withCatchUp, triggerOnly, coreNodes };
+		const sims = Object.fromEntries(
+			Object.entries(flows).map(([name, flow]) => [name, new PrefinerySimulator({ url: flow.urls.production, secret: SECRET, speed: SPEED })]),
+		);
+
+		// The stream. Each sign-up: Prefinery creates the tester (the mock API lists it from then on) and
+		// sends its three events to each workflow's URL.
+		const template = api.state.testers.get(1)[0];
+		const signups = [];
+		let eventId = 7_700_000;
+		const burstSims = Object.fromEntries(
+			Object.entries(flows).map(([name, flow]) => [name, new PrefinerySimulator({ url: flow.urls.production, secret: SECRET, speed: BURST_SPEED })]),
+		);
+		const signUp = (n, to = sims) => {
+			const tester = structuredClone(template);
+			tester.id = api.state.nextId.tester++;
+			tester.email = `chaos${String(n).padStart(4, '0')}@example.com`;
+			tester.created_at = tester.updated_at = new Date().toISOString();
+			api.state.testers.get(1).push(tester);
+			const events = EVENT_TYPES.map((type) => ({ id: (eventId += 1), type, data: structuredClone(tester), created_at: Math.floor(Date.now() / 1000) }));
+			signups.push({ tester, events });
+			for (const event of events) for (const sim of Object.values(to)) sim.deliver(event);
+		};
+		const stretch = async (label, from, to, rate = SIGNUPS_PER_SECOND) => {
+			log(`${label}: sign-ups ${from + 1}–${to}`);
+			for (let n = from; n < to; n += 1) {
+				signUp(n + 1);
+				await sleep(1000 / rate);
+			}
+		};
+		const republish = async () => {
+			for (const flow of Object.values(flows)) await n8n.api.publish(flow.id);
+			for (const flow of Object.values(flows)) await waitForWebhook(flow.urls.production);
+		};
+		const started = Date.now();
+
+		await stretch('all well', 0, PER_STRETCH);
+
+		// The most likely set-up mistake: another project's secret, noticed and fixed a few simulated hours later.
+		await n8n.api.updateCredential(webhookCredential.id, { webhookSigningSecret: WRONG_SECRET });
+		await n8n.api.updateCredential(hmacCredential.id, { hmacSecret: WRONG_SECRET });
+		await stretch('wrong signing secret', PER_STRETCH, 2 * PER_STRETCH);
+		await sleep((6 * 3600 * 1000) / SPEED);
+		await n8n.api.updateCredential(webhookCredential.id, { webhookSigningSecret: SECRET });
+		await n8n.api.updateCredential(hmacCredential.id, { hmacSecret: SECRET });
+
+		// Unpublished (someone edits the workflow and forgets to publish): n8n answers 404, Prefinery drops.
+		for (const flow of Object.values(flows)) await n8n.api.unpublish(flow.id);
+		await stretch('workflows unpublished', 2 * PER_STRETCH, 3 * PER_STRETCH, SIGNUPS_PER_SECOND_IDLE);
+		await republish();
+
+		// n8n down for longer than Prefinery retries: every delivery of the stretch runs out of retries.
+		log('stopping n8n');
+		await n8n.stop();
+		await stretch('n8n stopped', 3 * PER_STRETCH, 4 * PER_STRETCH, SIGNUPS_PER_SECOND_IDLE);
+		await sleep((RETRY_WINDOW_SECONDS * 1000) / SPEED + 3000);
+		log('starting n8n again');
+		await n8n.start();
+		for (const flow of Object.values(flows)) await waitForWebhook(flow.urls.production);
+
+		// A hard kill while executions run (a crashed host or an OOM kill), then a restart.
+		const killAt = 4 * PER_STRETCH + PER_STRETCH / 2;
+		await stretch('running', 4 * PER_STRETCH, killAt);
+		log('SIGKILL n8n while executions run');
+		const child = n8n.child;
+		n8n.child = null;
+		child.kill('SIGKILL');
+		await once(child, 'exit');
+		const killedAt = Date.now();
+		await stretch('n8n killed, restarting', killAt, killAt + 5);
+		await n8n.start();
+		for (const flow of Object.values(flows)) await waitForWebhook(flow.urls.production);
+		await stretch('restarted', killAt + 5, 5 * PER_STRETCH);
+
+		// A burst: the last sign-ups all at once, with Prefinery redelivering 50 earlier events.
+		for (const sim of Object.values(sims)) await sim.drain();
+		log(`burst: sign-ups ${5 * PER_STRETCH + 1}–${SIGNUPS} at once, and 50 earlier events redelivered`);
+		for (let n = 5 * PER_STRETCH; n < SIGNUPS; n += 1) signUp(n + 1, burstSims);
+		for (let i = 0; i < 50; i += 1) {
+			const { events } = signups[(i * 37) % (5 * PER_STRETCH)];
+			for (const sim of Object.values(burstSims)) sim.deliver(events[i % 3]);
+		}
+		for (const sim of Object.values(burstSims)) await sim.drain();
+		log(`every delivery has its fate (${Math.round((Date.now() - started) / 1000)} s); waiting for the executions to finish`);
+		for (const flow of Object.values(flows)) await quiet(n8n, flow.id);
+
+		const streamed = signups.map((s) => String(s.tester.id));
+		const before = countEffects(crm, streamed);
+
+		// The catch-up, once. A claim that the kill left unfinished is re-run only once it is stale.
+		const wait = killedAt + parseInt(STALE_AFTER, 10) * 1000 + 2000 - Date.now();
+		if (wait > 0) {
+			log(`waiting ${Math.round(wait / 1000)} s until claims left by the kill are stale`);
+			await sleep(wait);
+		}
+		log('running the catch-up (Execute workflow from its Schedule Trigger)');
+		const catchUp = await runCatchUp(n8n, withCatchUp);
+		assert.equal(catchUp.status, 'success', JSON.stringify(catchUp.data?.resultData?.error ?? {}).slice(0, 800));
+		const listed = catchUp.data.resultData.runData['All testers'][0].data.main[0].length;
+		assert.equal(listed, EARLIER + SIGNUPS, 'the catch-up lists every tester');
+
+		const earlier = api.state.testers.get(1).slice(0, EARLIER).map((t) => String(t.id));
+		const after = countEffects(crm, streamed);
+		const backfill = countEffects(crm, earlier).withCatchUp;
+		// Per workflow, every delivery's fate and every attempt's answer: 200, 429, 404, 500/503 (n8n's own,
+		// e.g. "Database is not ready!" while its SQLite is overloaded), 'timeout', 'connection_error'.
+		const fates = {};
+		const answers = {};
+		for (const name of Object.keys(flows)) {
+			const records = [...sims[name].fates().records, ...burstSims[name].fates().records];
+			fates[name] = {};
+			answers[name] = {};
+			for (const record of records) {
+				fates[name][record.fate] = (fates[name][record.fate] ?? 0) + 1;
+				for (const { status } of record.attempts) answers[name][status] = (answers[name][status] ?? 0) + 1;
+			}
+		}
+		const { rows: claims } = await sql(pg.port, 'SELECT count(*)::int AS claims, count(done_at)::int AS done, count(*) FILTER (WHERE attempts > 1)::int AS rerun FROM prefinery_claims', { database: 'app' });
+		const report = {
+			signups: SIGNUPS,
+			deliveries: sims.withCatchUp.records.length + burstSims.withCatchUp.records.length,
+			fates,
+			answers,
+			'trigger + catch-up, before the catch-up': before.withCatchUp,
+			'trigger + catch-up': after.withCatchUp,
+			'trigger only': after.triggerOnly,
+			'core nodes': after.coreNodes,
+			backfill,
+			claims: claims[0],
+			seconds: Math.round((Date.now() - started) / 1000),
+		};
+		process.stderr.write(`chaos report: ${JSON.stringify(report)}\n`);
+
+		// Every sign-up exactly once, through the trigger or the catch-up; the earlier testers backfilled.
+		assert.deepEqual(after.withCatchUp, { lost: 0, doubled: 0, calls: SIGNUPS }, JSON.stringify(report));
+		assert.deepEqual(backfill, { lost: 0, doubled: 0, calls: EARLIER });
+		// The chaos was real: each stretch dropped deliveries for good, the burst timed out, and the
+		// workflows without a catch-up lost sign-ups (the numbers go to the README's table).
+		assert.ok(fates.triggerOnly.dropped >= PER_STRETCH * 3, `unpublished stretch: ${JSON.stringify(fates.triggerOnly)}`);
+		assert.ok(fates.triggerOnly.exhausted >= PER_STRETCH * 3, `n8n down: ${JSON.stringify(fates.triggerOnly)}`);
+		assert.ok(before.withCatchUp.lost >= 2 * PER_STRETCH, 'the catch-up had sign-ups to recover');
+		assert.ok(after.triggerOnly.lost >= 2 * PER_STRETCH);
+		assert.ok(after.coreNodes.lost >= 2 * PER_STRETCH, JSON.stringify(after.coreNodes));
+	});
+});
+
+describe('which claim store is atomic in single-process n8n (SQLite): Postgres or n8n Data tables', { timeout: 10 * 60_000 }, () => {
+	let pg;
+	let crm;
+	let n8n;
+	before(async () => {
+		pg = await startPostgres({ log });
+		await sql(pg.port, 'CREATE DATABASE app');
+		crm = await startSink();
+		const pack = packPackage(mkdtempSync(join(tmpdir(), 'prefinery-pack-')));
+		n8n = await startN8n({ tarball: pack.tarball, log });
+	});
+	after(async () => {
+		await n8n?.dispose();
+		await pg?.stop();
+		await crm?.close();
+	});
+
+	it('the example\'s Postgres claim lets each sign-up through once under concurrent redeliveries; a Data table check-then-insert does not', async () => {
+		await sql(
+			pg.port,
+			`CREATE TABLE prefinery_claims (claim_key text PRIMARY KEY, tester_id text NOT NULL, email text, source text NOT NULL,
+			 attempts integer NOT NULL DEFAULT 1, claimed_at timestamptz NOT NULL DEFAULT now(), done_at timestamptz)`,
+			{ database: 'app' },
+		);
+		const webhookCredential = await n8n.api.createCredential('Prefinery Webhook', 'prefineryWebhookApi', { webhookSigningSecret: SECRET });
+		const pgCredential = await n8n.api.createCredential('Postgres (claims)', 'postgres', { host: '127.0.0.1', port: pg.port, database: 'app', user: 'n8n', password: '', ssl: 'disable', sshTunnel: false });
+		const personal = (await n8n.api.rest('GET', '/projects/personal')).data;
+		const table = (await n8n.api.rest('POST', `/projects/${personal.id}/data-tables`, { name: 'prefinery_claims', columns: [{ name: 'claim_key', type: 'string' }] })).data;
+
+		// n8n publishes a workflow only when every node is set up: the catch-up half needs its project and
+		// an API credential (this test never runs the schedule).
+		const apiCredential = await n8n.api.createCredential('Prefinery (unused)', 'prefineryApi', { apiKey: 'unused', baseUrl: 'http://127.0.0.1:9/api/v2' });
+		const point = (workflow, path) => {
+			for (const node of workflow.nodes) {
+				if (node.credentials?.prefineryApi) node.credentials.prefineryApi = { id: apiCredential.id, name: apiCredential.name };
+				if (node.name === 'All testers') node.parameters.project.value = '1';
+				if (node.credentials?.postgres) node.credentials.postgres = { id: pgCredential.id, name: pgCredential.name };
+				if (node.name === 'Create CRM contact') node.parameters.url = `${crm.url}/${path}`;
+			}
+		};
+		const postgres = await importExample(n8n, webhookCredential, 'prefinery-catch-up-postgres.json', { patch: (workflow) => point(workflow, 'postgres') });
+		// The same workflow with the claim in an n8n Data table, the way the Data table node allows it:
+		// "If row does not exist" (claim_key), then "Insert" it. There is no unique column to lean on.
+		const dataTable = await importExample(n8n, webhookCredential, 'prefinery-catch-up-postgres.json', {
+			patch: (workflow) => {
+				point(workflow, 'data-table');
+				const tableRef = { __rl: true, mode: 'id', value: table.id };
+				const claim = workflow.nodes.find((node) => node.name === 'Claim');
+				Object.assign(claim, {
+					type: 'n8n-nodes-base.dataTable',
+					typeVersion: 1.1,
+					credentials: undefined,
+					parameters: { resource: 'row', operation: 'rowNotExists', dataTableId: tableRef, matchType: 'allConditions', filters: { conditions: [{ keyName: 'claim_key', condition: 'eq', keyValue: '={{ $json.claim_key }}' }] } },
+				});
+				const insert = workflow.nodes.find((node) => node.name === 'Only new claims');
+				Object.assign(insert, {
+					type: 'n8n-nodes-base.dataTable',
+					typeVersion: 1.1,
+					parameters: {
+						resource: 'row',
+						operation: 'insert',
+						dataTableId: tableRef,
+						columns: {
+							mappingMode: 'defineBelow',
+							value: { claim_key: '={{ $json.claim_key }}' },
+							matchingColumns: [],
+							schema: [{ id: 'claim_key', displayName: 'claim_key', required: false, defaultMatch: false, display: true, type: 'string', canBeUsedToMatch: true }],
+						},
+						options: {},
+					},
+				});
+				// The CRM call reads the claim from the item the Insert passes on.
+				const crmNode = workflow.nodes.find((node) => node.name === 'Create CRM contact');
+				crmNode.parameters.jsonBody = "={{ JSON.stringify({ claim_key: $json.claim_key, tester_id: $('Sign-up from the webhook').item.json.tester_id }) }}";
+				workflow.nodes = workflow.nodes.filter((node) => node.name !== 'Mark done');
+				delete workflow.connections['Create CRM contact'];
+			},
+		});
+
+		// 40 sign-ups, each delivered 5 times at the same moment (Prefinery retrying a delivery n8n
+		// answered too late, several webhook processes, a replay): the claim decides who goes on.
+		const { samplePayload } = await import('../dist/lib/samples.js');
+		const { send } = await import('./support.mjs');
+		const KEYS = 40;
+		const COPIES = 5;
+		for (const [name, flow] of [['postgres', postgres], ['data-table', dataTable]]) {
+			const sends = [];
+			for (let k = 0; k < KEYS; k += 1) {
+				const event = samplePayload('tester_created', 5_500_000 + k);
+				event.data.id = 66_000 + k;
+				for (let c = 0; c < COPIES; c += 1) sends.push(send(flow.urls.production, event));
+			}
+			const answers = await Promise.all(sends);
+			assert.ok(answers.every((a) => a.status === 200), `${name}: every delivery answered 200`);
+			await quiet(n8n, flow.id);
+		}
+		const ids = Array.from({ length: KEYS }, (_, k) => String(66_000 + k));
+		const count = (path) => {
+			const calls = new Map();
+			for (const request of crm.requests.filter((r) => r.url === `/${path}`)) calls.set(String(request.body.tester_id), (calls.get(String(request.body.tester_id)) ?? 0) + 1);
+			return { lost: ids.filter((id) => !calls.has(id)).length, doubled: ids.filter((id) => calls.get(id) > 1).length, calls: [...calls.values()].reduce((a, b) => a + b, 0) };
+		};
+		const report = { postgres: count('postgres'), dataTable: count('data-table') };
+		process.stderr.write(`claim stores, ${KEYS} sign-ups × ${COPIES} concurrent deliveries: ${JSON.stringify(report)}\n`);
+		assert.deepEqual(report.postgres, { lost: 0, doubled: 0, calls: KEYS });
+		assert.equal(report.dataTable.lost, 0);
+		// What the README says of Data tables rests on this: a check-then-insert lets copies through.
+		assert.ok(report.dataTable.doubled > 0, `Data table claim doubled none: ${JSON.stringify(report.dataTable)}`);
+	});
+});
+
+/** Per sign-up: how often the CRM was called for it, at one path. */
+function countEffects(crm, ids) {
+	const result = {};
+	for (const [name, path] of [['withCatchUp', '/with-catch-up'], ['triggerOnly', '/trigger-only'], ['coreNodes', '/core-nodes']]) {
+		const calls = new Map();
+		for (const request of crm.requests) {
+			if (request.url !== path) continue;
+			const id = String(request.body?.tester_id);
+			calls.set(id, (calls.get(id) ?? 0) + 1);
+		}
+		result[name] = {
+			lost: ids.filter((id) => !calls.has(id)).length,
+			doubled: ids.filter((id) => calls.get(id) > 1).length,
+			calls: ids.reduce((sum, id) => sum + (calls.get(id) ?? 0), 0),
+		};
+	}
+	return result;
+}
+
+/** Waits until no execution of the workflow is new or running, twice in a row a second apart. */
+async function quiet(n8n, workflowId, timeoutMs = 180_000) {
+	const deadline = Date.now() + timeoutMs;
+	let calm = 0;
+	while (Date.now() < deadline) {
+		const { inProgress } = await n8n.api.executionCounts(workflowId);
+		calm = inProgress === 0 ? calm + 1 : 0;
+		if (calm >= 2) return;
+		await sleep(1000);
+	}
+	throw new Error(`executions of ${workflowId} still running after ${timeoutMs / 1000} s`);
+}
+
+/** "Execute workflow" from the Schedule Trigger, as in the editor; returns the finished execution. */
+async function runCatchUp(n8n, flow) {
+	const scheduleName = flow.workflow.nodes.find((node) => node.type === 'n8n-nodes-base.scheduleTrigger').name;
+	const known = new Set((await n8n.api.executions(flow.id, { includeData: false })).map((e) => e.id));
+	await n8n.api.listen(flow.id, scheduleName);
+	const deadline = Date.now() + 300_000;
+	while (Date.now() < deadline) {
+		const fresh = (await n8n.api.executions(flow.id, { includeData: false })).filter((e) => !known.has(e.id) && e.mode === 'manual');
+		const done = fresh.find((e) => e.finished || e.status === 'success' || e.status === 'error');
+		if (done) return (await n8n.api.executions(flow.id)).find((e) => e.id === done.id);
+		await sleep(1000);
+	}
+	throw new Error('the catch-up did not finish within 5 minutes');
+}
+
+/** The core-node workflow: Webhook → Crypto HMAC → Filter → Remove Duplicates → CRM. */
+async function createCoreNodeWorkflow(n8n, crmUrl, crmCall, hmacCredential) {
+	const path = `prefinery-core-nodes-${Date.now().toString(36)}`;
+	const workflow = {
+		name: 'Prefinery with core nodes only (chaos)',
+		nodes: [
+			{ id: 'wh', name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: path, parameters: { httpMethod: 'POST', path, options: {} } },
+			coreNodeHmac(hmacCredential),
+			{
+				id: 'check',
+				name: 'Signed, new sign-up',
+				type: 'n8n-nodes-base.filter',
+				typeVersion: 2.2,
+				position: [480, 0],
+				parameters: {
+					conditions: {
+						options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
+						conditions: [
+							{ id: 'sig', leftValue: "={{ String($json.headers['x-prefinery-signature']).split('v1=')[1] }}", rightValue: '={{ $json.expected }}', operator: { type: 'string', operation: 'equals' } },
+							{ id: 'type', leftValue: '={{ $json.body.type }}', rightValue: 'tester_created', operator: { type: 'string', operation: 'equals' } },
+						],
+						combinator: 'and',
+					},
+					options: {},
+				},
+			},
+			{
+				id: 'rd',
+				name: 'Remove Duplicates',
+				type: 'n8n-nodes-base.removeDuplicates',
+				typeVersion: 2,
+				position: [720, 0],
+				parameters: { operation: 'removeItemsSeenInPreviousExecutions', logic: 'removeItemsWithAlreadySeenKeyValues', dedupeValue: '={{ $json.body.id }}', options: { scope: 'workflow' } },
+			},
+			{ ...crmCall('core', crmUrl, '$json.body.data.id'), position: [960, 0] },
+		],
+		connections: {
+			Webhook: { main: [[{ node: 'HMAC', type: 'main', index: 0 }]] },
+			HMAC: { main: [[{ node: 'Signed, new sign-up', type: 'main', index: 0 }]] },
+			'Signed, new sign-up': { main: [[{ node: 'Remove Duplicates', type: 'main', index: 0 }]] },
+			'Remove Duplicates': { main: [[{ node: 'Create CRM contact', type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+	const created = await n8n.api.createWorkflow(workflow);
+	const url = `${n8n.baseUrl}/webhook/${path}`;
+	await n8n.api.publish(created.id);
+	await waitForWebhook(url);
+	return { id: created.id, urls: { production: url }, workflow };
+}
+
+/** The HMAC over `t.body` as Prefinery signs it (the Webhook node's parsed body, re-serialised). */
+function coreNodeHmac(credential) {
+	return {
+		id: 'hmac',
+		name: 'HMAC',
+		type: 'n8n-nodes-base.crypto',
+		typeVersion: 2,
+		position: [240, 0],
+		parameters: {
+			action: 'hmac',
+			type: 'SHA256',
+			binaryData: false,
+			value: "={{ String($json.headers['x-prefinery-signature']).split(',')[0].slice(2) + '.' + JSON.stringify($json.body) }}",
+			dataPropertyName: 'expected',
+			encoding: 'hex',
+		},
+		credentials: { crypto: { id: credential.id, name: credential.name } },
+	};
+}
