@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -368,6 +369,71 @@ describe('queue mode: main, two webhook processes, a worker, PostgreSQL 17 and R
 		assert.equal(report.recipe.sideEffects, STREAM.events);
 		assert.equal(report.trigger.lost, 0);
 		assert.ok(report.trigger.doubled <= STREAM.redeliveries);
+	});
+
+	it('the catch-up example in queue mode: its schedule runs on the worker while sign-ups arrive, and each sign-up reaches the CRM once', async () => {
+		const { startMockPrefineryApi } = createRequire(import.meta.url)('../test/support/mock-prefinery-api.js');
+		const api = await startMockPrefineryApi({ testers: 10 }); // 10 testers from before the workflow existed
+		try {
+			await sql(
+				cluster.pg.port,
+				`CREATE TABLE prefinery_claims (claim_key text PRIMARY KEY, tester_id text NOT NULL, email text, source text NOT NULL,
+				 attempts integer NOT NULL DEFAULT 1, claimed_at timestamptz NOT NULL DEFAULT now(), done_at timestamptz)`,
+				{ database: 'app' },
+			);
+			const apiCredential = await cluster.main.api.createCredential('Prefinery (mock API, queue)', 'prefineryApi', { apiKey: api.apiKey, baseUrl: api.url });
+			const sink = await newSink();
+			const example = readJson('examples/prefinery-catch-up-postgres.json');
+			for (const node of example.nodes) {
+				if (node.credentials?.prefineryWebhookApi) node.credentials.prefineryWebhookApi = { id: credential.id, name: credential.name };
+				if (node.credentials?.postgres) node.credentials.postgres = { id: postgresCredential.id, name: postgresCredential.name };
+				if (node.credentials?.prefineryApi) node.credentials.prefineryApi = { id: apiCredential.id, name: apiCredential.name };
+				if (node.name === 'All testers') node.parameters.project.value = '1';
+				if (node.name === 'Create CRM contact') node.parameters.url = sink.url;
+				// Every 5 s instead of 15 minutes, so catch-ups overlap the live deliveries.
+				if (node.type === 'n8n-nodes-base.scheduleTrigger') node.parameters.rule = { interval: [{ field: 'seconds', secondsInterval: 5 }] };
+				if (node.type === TRIGGER_TYPE) node.webhookId = `queue-catch-up-${Date.now().toString(36)}`;
+			}
+			const flow = await publish(example);
+			// 60 sign-ups over about 12 s: Prefinery delivers 40 of them (each twice, through both webhook
+			// processes); 20 never arrive (dropped on a 404 during an unpublished stretch, say).
+			const template = api.state.testers.get(1)[0];
+			const { samplePayload } = await dist('lib/samples.js');
+			const ids = [];
+			for (let n = 0; n < 60; n += 1) {
+				const tester = { ...structuredClone(template), id: api.state.nextId.tester++, email: `queue${n}@example.com` };
+				api.state.testers.get(1).push(tester);
+				ids.push(String(tester.id));
+				if (n % 3 !== 2) {
+					const event = { ...samplePayload('tester_created', 8_800_000 + n), data: tester };
+					const answers = await Promise.all([send(flow.via(proxy.url), event), send(flow.via(proxy.url), event)]);
+					assert.ok(answers.every((a) => a.status === 200), JSON.stringify(answers.map((a) => a.text)));
+				}
+				await sleep(200);
+			}
+			// Let two more catch-ups pass after the last sign-up, then stop the schedule and let things settle.
+			await sleep(12_000);
+			await cluster.main.api.unpublish(flow.id);
+			await settleSinks([sink], { quietMs: 4_000 });
+			const executions = await cluster.main.api.executions(flow.id, { includeData: false });
+			const scheduled = executions.filter((e) => e.mode === 'trigger').length;
+			const calls = new Map();
+			for (const request of sink.requests) calls.set(request.body.tester_id, [...(calls.get(request.body.tester_id) ?? []), request.body.source]);
+			const earlier = api.state.testers.get(1).slice(0, 10).map((t) => String(t.id));
+			const lost = [...earlier, ...ids].filter((id) => !calls.has(id));
+			const doubled = [...calls.entries()].filter(([, sources]) => sources.length > 1);
+			const bySource = {};
+			for (const sources of calls.values()) for (const source of sources) bySource[source] = (bySource[source] ?? 0) + 1;
+			progress(`queue catch-up: ${scheduled} scheduled catch-ups, ${sink.requests.length} CRM calls by source ${JSON.stringify(bySource)}, lost ${lost.length}, doubled ${doubled.length}`);
+			assert.ok(scheduled >= 3, `the schedule ran on the cluster (${scheduled} runs)`);
+			assert.deepEqual(lost, [], 'every sign-up and every earlier tester reached the CRM');
+			assert.deepEqual(doubled, [], 'none twice');
+			assert.ok(bySource.webhook > 0 && bySource['catch-up'] >= 30, `both ways in were used: ${JSON.stringify(bySource)}`);
+			const { rows } = await sql(cluster.pg.port, 'SELECT count(*)::int AS claims, count(done_at)::int AS done FROM prefinery_claims', { database: 'app' });
+			assert.deepEqual(rows[0], { claims: 70, done: 70 });
+		} finally {
+			await api.close();
+		}
 	});
 
 	it('a failing side effect fails the execution with its claim kept: retrying it runs the side effect once', async () => {
