@@ -15,7 +15,7 @@ import { rewardFields, rewardOperations } from './descriptions/RewardDescription
 import { suppressionFields, suppressionOperations } from './descriptions/SuppressionDescription';
 import { testerFields, testerOperations } from './descriptions/TesterDescription';
 import { getHandler } from './operations';
-import { searchProjects } from './transport';
+import { DEFAULT_MAX_WAIT_SECONDS, searchProjects } from './transport';
 
 const OPERATIONS = [
 	friendInvitationOperations,
@@ -86,6 +86,24 @@ export class Prefinery implements INodeType {
 			...suppressionFields,
 			...testerOperations,
 			...testerFields,
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add option',
+				default: {},
+				options: [
+					{
+						displayName: 'Max Wait on Rate Limit (Seconds)',
+						name: 'maxRateLimitWait',
+						type: 'number',
+						default: DEFAULT_MAX_WAIT_SECONDS,
+						typeOptions: { minValue: 0 },
+						description:
+							"The longest one request may wait for Prefinery's rate limits (the node paces itself to the documented limits and waits out a 429) before the node fails",
+					},
+				],
+			},
 		],
 	};
 
