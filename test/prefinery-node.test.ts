@@ -17,7 +17,7 @@ import type {
 	INodeProperties,
 	INodePropertyOptions,
 } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeHelpers, NodeOperationError } from 'n8n-workflow';
 // n8n-core's request helper, as its execute context binds it (not part of n8n-core's public index).
 import { httpRequestWithAuthentication as coreHttpRequestWithAuthentication } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helpers/authentication';
 import { PrefineryApi } from '../credentials/PrefineryApi.credentials';
@@ -193,7 +193,8 @@ describe('Prefinery node', () => {
 		it('is the registered action node', () => {
 			expect(description.name).toBe('prefinery');
 			expect(description.displayName).toBe('Prefinery');
-			expect(description.version).toBe(1);
+			expect(description.version).toEqual([1, 1.1]);
+			expect(description.defaultVersion).toBe(1.1);
 			expect(description.usableAsTool).toBe(true);
 			// The canvas subtitle is the operation's action text, e.g. "Get many testers".
 			expect(description.subtitle).toMatch(/^=\{\{ \(\{.*\}\)\[\$parameter\["resource"\] \+ ":" \+ \$parameter\["operation"\]\] \|\| \$parameter\["operation"\] \}\}$/);
@@ -207,6 +208,23 @@ describe('Prefinery node', () => {
 			expect(description.credentials).toEqual([
 				{ name: 'prefineryApi', required: true },
 			]);
+		});
+
+		// Issue 18: the tool an AI agent gets takes the node's defaults; from 1.1 that is a read.
+		it.each([
+			[1, 'create'],
+			[1.1, 'getAll'],
+		])('version %s defaults to Tester → %s (n8n resolves the defaults per version)', (typeVersion, operation) => {
+			const defaults = NodeHelpers.getNodeParameters(description.properties, {}, true, false, { typeVersion }, description);
+			expect(defaults).toMatchObject({ resource: 'tester', operation, options: {} });
+		});
+
+		it('a version 1 node saved with the old default keeps Create; new nodes start with a read', () => {
+			const saved = NodeHelpers.getNodeParameters(description.properties, { resource: 'tester' }, true, false, { typeVersion: 1 }, description);
+			expect(saved?.operation).toBe('create');
+			const fresh = NodeHelpers.getNodeParameters(description.properties, {}, true, false, { typeVersion: description.defaultVersion as number }, description);
+			expect(fresh?.operation).toBe('getAll');
+			expect(OPERATION_ACTIONS[`tester:${String(fresh?.operation)}`]).toBe('Get many testers');
 		});
 
 		it('offers Max Wait on Rate Limit (Seconds), 300 by default, in Options', () => {

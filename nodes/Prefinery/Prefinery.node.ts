@@ -42,7 +42,10 @@ export class Prefinery implements INodeType {
 		name: 'prefinery',
 		icon: { light: 'file:../../icons/prefinery.svg', dark: 'file:../../icons/prefinery.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 1.1 only changes the default of Tester → Operation from Create (a write) to Get Many (a read),
+		// for new nodes and for the "Prefinery Tool" an AI agent gets; workflows saved with 1 keep Create.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: `={{ (${JSON.stringify(OPERATION_ACTIONS)})[$parameter["resource"] + ":" + $parameter["operation"]] || $parameter["operation"] }}`,
 		description:
 			'Manage Prefinery waitlists and referral programs: testers (users), check-ins, friend invitations, points, rewards and suppressions',
