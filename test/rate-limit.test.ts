@@ -181,6 +181,13 @@ describe('PacedRequest: what is retried', () => {
 		}
 	});
 
+	it('Retry-After is waited for also on an endpoint without documented limit (check-ins)', () => {
+		const { paced } = setup('POST', '/betas/1/checkins');
+		paced.beforeAttempt();
+		expect(paced.afterFailure({ status: 429, retryAfter: '9' })).toEqual({ action: 'retry' });
+		expect(paced.beforeAttempt()).toMatchObject({ ok: true, delayMs: 9000 });
+	});
+
 	it('a GET is retried twice after a failure without answer or a 5xx (1 s, then 2 s), then gives up', () => {
 		const { paced } = setup('GET', '/betas/1/testers');
 		paced.beforeAttempt();
