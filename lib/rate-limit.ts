@@ -10,7 +10,7 @@
  * - A sliding window per bucket: a request may go when fewer than `limit` requests of the bucket were
  *   sent in the last `windowMs` (plus a small safety margin for latency). Slots are reserved when
  *   they are handed out, so concurrent executions in one process never overbook a bucket.
- * - Memory: at most `limit` timestamps per bucket, at most `maxBuckets` buckets (least recently used
+ * - Memory: at most `limit` + 1 timestamps per bucket, at most `maxBuckets` buckets (least recently used
  *   dropped), per process.
  */
 import { createHash } from 'crypto';
@@ -92,7 +92,7 @@ export function parseRetryAfter(value: unknown, nowMs: number): number | null {
 }
 
 interface BucketState {
-	/** Send times (sorted, at most `limit`), including reserved future slots. */
+	/** Send times (sorted, at most `limit` + 1), including reserved future slots. */
 	log: number[];
 	/** No request before this (a Retry-After). */
 	blockedUntil: number;
@@ -143,7 +143,8 @@ export class RateLimiter {
 
 	private record(bucket: Bucket, state: BucketState, at: number): void {
 		state.log.push(at);
-		if (state.log.length > bucket.limit) state.log.splice(0, state.log.length - bucket.limit);
+		// `limit` for the window, one more to tell after a 429 whether its own requests filled it.
+		if (state.log.length > bucket.limit + 1) state.log.splice(0, state.log.length - bucket.limit - 1);
 	}
 
 	/** When a request of these buckets could go (not before `notBefore`), without reserving it. */
@@ -174,25 +175,41 @@ export class RateLimiter {
 	}
 
 	/**
-	 * Prefinery answered 429: its window is full now. With a Retry-After, nothing goes before it ends;
-	 * without, the bucket is taken as full as of now (someone else used the rest of the quota), so the
-	 * next request waits until the documented window allows one (the oldest request this process sent
-	 * in the window leaves it, or a whole window when it sent none).
+	 * Prefinery answered 429: its window is full now. With a Retry-After, nothing goes before it ends.
+	 * Without, the next request waits until the documented window allows one:
+	 * - when this process's own requests filled a bucket's window as Prefinery may see it (its clock or
+	 *   the network a little behind: a look-back 5 % longer than the window), until the oldest of them
+	 *   leaves that longer window (at least `window / limit`);
+	 * - otherwise someone else used the rest of the quota: each bucket is taken as full as of now, so
+	 *   the oldest request this process sent in the window must leave it (a whole window if none).
 	 */
 	rateLimited(buckets: Bucket[], retryAfterMs: number | null): void {
 		const now = this.clock.now();
-		for (const bucket of buckets) {
-			const state = this.state(bucket);
-			if (retryAfterMs !== null) {
-				state.blockedUntil = Math.max(state.blockedUntil, now + retryAfterMs);
-				continue;
-			}
-			const cutoff = now - bucket.windowMs;
-			const inWindow = state.log.filter((t) => t > cutoff);
+		const states = buckets.map((bucket) => this.state(bucket));
+		if (retryAfterMs !== null) {
+			for (const state of states) state.blockedUntil = Math.max(state.blockedUntil, now + retryAfterMs);
+			return;
+		}
+		// Buckets whose own requests explain the 429: `limit` of them before the refused one (the
+		// last entry) in a look-back 5 % longer than the window.
+		let explained = false;
+		buckets.forEach((bucket, i) => {
+			const slack = Math.ceil(bucket.windowMs * 0.05);
+			const recent = states[i].log.filter((t) => t > now - bucket.windowMs - slack);
+			if (recent.length <= bucket.limit) return;
+			explained = true;
+			const oldest = recent[recent.length - 1 - bucket.limit];
+			const until = Math.max(oldest + bucket.windowMs + slack, now + Math.ceil(bucket.windowMs / bucket.limit));
+			states[i].blockedUntil = Math.max(states[i].blockedUntil, until);
+		});
+		if (explained) return;
+		buckets.forEach((bucket, i) => {
+			const state = states[i];
+			const inWindow = state.log.filter((t) => t > now - bucket.windowMs);
 			const last = inWindow.length ? Math.max(now, inWindow[inWindow.length - 1]) : now;
 			while (inWindow.length < bucket.limit) inWindow.push(last);
-			state.log = inWindow.slice(-bucket.limit);
-		}
+			state.log = inWindow.slice(-bucket.limit - 1);
+		});
 	}
 }
 

@@ -114,7 +114,7 @@ describe('RateLimiter', () => {
 		expect(limiter.delayFor(testers()).delayMs).toBe(60_300);
 	});
 
-	it('after a bare 429: waits until the oldest request this process sent in the window leaves it', () => {
+	it('after a bare 429 (someone else used the quota): waits until the oldest request this process sent in the window leaves it', () => {
 		const clock = virtualClock();
 		const limiter = new RateLimiter(clock);
 		limiter.reserve(testers());
@@ -122,6 +122,16 @@ describe('RateLimiter', () => {
 		limiter.reserve(testers());
 		limiter.rateLimited(testers(), null);
 		expect(limiter.delayFor(testers()).delayMs).toBe(40_300);
+	});
+
+	it('after a bare 429 right when its own burst should have left the window (Prefinery a little behind): waits until it has, plus 5 %, not a whole window', () => {
+		const clock = virtualClock();
+		const limiter = new RateLimiter(clock);
+		for (let i = 0; i < 60; i++) limiter.reserve(testers());
+		clock.advance(limiter.reserve(testers()).delayMs);
+		limiter.rateLimited(testers(), null);
+		// Burst at 0, refused at 60.3 s: the burst leaves the 63-s look-back at 63 s.
+		expect(limiter.delayFor(testers()).delayMs).toBe(2700);
 	});
 
 	it('after a 429 with Retry-After: nothing of those buckets goes before it ends', () => {
@@ -133,7 +143,7 @@ describe('RateLimiter', () => {
 		expect(limiter.delayFor(bucketsFor('GET', '/betas/2/points', company)).delayMs).toBe(0);
 	});
 
-	it('is bounded in memory: at most maxBuckets buckets, at most `limit` times per bucket', () => {
+	it('is bounded in memory: at most maxBuckets buckets, at most `limit` + 1 times per bucket', () => {
 		const clock = virtualClock();
 		const limiter = new RateLimiter(clock, { maxBuckets: 50 });
 		for (let p = 0; p < 500; p++) limiter.reserve(bucketsFor('GET', `/betas/${p}/testers`, companyKey('u', String(p))));
@@ -144,7 +154,7 @@ describe('RateLimiter', () => {
 			clock.advance(1000);
 		}
 		const logs = (limiter as unknown as { buckets: Map<string, { log: number[] }> }).buckets;
-		expect(logs.get('x')?.log.length).toBeLessThanOrEqual(5);
+		expect(logs.get('x')?.log.length).toBeLessThanOrEqual(6);
 	});
 
 	it('one limiter per process, replaceable with a clock for tests and benchmarks', () => {
