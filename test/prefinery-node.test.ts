@@ -1131,6 +1131,23 @@ describe('Prefinery node', () => {
 			expect(api.requests).toHaveLength(3);
 		});
 
+		it('a stopped execution stops waiting within a second and sends nothing more', async () => {
+			const api = await start({ testers: 2000 });
+			const controller = new AbortController();
+			const { ctx } = makeContext(api, [backfill]);
+			ctx.getExecutionCancelSignal.mockReturnValue(controller.signal);
+			const sleep = clock.sleep;
+			clock.sleep = async (ms: number) => {
+				await sleep(ms);
+				if (clock.sleeps.length === 3) controller.abort();
+			};
+			await expect(new Prefinery().execute.call(ctx)).rejects.toThrow(
+				'The execution was stopped before GET /betas/1/testers was sent',
+			);
+			expect(clock.sleeps).toEqual([1000, 1000, 1000]);
+			expect(api.requests).toHaveLength(60);
+		});
+
 		it('fails before sending when its own schedule needs a longer wait than Max Wait', async () => {
 			const api = await start({ testers: 2000 });
 			const error = await runError(api, { ...backfill, options: { maxRateLimitWait: 30 } });

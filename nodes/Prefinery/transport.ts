@@ -51,6 +51,9 @@ export interface RequestSettings {
 	maxWaitMs: number;
 }
 
+/** Waits are slept in slices this long when the execution can be stopped. */
+const WAIT_SLICE_MS = 1000;
+
 /** The node option's default: 5 minutes. */
 export const DEFAULT_MAX_WAIT_SECONDS = 300;
 const DEFAULT_SETTINGS: RequestSettings = { maxWaitMs: DEFAULT_MAX_WAIT_SECONDS * 1000 };
@@ -125,10 +128,22 @@ export async function prefineryApiRequest<T = unknown>(
 		bucketsFor(method, path, companyKey(baseUrl, String(credentials.apiKey))),
 		settings.maxWaitMs,
 	);
+	// A stopped execution sends nothing more, and stops waiting within a second.
+	const signal = 'getExecutionCancelSignal' in this ? this.getExecutionCancelSignal?.() : undefined;
+	const stopIfCancelled = () => {
+		if (signal?.aborted) {
+			throw new NodeOperationError(this.getNode(), `The execution was stopped before ${method} ${path} was sent`);
+		}
+	};
 	for (;;) {
+		stopIfCancelled();
 		const slot = paced.beforeAttempt();
 		if (!slot.ok) throw pacingError.call(this, method, path, slot, settings);
-		if (slot.delayMs > 0) await pause(slot.delayMs);
+		for (let left = slot.delayMs; left > 0; left -= WAIT_SLICE_MS) {
+			await pause(signal ? Math.min(left, WAIT_SLICE_MS) : left);
+			if (!signal) break;
+			stopIfCancelled();
+		}
 		let response: { body: T; headers: Record<string, unknown>; statusCode: number };
 		try {
 			response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_NAME, {
