@@ -227,6 +227,29 @@ describe('Prefinery node', () => {
 			expect(OPERATION_ACTIONS[`tester:${String(fresh?.operation)}`]).toBe('Get many testers');
 		});
 
+		// n8n's node creator (editor-ui useActionsGeneration, resourceCategories) takes, per resource, the
+		// first "operation" property whose displayOptions name the resource and whose '@version' (if any)
+		// lists one of the node's versions as a number; a `_cnd` condition there hides the resource's actions.
+		it('the node creator still finds every resource\'s actions, once (16 in all)', () => {
+			const versions = description.version as number[];
+			const resources = (description.properties.find((p) => p.name === 'resource')?.options ?? []) as INodePropertyOptions[];
+			const actions = resources.flatMap((resource) => {
+				const operations = description.properties.find((p) => {
+					const shown = p.displayOptions?.show;
+					const atVersion = shown?.['@version'] as unknown[] | undefined;
+					const versionMatches = atVersion
+						? atVersion.some((v) => typeof v === 'number' && versions.includes(v))
+						: true;
+					return p.name === 'operation' && (shown?.resource as string[] | undefined)?.includes(String(resource.value)) && versionMatches;
+				});
+				return ((operations?.options ?? []) as INodePropertyOptions[]).map((o) => o.action);
+			});
+			expect(actions).toHaveLength(16);
+			expect(new Set(actions).size).toBe(16);
+			expect(actions).toContain('Get many testers');
+			expect(actions).toContain('Create a tester');
+		});
+
 		it('offers Max Wait on Rate Limit (Seconds), 300 by default, in Options', () => {
 			const options = description.properties.find((p) => p.name === 'options');
 			expect(options?.type).toBe('collection');

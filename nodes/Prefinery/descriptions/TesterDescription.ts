@@ -6,6 +6,9 @@ import { projectLocator, returnAllAndLimit, UNVERIFIED } from './common';
  * The tester operations, twice: version 1 of the node defaults to Create (a write); from 1.1 the
  * default is Get Many, a read, so a new node (and the "Prefinery Tool" an AI agent gets, which takes
  * the node's defaults) starts without writing. Workflows saved with version 1 keep Create.
+ * The versions are plain numbers, not `_cnd` conditions: n8n's node creator lists a resource's actions
+ * only from an operation property whose `@version` names one of the node's versions as a number (a
+ * new node version must be added to the first list).
  */
 const testerOperationOptions: INodeProperties['options'] = [
 	{
@@ -60,7 +63,7 @@ export const testerOperations: INodeProperties[] = [
 		name: 'operation',
 		type: 'options',
 		noDataExpression: true,
-		displayOptions: { show: { resource: ['tester'], '@version': [{ _cnd: { gte: 1.1 } }] } },
+		displayOptions: { show: { resource: ['tester'], '@version': [1.1] } },
 		options: testerOperationOptions,
 		default: 'getAll',
 	},
@@ -69,7 +72,7 @@ export const testerOperations: INodeProperties[] = [
 		name: 'operation',
 		type: 'options',
 		noDataExpression: true,
-		displayOptions: { show: { resource: ['tester'], '@version': [{ _cnd: { lt: 1.1 } }] } },
+		displayOptions: { show: { resource: ['tester'], '@version': [1] } },
 		options: testerOperationOptions,
 		default: 'create',
 	},
