@@ -17,12 +17,14 @@ import type {
 	INodeProperties,
 	INodePropertyOptions,
 } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeHelpers, NodeOperationError } from 'n8n-workflow';
 // n8n-core's request helper, as its execute context binds it (not part of n8n-core's public index).
 import { httpRequestWithAuthentication as coreHttpRequestWithAuthentication } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helpers/authentication';
 import { PrefineryApi } from '../credentials/PrefineryApi.credentials';
 import { OPERATION_ACTIONS, Prefinery } from '../nodes/Prefinery/Prefinery.node';
 import { searchProjects } from '../nodes/Prefinery/transport';
+import { resetSharedRateLimiter } from '../lib/rate-limit';
+import { virtualClock, type VirtualClock } from './helpers/virtual-clock';
 import {
 	startMockPrefineryApi,
 	type MockPrefineryApi,
@@ -108,11 +110,14 @@ function makeContext(server: MockPrefineryApi, items: Params[], options: RunOpti
 	(ctx.getNodeParameter as unknown as jest.Mock).mockImplementation(
 		(name: string, itemIndex: number, fallback?: unknown, opts?: { extractValue?: boolean }) => {
 			const params = items[itemIndex] ?? {};
-			if (!(name in params)) {
+			// Dotted names ("options.maxRateLimitWait") read inside a collection, as n8n does.
+			const [head, ...rest] = name.split('.');
+			let value: unknown = params[head];
+			for (const key of rest) value = value && typeof value === 'object' ? (value as Params)[key] : undefined;
+			if (!(head in params) || value === undefined) {
 				if (fallback !== undefined) return fallback;
 				throw new Error(`Could not get parameter "${name}" (test did not set it)`);
 			}
-			const value = params[name];
 			if (opts?.extractValue && value && typeof value === 'object' && '__rl' in value) {
 				return (value as unknown as { value: unknown }).value;
 			}
@@ -121,7 +126,9 @@ function makeContext(server: MockPrefineryApi, items: Params[], options: RunOpti
 	);
 	const httpHelper = jest.fn(httpRequestWithAuthentication);
 	(ctx as unknown as { helpers: unknown }).helpers = { httpRequestWithAuthentication: httpHelper };
-	return { ctx, httpHelper };
+	const logger = { info: jest.fn(), warn: jest.fn(), debug: jest.fn(), error: jest.fn(), verbose: jest.fn() };
+	(ctx as unknown as { logger: unknown }).logger = logger;
+	return { ctx, httpHelper, logger };
 }
 
 async function run(
@@ -164,8 +171,12 @@ describe('Prefinery node', () => {
 	afterAll(async () => {
 		await server.close();
 	});
+	let clock: VirtualClock;
 	beforeEach(() => {
 		server.reset();
+		// The node's rate limiter on a virtual clock: its waits pass at once.
+		clock = virtualClock();
+		resetSharedRateLimiter(clock);
 	});
 	afterEach(() => {
 		// Every request the node made: JSON content type, key only in the Authorization header.
@@ -182,7 +193,8 @@ describe('Prefinery node', () => {
 		it('is the registered action node', () => {
 			expect(description.name).toBe('prefinery');
 			expect(description.displayName).toBe('Prefinery');
-			expect(description.version).toBe(1);
+			expect(description.version).toEqual([1, 1.1]);
+			expect(description.defaultVersion).toBe(1.1);
 			expect(description.usableAsTool).toBe(true);
 			// The canvas subtitle is the operation's action text, e.g. "Get many testers".
 			expect(description.subtitle).toMatch(/^=\{\{ \(\{.*\}\)\[\$parameter\["resource"\] \+ ":" \+ \$parameter\["operation"\]\] \|\| \$parameter\["operation"\] \}\}$/);
@@ -195,6 +207,55 @@ describe('Prefinery node', () => {
 			});
 			expect(description.credentials).toEqual([
 				{ name: 'prefineryApi', required: true },
+			]);
+		});
+
+		// Issue 18: the tool an AI agent gets takes the node's defaults; from 1.1 that is a read.
+		it.each([
+			[1, 'create'],
+			[1.1, 'getAll'],
+		])('version %s defaults to Tester → %s (n8n resolves the defaults per version)', (typeVersion, operation) => {
+			const defaults = NodeHelpers.getNodeParameters(description.properties, {}, true, false, { typeVersion }, description);
+			expect(defaults).toMatchObject({ resource: 'tester', operation, options: {} });
+		});
+
+		it('a version 1 node saved with the old default keeps Create; new nodes start with a read', () => {
+			const saved = NodeHelpers.getNodeParameters(description.properties, { resource: 'tester' }, true, false, { typeVersion: 1 }, description);
+			expect(saved?.operation).toBe('create');
+			const fresh = NodeHelpers.getNodeParameters(description.properties, {}, true, false, { typeVersion: description.defaultVersion as number }, description);
+			expect(fresh?.operation).toBe('getAll');
+			expect(OPERATION_ACTIONS[`tester:${String(fresh?.operation)}`]).toBe('Get many testers');
+		});
+
+		// n8n's node creator (editor-ui useActionsGeneration, resourceCategories) takes, per resource, the
+		// first "operation" property whose displayOptions name the resource and whose '@version' (if any)
+		// lists one of the node's versions as a number; a `_cnd` condition there hides the resource's actions.
+		it('the node creator still finds every resource\'s actions, once (16 in all)', () => {
+			const versions = description.version as number[];
+			const resources = (description.properties.find((p) => p.name === 'resource')?.options ?? []) as INodePropertyOptions[];
+			const actions = resources.flatMap((resource) => {
+				const operations = description.properties.find((p) => {
+					const shown = p.displayOptions?.show;
+					const atVersion = shown?.['@version'] as unknown[] | undefined;
+					const versionMatches = atVersion
+						? atVersion.some((v) => typeof v === 'number' && versions.includes(v))
+						: true;
+					return p.name === 'operation' && (shown?.resource as string[] | undefined)?.includes(String(resource.value)) && versionMatches;
+				});
+				return ((operations?.options ?? []) as INodePropertyOptions[]).map((o) => o.action);
+			});
+			expect(actions).toHaveLength(16);
+			expect(new Set(actions).size).toBe(16);
+			expect(actions).toContain('Get many testers');
+			expect(actions).toContain('Create a tester');
+		});
+
+		it('offers Max Wait on Rate Limit (Seconds), 300 by default, in Options', () => {
+			const options = description.properties.find((p) => p.name === 'options');
+			expect(options?.type).toBe('collection');
+			expect(options?.displayOptions).toBeUndefined();
+			expect(options?.options).toEqual([
+				expect.objectContaining({ displayName: 'Max Wait on Rate Limit (Seconds)', name: 'maxRateLimitWait', type: 'number', default: 300 }),
 			]);
 		});
 
@@ -877,30 +938,53 @@ describe('Prefinery node', () => {
 			expect(error.description).toContain('Prefinery error code 2405');
 		});
 
-		it('429: names the rate limit and succeeds when retried (Retry On Fail)', async () => {
-			server.failNext({ status: 429, path: '/testers' });
+		it('429 with Retry-After: waits for it, asks again, and the page is in the output once', async () => {
+			server.failNext({ status: 429, path: '/testers', retryAfter: 7 });
+			const out = await run(server, getTesters);
+			expect(out).toHaveLength(60);
+			expect(new Set(json(out).map((t) => t.id)).size).toBe(60);
+			expect(server.requests.map((r) => [r.query.page, r.status])).toEqual([
+				['1', 429],
+				['1', 200],
+				['2', 200],
+				['3', 200],
+			]);
+			expect(clock.sleeps).toEqual([7000]);
+		});
+
+		it('429 whose Retry-After exceeds Max Wait fails at once, naming the limit and the option', async () => {
+			server.failNext({ status: 429, path: '/testers', retryAfter: 600 });
 			const error = await runError(server, getTesters);
 			expect(error).toBeInstanceOf(NodeApiError);
 			expect(error.httpCode).toBe('429');
 			expect(error.message).toBe(
 				'Prefinery rate limit reached (testers: 60 per minute per project, 180 per minute per company)',
 			);
-			expect(error.description).toContain('Retry On Fail');
-			// n8n's "Retry On Fail" runs the node again; the next attempt goes through.
-			const out = await run(server, getTesters);
-			expect(out).toHaveLength(60);
+			expect(error.description).toContain("600 s (Prefinery's Retry-After)");
+			expect(error.description).toContain('Max Wait on Rate Limit (300 s)');
+			expect(error.description).toContain('Raise "Max Wait on Rate Limit (Seconds)"');
+			expect(server.requests).toHaveLength(1);
+			expect(clock.sleeps).toEqual([]);
 		});
 
-		it('429 on the projects endpoint names its own limit', async () => {
-			server.failNext({ status: 429 });
-			const error = await runError(server, {
+		it('a bare 429 on the projects endpoint waits for its documented window (15 min) when Max Wait allows it', async () => {
+			server.failNext({ status: 429, retryAfter: null });
+			const error = await runError(server, { resource: 'project', operation: 'getAll', returnAll: true });
+			expect(error.message).toBe('Prefinery rate limit reached (projects: 90 requests per 15 minutes)');
+			expect(error.description).toContain('the documented window');
+			expect(server.requests).toHaveLength(1);
+
+			server.failNext({ status: 429, retryAfter: null });
+			clock.advance(16 * 60_000);
+			const out = await run(server, {
 				resource: 'project',
 				operation: 'getAll',
 				returnAll: true,
+				options: { maxRateLimitWait: 1000 },
 			});
-			expect(error.message).toBe(
-				'Prefinery rate limit reached (projects: 90 requests per 15 minutes)',
-			);
+			expect(json(out).map((p) => p.id)).toEqual([1, 2]);
+			// A whole window (plus the 0.5 % margin), since this process sent nothing in it.
+			expect(clock.sleeps).toEqual([904_500]);
 		});
 
 		it('continueOnFail: a failing item becomes an error item, the others go on', async () => {
@@ -952,6 +1036,151 @@ describe('Prefinery node', () => {
 			expect(error).toBeInstanceOf(NodeOperationError);
 			expect(error.message).toBe('Choose a Prefinery project');
 			expect(server.requests).toHaveLength(0);
+		});
+	});
+
+	describe('rate limits (the mock enforces Prefinery\'s documented limits on the same virtual clock)', () => {
+		const backfill = { resource: 'tester', operation: 'getAll', project: projectRl('1'), returnAll: true, filters: {} };
+		let limited: MockPrefineryApi;
+		afterEach(async () => {
+			await limited?.close();
+		});
+		const start = (options: Parameters<typeof startMockPrefineryApi>[0]) =>
+			startMockPrefineryApi({ rateLimits: true, now: clock.now, ...options }).then((api) => (limited = api));
+
+		it('Return All of 2,000 testers (80 pages) stays inside 60 per minute: no 429, nothing lost or doubled, progress logged', async () => {
+			const api = await start({ testers: 2000 });
+			const t0 = clock.now();
+			const { ctx, logger } = makeContext(api, [backfill]);
+			const [out] = await new Prefinery().execute.call(ctx);
+			expect(out).toHaveLength(2000);
+			expect(new Set(json(out).map((t) => t.id)).size).toBe(2000);
+			expect(api.stats().rateLimited).toBe(0);
+			expect(api.requests).toHaveLength(80);
+			// Pages 1–60 at once, 61–80 one window later (plus the 0.5 % margin): 60.3 s.
+			expect(clock.now() - t0).toBe(60_300);
+			const lines = logger.info.mock.calls.map(([line]) => String(line));
+			expect(lines).toEqual([
+				'Prefinery: GET /betas/1/testers at page 20 of 80, 500 items so far, waited 0 s for rate limits',
+				'Prefinery: GET /betas/1/testers at page 40 of 80, 1000 items so far, waited 0 s for rate limits',
+				'Prefinery: GET /betas/1/testers at page 60 of 80, 1500 items so far, waited 0 s for rate limits',
+				'Prefinery: GET /betas/1/testers done after page 80 of 80, 2000 items so far, waited 60.3 s for rate limits',
+			]);
+		});
+
+		it.each([
+			['no header', false, 60_000],
+			['Retry-After', true, 60_000],
+		])(
+			'quota used by someone else (%s): one 429, waited out, then the list completes once',
+			async (_label, retryAfterHeader, expectedWait) => {
+				const api = await start({ testers: 2000, retryAfterHeader });
+				// Another n8n process (its own limiter) reads 60 pages with the same key.
+				await run(api, { ...backfill, returnAll: false, limit: 1500 });
+				resetSharedRateLimiter(clock);
+				const sleepsBefore = clock.sleeps.length;
+				api.clearRequests();
+				const out = await run(api, backfill);
+				expect(out).toHaveLength(2000);
+				expect(new Set(json(out).map((t) => t.id)).size).toBe(2000);
+				expect(api.stats().rateLimited).toBe(1);
+				expect(api.requests.filter((r) => r.status === 429).map((r) => r.query.page)).toEqual(['1']);
+				expect(api.requests.filter((r) => r.status === 200)).toHaveLength(80);
+				expect(clock.sleeps.slice(sleepsBefore)[0]).toBeGreaterThanOrEqual(expectedWait);
+			},
+		);
+
+		it('100 point awards stay inside 60 per minute: each carried out once, no 429', async () => {
+			const api = await start({});
+			const items = Array.from({ length: 100 }, (_, n) => ({
+				resource: 'point',
+				operation: 'award',
+				project: projectRl('1'),
+				email: `user${String((n % 60) + 1).padStart(2, '0')}@example.com`,
+				quantity: 1,
+				reason: `award ${n}`,
+			}));
+			const t0 = clock.now();
+			const out = await run(api, items);
+			expect(out).toHaveLength(100);
+			expect(api.stats()).toMatchObject({ rateLimited: 0, acceptedWrites: 100, duplicateWrites: 0 });
+			expect(api.state.points.get(1)).toHaveLength(130);
+			expect(clock.now() - t0).toBe(60_300);
+		});
+
+		it('a 429 on a write (unambiguous: not carried out) is sent again once, and the point exists once', async () => {
+			const api = await start({});
+			api.failNext({ status: 429, method: 'POST', path: '/points', retryAfter: 2 });
+			const out = await run(api, { resource: 'point', operation: 'award', project: projectRl('1'), email: 'user01@example.com', quantity: 5, reason: 'once' });
+			expect(json(out)[0]).toMatchObject({ quantity: 5, reason: 'once' });
+			expect(api.requests.map((r) => r.status)).toEqual([429, 201]);
+			expect(api.stats()).toMatchObject({ acceptedWrites: 1, duplicateWrites: 0 });
+			expect(api.state.points.get(1)?.filter((p) => p.reason === 'once')).toHaveLength(1);
+		});
+
+		it.each([
+			['a 500', { status: 500 }],
+			['a 503', { status: 503 }],
+			['a connection reset after the write was carried out', { status: 0, carryOut: true }],
+		])('a write is never repeated after an ambiguous failure (%s)', async (_label, failure) => {
+			const api = await start({});
+			api.failNext({ ...failure, method: 'POST', path: '/points' });
+			const error = await runError(api, { resource: 'point', operation: 'award', project: projectRl('1'), email: 'user01@example.com', quantity: 5, reason: 'maybe' });
+			expect(error.description).toContain('Not retried: Prefinery may have carried out this POST');
+			expect(api.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+			expect(api.stats().duplicateWrites).toBe(0);
+		});
+
+		it.each([
+			['a 503', { status: 503 }],
+			['a connection reset', { status: 0 }],
+		])('a page read is retried after an ambiguous failure (%s) and is in the output once', async (_label, failure) => {
+			const api = await start({});
+			api.failNext({ ...failure, method: 'GET', path: '/testers' });
+			api.failNext({ ...failure, method: 'GET', path: '/testers' });
+			const out = await run(api, backfill);
+			expect(out).toHaveLength(60);
+			expect(new Set(json(out).map((t) => t.id)).size).toBe(60);
+			expect(api.requests.map((r) => r.query.page)).toEqual(['1', '1', '1', '2', '3']);
+			expect(clock.sleeps).toEqual([1000, 2000]);
+		});
+
+		it('a page read gives up after 3 tries', async () => {
+			const api = await start({});
+			api.failNext({ status: 503, method: 'GET', path: '/testers', times: 3 });
+			const error = await runError(api, backfill);
+			expect(error.httpCode).toBe('503');
+			expect(error.description).toContain('Tried 3 times.');
+			expect(api.requests).toHaveLength(3);
+		});
+
+		it('a stopped execution stops waiting within a second and sends nothing more', async () => {
+			const api = await start({ testers: 2000 });
+			const controller = new AbortController();
+			const { ctx } = makeContext(api, [backfill]);
+			ctx.getExecutionCancelSignal.mockReturnValue(controller.signal);
+			const sleep = clock.sleep;
+			clock.sleep = async (ms: number) => {
+				await sleep(ms);
+				if (clock.sleeps.length === 3) controller.abort();
+			};
+			await expect(new Prefinery().execute.call(ctx)).rejects.toThrow(
+				'The execution was stopped before GET /betas/1/testers was sent',
+			);
+			expect(clock.sleeps).toEqual([1000, 1000, 1000]);
+			expect(api.requests).toHaveLength(60);
+		});
+
+		it('fails before sending when its own schedule needs a longer wait than Max Wait', async () => {
+			const api = await start({ testers: 2000 });
+			const error = await runError(api, { ...backfill, options: { maxRateLimitWait: 30 } });
+			expect(error).toBeInstanceOf(NodeOperationError);
+			expect(error.message).toBe(
+				'Prefinery rate limit: the next request would have to wait 60.3 s (tester list: 60 requests per minute per project), longer than Max Wait on Rate Limit (30 s)',
+			);
+			expect(error.description).toContain('Raise "Max Wait on Rate Limit (Seconds)"');
+			expect(api.requests).toHaveLength(60);
+			expect(api.stats().rateLimited).toBe(0);
 		});
 	});
 

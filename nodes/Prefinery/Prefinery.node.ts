@@ -15,7 +15,7 @@ import { rewardFields, rewardOperations } from './descriptions/RewardDescription
 import { suppressionFields, suppressionOperations } from './descriptions/SuppressionDescription';
 import { testerFields, testerOperations } from './descriptions/TesterDescription';
 import { getHandler } from './operations';
-import { searchProjects } from './transport';
+import { DEFAULT_MAX_WAIT_SECONDS, searchProjects } from './transport';
 
 const OPERATIONS = [
 	friendInvitationOperations,
@@ -42,7 +42,10 @@ export class Prefinery implements INodeType {
 		name: 'prefinery',
 		icon: { light: 'file:../../icons/prefinery.svg', dark: 'file:../../icons/prefinery.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 1.1 only changes the default of Tester → Operation from Create (a write) to Get Many (a read),
+		// for new nodes and for the "Prefinery Tool" an AI agent gets; workflows saved with 1 keep Create.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: `={{ (${JSON.stringify(OPERATION_ACTIONS)})[$parameter["resource"] + ":" + $parameter["operation"]] || $parameter["operation"] }}`,
 		description:
 			'Manage Prefinery waitlists and referral programs: testers (users), check-ins, friend invitations, points, rewards and suppressions',
@@ -86,6 +89,24 @@ export class Prefinery implements INodeType {
 			...suppressionFields,
 			...testerOperations,
 			...testerFields,
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add option',
+				default: {},
+				options: [
+					{
+						displayName: 'Max Wait on Rate Limit (Seconds)',
+						name: 'maxRateLimitWait',
+						type: 'number',
+						default: DEFAULT_MAX_WAIT_SECONDS,
+						typeOptions: { minValue: 0 },
+						description:
+							"The longest one request may wait for Prefinery's rate limits (the node paces itself to the documented limits and waits out a 429) before the node fails",
+					},
+				],
+			},
 		],
 	};
 

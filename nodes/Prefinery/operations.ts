@@ -3,11 +3,17 @@
  * call the API through the one client in `transport.ts`, and return the JSON for the output.
  * The node's `execute()` only loops over items, pairs outputs and handles errors.
  */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHttpRequestMethods } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { numericId } from '../../lib/api';
 import { compact, testerBody, type TesterInput } from '../../lib/api-bodies';
-import { prefineryApiRequest, prefineryApiRequestAll } from './transport';
+import {
+	DEFAULT_MAX_WAIT_SECONDS,
+	prefineryApiRequest,
+	prefineryApiRequestAll,
+	type PrefineryApiResponse,
+	type RequestSettings,
+} from './transport';
 
 export type OperationResult = IDataObject | IDataObject[];
 type Handler = (this: IExecuteFunctions, itemIndex: number) => Promise<OperationResult>;
@@ -50,6 +56,23 @@ function projectPath(ctx: IExecuteFunctions, itemIndex: number): string {
 	return `/betas/${idSegment(ctx, id, 'project ID', itemIndex)}`;
 }
 
+/** The item's rate-limit settings (node option "Max Wait on Rate Limit (Seconds)"). */
+function settings(ctx: IExecuteFunctions, itemIndex: number): RequestSettings {
+	const seconds = Number(ctx.getNodeParameter('options.maxRateLimitWait', itemIndex, DEFAULT_MAX_WAIT_SECONDS));
+	return { maxWaitMs: Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : DEFAULT_MAX_WAIT_SECONDS * 1000 };
+}
+
+async function request(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	method: IHttpRequestMethods,
+	path: string,
+	body?: IDataObject,
+	qs?: IDataObject,
+): Promise<PrefineryApiResponse> {
+	return await prefineryApiRequest.call(ctx, method, path, body, qs, settings(ctx, itemIndex));
+}
+
 async function list(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
@@ -58,7 +81,13 @@ async function list(
 ): Promise<IDataObject[]> {
 	const returnAll = ctx.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll ? Infinity : Number(ctx.getNodeParameter('limit', itemIndex, 50));
-	return (await prefineryApiRequestAll.call(ctx, path, compact(qs) as IDataObject, limit)) as IDataObject[];
+	return (await prefineryApiRequestAll.call(
+		ctx,
+		path,
+		compact(qs) as IDataObject,
+		limit,
+		settings(ctx, itemIndex),
+	)) as IDataObject[];
 }
 
 function asObject(body: unknown, fallback: IDataObject): IDataObject {
@@ -83,7 +112,7 @@ function testerInput(fields: IDataObject, profile: IDataObject, email?: string):
 
 const project: Record<string, Handler> = {
 	async get(i) {
-		return asObject((await prefineryApiRequest.call(this, 'GET', projectPath(this, i))).body, {});
+		return asObject((await request(this, i, 'GET', projectPath(this, i))).body, {});
 	},
 	async getAll(i) {
 		return await list(this, i, '/betas');
@@ -95,12 +124,12 @@ const tester: Record<string, Handler> = {
 		const body = testerBody(
 			testerInput(collection(this, 'additionalFields', i), collection(this, 'profile', i), text(this, 'email', i)),
 		);
-		const response = await prefineryApiRequest.call(this, 'POST', `${projectPath(this, i)}/testers`, body);
+		const response = await request(this, i, 'POST', `${projectPath(this, i)}/testers`, body);
 		return asObject(response.body, {});
 	},
 	async get(i) {
 		const path = `${projectPath(this, i)}/testers/${idParameter(this, 'testerId', 'tester ID', i)}`;
-		return asObject((await prefineryApiRequest.call(this, 'GET', path)).body, {});
+		return asObject((await request(this, i, 'GET', path)).body, {});
 	},
 	async getAll(i) {
 		return await list(this, i, `${projectPath(this, i)}/testers`, collection(this, 'filters', i));
@@ -115,26 +144,26 @@ const tester: Record<string, Handler> = {
 			});
 		}
 		const path = `${projectPath(this, i)}/testers/${id}`;
-		return asObject((await prefineryApiRequest.call(this, 'PUT', path, body)).body, {});
+		return asObject((await request(this, i, 'PUT', path, body)).body, {});
 	},
 	async delete(i) {
 		const id = idParameter(this, 'testerId', 'tester ID', i);
 		const path = `${projectPath(this, i)}/testers/${id}`;
-		const response = await prefineryApiRequest.call(this, 'DELETE', path);
+		const response = await request(this, i, 'DELETE', path);
 		return asObject(response.body, { success: true, id });
 	},
 	async verify(i) {
 		const id = idParameter(this, 'testerId', 'tester ID', i);
 		const code = text(this, 'invitationCode', i);
 		const path = `${projectPath(this, i)}/testers/${id}/verify`;
-		const response = await prefineryApiRequest.call(this, 'GET', path, undefined, {
+		const response = await request(this, i, 'GET', path, undefined, {
 			invitation_code: code,
 		});
 		return asObject(response.body, { valid: true, id, invitation_code: code });
 	},
 	async checkIn(i) {
 		const email = text(this, 'email', i);
-		const response = await prefineryApiRequest.call(this, 'POST', `${projectPath(this, i)}/checkins`, {
+		const response = await request(this, i, 'POST', `${projectPath(this, i)}/checkins`, {
 			checkin: { email },
 		});
 		// Prefinery answers 202 Accepted without a body.
@@ -152,7 +181,7 @@ const friendInvitation: Record<string, Handler> = {
 			}),
 		};
 		const path = `${projectPath(this, i)}/friend_invitations`;
-		return asObject((await prefineryApiRequest.call(this, 'POST', path, body)).body, {});
+		return asObject((await request(this, i, 'POST', path, body)).body, {});
 	},
 };
 
@@ -168,7 +197,7 @@ const point: Record<string, Handler> = {
 			reason: String(this.getNodeParameter('reason', i, '') ?? '').trim(),
 		});
 		const path = `${projectPath(this, i)}/points`;
-		return asObject((await prefineryApiRequest.call(this, 'POST', path, body)).body, {});
+		return asObject((await request(this, i, 'POST', path, body)).body, {});
 	},
 	async getAll(i) {
 		return await list(this, i, `${projectPath(this, i)}/points`, collection(this, 'filters', i));
@@ -188,12 +217,12 @@ const suppression: Record<string, Handler> = {
 			reason: String(this.getNodeParameter('reason', i, 'Manual')),
 		};
 		const path = `${projectPath(this, i)}/suppressions`;
-		return asObject((await prefineryApiRequest.call(this, 'POST', path, body)).body, {});
+		return asObject((await request(this, i, 'POST', path, body)).body, {});
 	},
 	async delete(i) {
 		const id = idParameter(this, 'suppressionId', 'suppression ID', i);
 		const path = `${projectPath(this, i)}/suppressions/${id}`;
-		const response = await prefineryApiRequest.call(this, 'DELETE', path);
+		const response = await request(this, i, 'DELETE', path);
 		return asObject(response.body, { success: true, id });
 	},
 	async getAll(i) {

@@ -11,8 +11,18 @@ import type {
 	INodeListSearchResult,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import { compact } from '../../lib/api-bodies';
+import {
+	bucketsFor,
+	companyKey,
+	limitNames,
+	PacedRequest,
+	sharedRateLimiter,
+	MAX_READ_RETRIES,
+	type AfterFailure,
+	type Reservation,
+} from '../../lib/rate-limit';
 import {
 	joinUrl,
 	nextPageAfter,
@@ -32,7 +42,21 @@ export interface PrefineryApiResponse<T = unknown> {
 	body: T;
 	pagination: PaginationInfo;
 	statusCode: number;
+	/** Milliseconds this request waited for Prefinery's rate limits (pacing and 429s). */
+	waitedMs: number;
 }
+
+export interface RequestSettings {
+	/** The longest one request may wait for rate limits before it fails (node option, in ms). */
+	maxWaitMs: number;
+}
+
+/** Waits are slept in slices this long when the execution can be stopped. */
+const WAIT_SLICE_MS = 1000;
+
+/** The node option's default: 5 minutes. */
+export const DEFAULT_MAX_WAIT_SECONDS = 300;
+const DEFAULT_SETTINGS: RequestSettings = { maxWaitMs: DEFAULT_MAX_WAIT_SECONDS * 1000 };
 
 interface HttpErrorLike {
 	httpCode?: string | number;
@@ -71,6 +95,7 @@ export async function prefineryApiRequest<T = unknown>(
 	path: string,
 	body?: IDataObject,
 	qs?: IDataObject,
+	settings: RequestSettings = DEFAULT_SETTINGS,
 ): Promise<PrefineryApiResponse<T>> {
 	const credentials = await this.getCredentials(CREDENTIAL_NAME);
 	if (!credentials.apiKey) {
@@ -93,20 +118,96 @@ export async function prefineryApiRequest<T = unknown>(
 	};
 	if (Object.keys(query).length > 0) options.qs = query;
 	if (body !== undefined) options.body = body;
-	try {
-		const response = (await this.helpers.httpRequestWithAuthentication.call(
+	// Every status comes back as a response, so a 429's Retry-After can be read.
+	options.ignoreHttpStatusErrors = true;
+	const limiter = sharedRateLimiter();
+	const pause = limiter.clock.sleep ?? sleep;
+	const paced = new PacedRequest(
+		limiter,
+		method,
+		bucketsFor(method, path, companyKey(baseUrl, String(credentials.apiKey))),
+		settings.maxWaitMs,
+	);
+	// A stopped execution sends nothing more, and stops waiting within a second.
+	const signal = 'getExecutionCancelSignal' in this ? this.getExecutionCancelSignal?.() : undefined;
+	const stopIfCancelled = () => {
+		if (signal?.aborted) {
+			throw new NodeOperationError(this.getNode(), `The execution was stopped before ${method} ${path} was sent`);
+		}
+	};
+	for (;;) {
+		stopIfCancelled();
+		const slot = paced.beforeAttempt();
+		if (!slot.ok) throw pacingError.call(this, method, path, slot, settings);
+		for (let left = slot.delayMs; left > 0; left -= WAIT_SLICE_MS) {
+			await pause(signal ? Math.min(left, WAIT_SLICE_MS) : left);
+			if (!signal) break;
+			stopIfCancelled();
+		}
+		let response: { body: T; headers: Record<string, unknown>; statusCode: number };
+		try {
+			response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_NAME, {
+				...options,
+			})) as typeof response;
+		} catch (error) {
+			// No answer (timeout, reset, refused): a GET is tried again, a write never.
+			const next = paced.afterFailure({});
+			if (next.action === 'retry') {
+				this.logger.warn(`Prefinery: ${method} ${path} got no answer (${(error as Error).message}); trying the read again`);
+				continue;
+			}
+			throw toNodeApiError.call(this, error as HttpErrorLike, method, path, next);
+		}
+		if (response.statusCode < 400) {
+			return {
+				body: response.body,
+				pagination: parsePagination(response.headers?.['x-pagination']),
+				statusCode: response.statusCode,
+				waitedMs: paced.waitedMs,
+			};
+		}
+		const retryAfter = response.headers?.['retry-after'];
+		const next = paced.afterFailure({ status: response.statusCode, retryAfter });
+		if (next.action === 'retry') {
+			this.logger.info(
+				response.statusCode === 429
+					? `Prefinery: ${method} ${path} answered 429 (${limitNames(paced.buckets)})${retryAfter !== undefined ? `, Retry-After ${String(retryAfter)}` : ''}; waiting, then trying again`
+					: `Prefinery: ${method} ${path} answered ${response.statusCode}; trying the read again`,
+			);
+			continue;
+		}
+		throw toNodeApiError.call(
 			this,
-			CREDENTIAL_NAME,
-			options,
-		)) as { body: T; headers: Record<string, unknown>; statusCode: number };
-		return {
-			body: response.body,
-			pagination: parsePagination(response.headers?.['x-pagination']),
-			statusCode: response.statusCode,
-		};
-	} catch (error) {
-		throw toNodeApiError.call(this, error as HttpErrorLike, method, path);
+			{ response: { status: response.statusCode, body: response.body } },
+			method,
+			path,
+			next,
+			paced,
+		);
 	}
+}
+
+/** The node's own schedule for the documented limits needs a longer wait than Max Wait allows. */
+function pacingError(
+	this: PrefineryApiContext,
+	method: string,
+	path: string,
+	slot: Reservation,
+	settings: RequestSettings,
+): NodeOperationError {
+	const limit = slot.bucket?.label ?? 'Prefinery API rate limit';
+	return new NodeOperationError(
+		this.getNode(),
+		`Prefinery rate limit: the next request would have to wait ${seconds(slot.delayMs)} (${limit}), longer than Max Wait on Rate Limit (${seconds(settings.maxWaitMs)})`,
+		{ description: `${method} ${path}: ${MAX_WAIT_HINT}` },
+	);
+}
+
+const MAX_WAIT_HINT =
+	'Raise "Max Wait on Rate Limit (Seconds)" in the node\'s Options, or send fewer requests at once (smaller batches, a Limit instead of Return All). Other workflows and apps using the same Prefinery company share these limits.';
+
+function seconds(ms: number): string {
+	return `${Math.round(ms / 100) / 10} s`;
 }
 
 function toNodeApiError(
@@ -114,6 +215,8 @@ function toNodeApiError(
 	error: HttpErrorLike,
 	method: string,
 	path: string,
+	next?: AfterFailure,
+	paced?: PacedRequest,
 ): NodeApiError {
 	const status = statusOf(error);
 	const detail = prefineryErrorDetail(bodyOf(error));
@@ -125,9 +228,19 @@ function toNodeApiError(
 		description = `The API key needs the "${permissionFor(path)}" permission (Prefinery: Company Settings → API Keys). ${description}`;
 	} else if (status === 429) {
 		message = `Prefinery rate limit reached (${rateLimitFor(path)})`;
-		description = `Wait and try again; turn on "Retry On Fail" in the node settings to retry automatically. ${description}`;
+		if (next?.action === 'fail' && next.reason === 'max-wait' && paced) {
+			const source = next.retryAfterMs !== null ? `Prefinery's Retry-After` : 'the documented window';
+			description = `Waiting again would take ${seconds(next.waitMs)} (${source}); with ${seconds(paced.waitedMs)} already waited that exceeds Max Wait on Rate Limit (${seconds(paced.maxWaitMs)}). ${MAX_WAIT_HINT} ${description}`;
+		} else if (next?.action === 'fail' && next.reason === 'too-many-429') {
+			description = `Prefinery answered 429 ${paced?.rateLimitedCount ?? ''} times in a row. ${MAX_WAIT_HINT} ${description}`;
+		}
 	} else if (status === 404) {
 		message = `Prefinery could not find it (404): ${prefineryMessage}`;
+	}
+	if (next?.action === 'fail' && next.reason === 'not-retried') {
+		description = `Not retried: Prefinery may have carried out this ${method} before the failure, and repeating it could do it twice. Check (for example with a Get) before running it again. ${description}`;
+	} else if (next?.action === 'fail' && next.reason === 'gave-up') {
+		description = `Tried ${MAX_READ_RETRIES + 1} times. ${description}`;
 	}
 	// Hand NodeApiError a plain object: given n8n's own NodeApiError it would return that one
 	// unchanged and drop the message and description written here.
@@ -143,23 +256,37 @@ function toNodeApiError(
 	});
 }
 
+/** Return All logs its progress every this many pages. */
+export const PROGRESS_EVERY_PAGES = 20;
+
 /**
  * Every item of a paged list, following `X-Pagination` until the last page or `limit` items (see
  * `nextPageAfter` for a list without the header). A page identical to the one before means the API
- * ignored `page`: that fails loudly rather than doubling items or looping.
+ * ignored `page`: that fails loudly rather than doubling items or looping. Each page is one
+ * `prefineryApiRequest` (paced, a 429 waited out inside it), so a retried page is added once. Long
+ * lists log their progress to n8n's log.
  */
 export async function prefineryApiRequestAll<T = IDataObject>(
 	this: PrefineryApiContext,
 	path: string,
 	qs: IDataObject = {},
 	limit = Infinity,
+	settings: RequestSettings = DEFAULT_SETTINGS,
 ): Promise<T[]> {
 	const items: T[] = [];
 	let page = 1;
 	let firstBatchLength = 0;
 	let previous = '';
+	let waitedMs = 0;
+	let pages = 0;
+	const progress = (done: boolean, total: number | null) =>
+		this.logger.info(
+			`Prefinery: GET ${path} ${done ? 'done after' : 'at'} page ${page}${total ? ` of ${total}` : ''}, ${items.length} items so far, waited ${seconds(waitedMs)} for rate limits`,
+		);
 	for (;;) {
-		const response = await prefineryApiRequest.call(this, 'GET', path, undefined, { ...qs, page });
+		const response = await prefineryApiRequest.call(this, 'GET', path, undefined, { ...qs, page }, settings);
+		pages += 1;
+		waitedMs += response.waitedMs;
 		const batch = Array.isArray(response.body) ? (response.body as T[]) : [];
 		const fingerprint = JSON.stringify(batch);
 		if (page > 1 && batch.length > 0 && fingerprint === previous) {
@@ -172,7 +299,11 @@ export async function prefineryApiRequestAll<T = IDataObject>(
 		items.push(...batch);
 		if (items.length >= limit) return items.slice(0, limit);
 		const next = nextPageAfter(page, batch.length, firstBatchLength, response.pagination);
-		if (next === null) return items;
+		if (next === null) {
+			if (pages > PROGRESS_EVERY_PAGES) progress(true, response.pagination.pages);
+			return items;
+		}
+		if (pages % PROGRESS_EVERY_PAGES === 0) progress(false, response.pagination.pages);
 		page = next;
 	}
 }
@@ -188,10 +319,12 @@ export async function searchProjects(
 	this: ILoadOptionsFunctions,
 	filter?: string,
 ): Promise<INodeListSearchResult> {
-	const betas = await prefineryApiRequestAll.call<ILoadOptionsFunctions, [string], Promise<BetaSummary[]>>(
-		this,
-		'/betas',
-	);
+	// The editor waits for this list: never more than a few seconds for rate limits.
+	const betas = await prefineryApiRequestAll.call<
+		ILoadOptionsFunctions,
+		[string, IDataObject, number, RequestSettings],
+		Promise<BetaSummary[]>
+	>(this, '/betas', {}, Infinity, { maxWaitMs: 10_000 });
 	const needle = filter?.toLowerCase() ?? '';
 	return {
 		results: betas

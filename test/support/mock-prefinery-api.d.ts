@@ -28,6 +28,35 @@ export interface MockPrefineryApiOptions {
 	pagination?: 'header' | 'none' | 'other-keys' | 'ignore-page';
 	/** Port to listen on (default 0: any free port). Always 127.0.0.1. */
 	port?: number;
+	/**
+	 * Enforce Prefinery's documented rate limits (default off): `true` for the documented numbers, or
+	 * an object overriding some of them. An overflowing request is answered 429 and not carried out.
+	 */
+	rateLimits?: boolean | Partial<Record<MockLimitName, Partial<MockLimit>>>;
+	/** Send `Retry-After` (whole seconds until the window allows the request) on a rate-limit 429 (default false: no header, as Prefinery documents none). */
+	retryAfterHeader?: boolean;
+	/** The mock's clock in ms (default: real time, times `speed`). Share it with the node's limiter in tests. */
+	now?: () => number;
+	/** Real time sped up this many times for the mock's clock (default 1; ignored with `now`). */
+	speed?: number;
+}
+
+export type MockLimitName = 'projects' | 'testerListProject' | 'testerListCompany' | 'rewardsPoints';
+
+export interface MockLimit {
+	limit: number;
+	windowMs: number;
+}
+
+export interface MockStats {
+	/** Requests received (all, including 429s). */
+	requests: number;
+	/** Requests answered 429 (rate limits and forced). */
+	rateLimited: number;
+	/** Writes (non-GET) carried out with a 2xx answer. */
+	acceptedWrites: number;
+	/** Writes carried out more than once with the same method, path and body (extra times). */
+	duplicateWrites: number;
 }
 
 export interface RecordedRequest {
@@ -42,11 +71,17 @@ export interface RecordedRequest {
 	body: unknown;
 	/** The raw request target (path and query string). */
 	url: string;
+	/** When it arrived, on the mock's clock (ms). */
+	at: number;
+	/** The status answered (0 until answered). */
+	status: number;
 }
 
 export interface ForcedFailure {
-	/** HTTP status to answer, e.g. 429 or 500. */
+	/** HTTP status to answer, e.g. 429 or 500; 0 resets the connection without an answer. */
 	status: number;
+	/** With status 0: carry the request out before resetting (the write happened, the client cannot know). */
+	carryOut?: boolean;
 	/** Only for this method (default: any). */
 	method?: string;
 	/** Only for paths containing this string / matching this RegExp (default: any). */
@@ -59,8 +94,8 @@ export interface ForcedFailure {
 	code?: number;
 	/** A complete body instead of the generated one. */
 	body?: unknown;
-	/** `Retry-After` seconds for 429 (default 60). */
-	retryAfter?: number;
+	/** `Retry-After` seconds for 429 (default 60; null: no header). */
+	retryAfter?: number | null;
 }
 
 export interface MockPrefineryState {
@@ -86,16 +121,21 @@ export interface MockPrefineryApi {
 	requests: RecordedRequest[];
 	/** The live data (mutable). */
 	state: MockPrefineryState;
+	/** The mock's clock (ms). */
+	now(): number;
+	/** Counts for assertions: 429s, writes carried out, writes carried out twice. */
+	stats(): MockStats;
 	/** Make the next matching request(s) fail, e.g. `failNext({ status: 429 })`. */
 	failNext(failure: ForcedFailure): void;
 	/** Empty `requests`. */
 	clearRequests(): void;
-	/** Re-seed the data, clear requests and pending failures. */
+	/** Re-seed the data, clear requests, pending failures, rate-limit windows and counts. */
 	reset(): void;
 	close(): Promise<void>;
 }
 
 export const DEFAULT_API_KEY: string;
 export const PER_PAGE: number;
+export const DOCUMENTED_LIMITS: Record<MockLimitName, MockLimit>;
 
 export function startMockPrefineryApi(options?: MockPrefineryApiOptions): Promise<MockPrefineryApi>;

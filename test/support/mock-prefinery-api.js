@@ -13,7 +13,14 @@
  * - POST creates answer 201 with the object, check-ins 202 with no body, DELETE 200 (or 204,
  *   see `deleteStatus`) with no body, validation errors 422 with Prefinery-style error codes,
  *   unknown ids 404;
- * - 429 on demand (`failNext({ status: 429 })`).
+ * - 429 on demand (`failNext({ status: 429 })`);
+ * - with `rateLimits`, Prefinery's documented limits (§5), each a sliding window on the mock's clock:
+ *   `GET /betas` and `GET /betas/{id}` 90 per 15 minutes per company; the tester list
+ *   (`GET /betas/{id}/testers`) 60 per minute per project and 180 per minute per company; rewards and
+ *   points (any method) 60 per minute per company. One API key is one company. An overflowing
+ *   request is answered 429 and not carried out (nor counted in the window); Prefinery documents no
+ *   overflow headers, so `Retry-After` (seconds) is sent only with `retryAfterHeader: true`. The
+ *   clock is injectable (`now`) or real time sped up (`speed`), so tests and benchmarks compress time.
  * Where Prefinery's behaviour is not documented (PUT testers/{id}, verify, exact 401/422 wording),
  * the mock picks something plausible; the node must not depend on those details.
  *
@@ -251,6 +258,37 @@ function seed(state, testerCount) {
 	state.friendInvitations = [];
 }
 
+const MINUTE = 60000;
+/** Prefinery's documented limits (reference: prefinery.md §5). */
+const DOCUMENTED_LIMITS = {
+	projects: { limit: 90, windowMs: 15 * MINUTE },
+	testerListProject: { limit: 60, windowMs: MINUTE },
+	testerListCompany: { limit: 180, windowMs: MINUTE },
+	rewardsPoints: { limit: 60, windowMs: MINUTE },
+};
+
+function resolveLimits(option) {
+	if (!option) return null;
+	const limits = {};
+	for (const [name, spec] of Object.entries(DOCUMENTED_LIMITS)) {
+		limits[name] = { ...spec, ...(option === true ? {} : option[name] ?? {}) };
+	}
+	return limits;
+}
+
+/** The buckets (name, key) a request counts against; `segments` are the path after /api/v2. */
+function limitBuckets(method, segments, company) {
+	if (segments[0] !== 'betas') return [];
+	if (segments.length <= 2) return method === 'GET' ? [['projects', `projects|${company}`]] : [];
+	if (segments.length === 3 && segments[2] === 'testers' && method === 'GET')
+		return [
+			['testerListProject', `testers|${company}|${segments[1]}`],
+			['testerListCompany', `testers|${company}`],
+		];
+	if (segments[2] === 'points' || segments[2] === 'rewards') return [['rewardsPoints', `rewards-points|${company}`]];
+	return [];
+}
+
 class HttpError extends Error {
 	constructor(status, message, code) {
 		super(message);
@@ -302,6 +340,36 @@ async function startMockPrefineryApi(options = {}) {
 	const paginationMode = options.pagination ?? 'header';
 	const requests = [];
 	const failures = [];
+	const clockStart = Date.now();
+	const speed = options.speed ?? 1;
+	const now = options.now ?? (() => clockStart + (Date.now() - clockStart) * speed);
+	const limits = resolveLimits(options.rateLimits);
+	const retryAfterHeader = options.retryAfterHeader ?? false;
+	/** bucket key → accepted request times (mock clock) inside the window. */
+	const windows = new Map();
+	/** "METHOD path body" of every write carried out → how many times. */
+	const writes = new Map();
+	const counters = { rateLimited: 0 };
+
+	/** Null when the request fits every window (and is then counted), else the 429 to send. */
+	function overLimit(method, segments, company) {
+		if (!limits) return null;
+		const t = now();
+		const buckets = limitBuckets(method, segments, company);
+		let worst = null;
+		for (const [name, key] of buckets) {
+			const { limit, windowMs } = limits[name];
+			const log = (windows.get(key) ?? []).filter((at) => at > t - windowMs);
+			windows.set(key, log);
+			if (log.length >= limit) {
+				const waitMs = log[log.length - limit] + windowMs - t;
+				if (!worst || waitMs > worst.waitMs) worst = { name, waitMs };
+			}
+		}
+		if (worst) return worst;
+		for (const [, key] of buckets) windows.get(key).push(t);
+		return null;
+	}
 	const state = {
 		nextId: { tester: 1001, point: 5001, reward: 7001, suppression: 9001, invitation: 3001, checkin: 1 },
 	};
@@ -655,40 +723,77 @@ async function startMockPrefineryApi(options = {}) {
 			}
 			const method = (req.method ?? 'GET').toUpperCase();
 			const path = parsedUrl.pathname;
-			requests.push({
+			const entry = {
 				method,
 				path,
 				query,
 				headers: { ...req.headers },
 				body,
 				url: req.url ?? '',
-			});
+				at: now(),
+				status: 0,
+			};
+			requests.push(entry);
+			const reply = (status, replyBody, headers) => {
+				entry.status = status;
+				if (status < 300 && method !== 'GET') {
+					const key = `${method} ${path} ${raw}`;
+					writes.set(key, (writes.get(key) ?? 0) + 1);
+				}
+				return send(res, status, replyBody, headers);
+			};
 			try {
 				const prefix = '/api/v2/';
 				if (!path.startsWith(prefix)) throw new HttpError(404, 'Not found.');
 				const auth = authenticate(req, query, apiKeys);
 				if (!auth.ok) throw new HttpError(401, auth.message);
 				const forced = takeFailure(method, path);
+				if (forced && forced.status === 0) {
+					// A connection reset: no answer at all (the node cannot know whether it was carried out).
+					entry.status = 0;
+					if (forced.carryOut) {
+						try {
+							const segments = path.slice(prefix.length).split('/').filter((x) => x !== '');
+							const done = route(req, method, segments, query, body, auth);
+							if (done.status < 300 && method !== 'GET') {
+								const key = `${method} ${path} ${raw}`;
+								writes.set(key, (writes.get(key) ?? 0) + 1);
+							}
+						} catch {
+							// carried out or not, the client sees only the reset
+						}
+					}
+					req.socket.destroy();
+					return undefined;
+				}
 				if (forced) {
 					const status = forced.status;
 					const message =
 						forced.message ??
 						(status === 429 ? 'Rate limit exceeded. Please retry later.' : `Simulated error ${status}.`);
-					const headers = status === 429 ? { 'Retry-After': String(forced.retryAfter ?? 60) } : {};
-					return send(res, status, forced.body ?? errorBody(message, forced.code), headers);
+					const headers =
+						status === 429 && forced.retryAfter !== null ? { 'Retry-After': String(forced.retryAfter ?? 60) } : {};
+					if (status === 429) counters.rateLimited += 1;
+					return reply(status, forced.body ?? errorBody(message, forced.code), headers);
 				}
-				if (bodyParseError) throw new HttpError(400, 'Request body is not valid JSON.');
 				const segments = path
 					.slice(prefix.length)
 					.replace(/\.json$/, '')
 					.split('/')
 					.filter((s) => s !== '')
 					.map((s) => decodeURIComponent(s));
+				const over = overLimit(method, segments, auth.key);
+				if (over) {
+					counters.rateLimited += 1;
+					const headers = retryAfterHeader ? { 'Retry-After': String(Math.max(1, Math.ceil(over.waitMs / 1000))) } : {};
+					return reply(429, errorBody('Rate limit exceeded. Please retry later.'), headers);
+				}
+				if (bodyParseError) throw new HttpError(400, 'Request body is not valid JSON.');
 				const result = route(req, method, segments, query, body, auth);
-				return send(res, result.status, result.body, result.headers);
+				return reply(result.status, result.body, result.headers);
 			} catch (error) {
-				if (error instanceof HttpError) return send(res, error.status, errorBody(error.message, error.code));
-				return send(res, 500, errorBody(`Mock server error: ${error && error.message}`));
+				if (error instanceof HttpError) return reply(error.status, errorBody(error.message, error.code));
+				return reply(500, errorBody(`Mock server error: ${error && error.message}`));
 			}
 		});
 	});
@@ -710,15 +815,33 @@ async function startMockPrefineryApi(options = {}) {
 		apiKey,
 		requests,
 		state,
+		now,
 		failNext(failure) {
 			failures.push({ times: 1, ...failure });
 		},
 		clearRequests() {
 			requests.length = 0;
 		},
+		stats() {
+			let duplicateWrites = 0;
+			let acceptedWrites = 0;
+			for (const count of writes.values()) {
+				acceptedWrites += count;
+				duplicateWrites += count - 1;
+			}
+			return {
+				requests: requests.length,
+				rateLimited: counters.rateLimited,
+				acceptedWrites,
+				duplicateWrites,
+			};
+		},
 		reset() {
 			requests.length = 0;
 			failures.length = 0;
+			windows.clear();
+			writes.clear();
+			counters.rateLimited = 0;
 			state.nextId = {
 				tester: 1001,
 				point: 5001,
@@ -738,4 +861,4 @@ async function startMockPrefineryApi(options = {}) {
 	};
 }
 
-module.exports = { startMockPrefineryApi, DEFAULT_API_KEY, PER_PAGE };
+module.exports = { startMockPrefineryApi, DEFAULT_API_KEY, PER_PAGE, DOCUMENTED_LIMITS };

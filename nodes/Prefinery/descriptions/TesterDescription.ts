@@ -2,59 +2,78 @@ import type { INodeProperties } from 'n8n-workflow';
 import { PROFILE_FIELDS, type ProfileField } from '../../../lib/fields';
 import { projectLocator, returnAllAndLimit, UNVERIFIED } from './common';
 
+/**
+ * The tester operations, twice: version 1 of the node defaults to Create (a write); from 1.1 the
+ * default is Get Many, a read, so a new node (and the "Prefinery Tool" an AI agent gets, which takes
+ * the node's defaults) starts without writing. Workflows saved with version 1 keep Create.
+ * The versions are plain numbers, not `_cnd` conditions: n8n's node creator lists a resource's actions
+ * only from an operation property whose `@version` names one of the node's versions as a number (a
+ * new node version must be added to the first list).
+ */
+const testerOperationOptions: INodeProperties['options'] = [
+	{
+		name: 'Check In',
+		value: 'checkIn',
+		description:
+			'Check a tester in by email address: Prefinery sets their status to active and records the visit (POST /betas/{ID}/checkins)',
+		action: 'Check in a tester',
+	},
+	{
+		name: 'Create',
+		value: 'create',
+		description: 'Add a tester (user) to the project (POST /betas/{ID}/testers)',
+		action: 'Create a tester',
+	},
+	{
+		name: 'Delete',
+		value: 'delete',
+		description: 'Delete a tester (DELETE /betas/{ID}/testers/{tester ID})',
+		action: 'Delete a tester',
+	},
+	{
+		name: 'Get',
+		value: 'get',
+		description: 'Get a tester by ID (GET /betas/{ID}/testers/{tester ID})',
+		action: 'Get a tester',
+	},
+	{
+		name: 'Get Many',
+		value: 'getAll',
+		description:
+			'List or search testers (GET /betas/{ID}/testers). Rate limit: 60 requests per minute per project, 180 per company.',
+		action: 'Get many testers',
+	},
+	{
+		name: 'Update',
+		value: 'update',
+		description: `Change a tester's email, status (e.g. invite or reject), profile or answers ${UNVERIFIED}: PUT /betas/{ID}/testers/{tester ID}`,
+		action: 'Update a tester',
+	},
+	{
+		name: 'Verify Invitation Code',
+		value: 'verify',
+		description: `Check a tester's invitation code ${UNVERIFIED}: GET /betas/{ID}/testers/{tester ID}/verify`,
+		action: 'Verify the invitation code of a tester',
+	},
+];
+
 export const testerOperations: INodeProperties[] = [
 	{
 		displayName: 'Operation',
 		name: 'operation',
 		type: 'options',
 		noDataExpression: true,
-		displayOptions: { show: { resource: ['tester'] } },
-		options: [
-			{
-				name: 'Check In',
-				value: 'checkIn',
-				description:
-					'Check a tester in by email address: Prefinery sets their status to active and records the visit (POST /betas/{ID}/checkins)',
-				action: 'Check in a tester',
-			},
-			{
-				name: 'Create',
-				value: 'create',
-				description: 'Add a tester (user) to the project (POST /betas/{ID}/testers)',
-				action: 'Create a tester',
-			},
-			{
-				name: 'Delete',
-				value: 'delete',
-				description: 'Delete a tester (DELETE /betas/{ID}/testers/{tester ID})',
-				action: 'Delete a tester',
-			},
-			{
-				name: 'Get',
-				value: 'get',
-				description: 'Get a tester by ID (GET /betas/{ID}/testers/{tester ID})',
-				action: 'Get a tester',
-			},
-			{
-				name: 'Get Many',
-				value: 'getAll',
-				description:
-					'List or search testers (GET /betas/{ID}/testers). Rate limit: 60 requests per minute per project, 180 per company.',
-				action: 'Get many testers',
-			},
-			{
-				name: 'Update',
-				value: 'update',
-				description: `Change a tester's email, status (e.g. invite or reject), profile or answers ${UNVERIFIED}: PUT /betas/{ID}/testers/{tester ID}`,
-				action: 'Update a tester',
-			},
-			{
-				name: 'Verify Invitation Code',
-				value: 'verify',
-				description: `Check a tester's invitation code ${UNVERIFIED}: GET /betas/{ID}/testers/{tester ID}/verify`,
-				action: 'Verify the invitation code of a tester',
-			},
-		],
+		displayOptions: { show: { resource: ['tester'], '@version': [1.1] } },
+		options: testerOperationOptions,
+		default: 'getAll',
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['tester'], '@version': [1] } },
+		options: testerOperationOptions,
 		default: 'create',
 	},
 ];
