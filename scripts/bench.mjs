@@ -8,6 +8,8 @@
 //   4. queue mode vs one process, and the exactly-once recipe's cost (scripts/bench-queue.mjs)
 //   5. a realistic Prefinery stream: the trigger vs a core-node workflow (scripts/bench-stream.mjs)
 //   6. the trigger's memories with many workflows, bounded vs kept as 0.1.0 did (scripts/bench-memory.mjs)
+//   7. the Prefinery node at Prefinery's rate limits: a 10,000-tester backfill and 1,000 point awards
+//      against the mock API enforcing them, time compressed (scripts/bench-ratelimit.mjs)
 // Options: --skip-n8n, --skip-queue, --skip-stream, --events N per target (default 200), --queue-events N (default
 // 300), --concurrency C (default 20). Writes bench-results/latest.json.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -46,6 +48,10 @@ if (handler.status === 0) {
 
 // 6. Memories with many workflows (cheap: runs first, printed last).
 results.memory = benchMemory();
+
+// 7. Rate limits (simulated time: a few seconds of real time; printed last).
+const rateLimits = spawnSync(process.execPath, [join(ROOT, 'scripts', 'bench-ratelimit.mjs')], { encoding: 'utf8' });
+results.rateLimits = rateLimits.status === 0 ? { report: rateLimits.stdout } : { error: rateLimits.stderr.slice(-500) };
 
 // 2. Package.
 const pack = packPackage(mkdtempSync(join(tmpdir(), 'prefinery-bench-pack-')));
@@ -202,4 +208,5 @@ if (results.n8n) {
 	}
 }
 printMemory(results.memory);
+console.log(`\n== The Prefinery node at Prefinery's rate limits (scripts/bench-ratelimit.mjs) ==\n${results.rateLimits.report ?? results.rateLimits.error}`);
 console.log('\nbench-results/latest.json written.');
