@@ -192,6 +192,9 @@ describe('the n8n editor, as a new user meets the package', { timeout: 600_000 }
 	it('finds the Test URL from the panel: the trigger panel and the notice point to Webhook URLs', async () => {
 		const panel = await waitForText(ndv(), /Get your first Prefinery event/);
 		assert.match(panel, /Prefinery delivers only to published workflows/);
+		// The set-up notice reads as plain text and leaves the Test URL steps to the panel.
+		const notice = await waitForText(ndv(), /Go live: publish this workflow and add its Production URL/);
+		assert.doesNotMatch(notice, /<b>|<code>|&lt;/);
 		await page.getByText('When will this node trigger my flow?').click();
 		const help = await waitForText(ndv(), /open Webhook URLs at the top of the parameters and copy the Test URL, click Execute step, then open the Test URL/);
 		// The order this suite takes (copy the Test URL, then Execute step, which covers the parameters,

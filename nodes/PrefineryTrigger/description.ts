@@ -3,16 +3,19 @@ import { ANY_EVENT, PREFINERY_EVENTS } from '../../lib/events';
 import { DEFAULT_TOLERANCE_SECONDS } from '../../lib/signature';
 import { PROJECT_ID_LOCATOR } from '../shared/projectLocators';
 
-const SETUP_STEPS =
-	'<b>Connect Prefinery:</b> publish this workflow, open <b>Webhook URLs</b> above and add the <b>Production URL</b> in Prefinery (your project → Integrations → Webhooks → Add a URL). Unpublished, it answers 404 and Prefinery drops the event. ' +
-	'<b>Test without Prefinery:</b> copy the <b>Test URL</b> from <b>Webhook URLs</b> above, click <b>Execute step</b>, then open the Test URL in a browser tab: a sample event arrives. Add <code>?event=</code> and one of the selected events to pick the sample.';
+/**
+ * Plain text (n8n renders a notice without the panel's formatting), and no repeat of the trigger panel,
+ * which already walks through the Test URL: only what going live needs.
+ */
+export const SETUP_NOTICE =
+	'Go live: publish this workflow and add its Production URL (Webhook URLs, above) in Prefinery: your project → Integrations → Webhooks → Add a URL. Unpublished, it answers 404 and Prefinery drops the event. To try it without Prefinery, follow the Test URL steps in the panel ("When will this node trigger my flow?").';
 
 const REJECTED_OUTPUT =
 	'Whether to add a second output, Rejected, with an item for each delivery the trigger rejects (wrong secret, missing signature…): every one on the Test URL, at most 3 an hour in production, each with a count of the rest. Wire an alert to it.';
 
 export const triggerProperties: INodeProperties[] = [
 	{
-		displayName: SETUP_STEPS,
+		displayName: SETUP_NOTICE,
 		name: 'setupNotice',
 		type: 'notice',
 		default: '',
