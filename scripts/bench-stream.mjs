@@ -17,6 +17,7 @@ import { fire } from './lib/load.mjs';
 import { installCommunityPackage, packPackage, sleep, startN8n, waitForWebhook } from './lib/n8n.mjs';
 import { ROOT } from './lib/runtime.mjs';
 import { startSink } from '../e2e/support.mjs';
+import { fateOfAnswer } from './lib/prefinery-sim.mjs';
 
 const SECRET = 'whsec_bench_stream';
 const WANTED = ['tester_created', 'tester_applied', 'tester_updated'];
@@ -160,6 +161,15 @@ async function runConfiguration(label, env, tarball, log) {
 						p99AnswerMs: answered.p99Ms,
 						usefulEventsPerSecond: delivered.length / ((lastEffectAt - answered.started) / 1000),
 						statuses: answered.statuses,
+						// What Prefinery would do with these answers (its delivery rules: scripts/lib/prefinery-sim.mjs).
+						// An answer slower than 15 s is a timeout to Prefinery, whatever its status.
+						prefineryWould: Object.entries(answered.statuses).reduce((fates, [status, n]) => {
+							const late = answered.overAnswerLimit[status] ?? 0;
+							const fate = fateOfAnswer(Number(status));
+							const next = { ...fates, [fate]: (fates[fate] ?? 0) + n - late };
+							if (late) next.retried = (next.retried ?? 0) + late;
+							return next;
+						}, {}),
 					};
 					break;
 				}
@@ -184,7 +194,7 @@ export async function benchStream({ tarball, log = (line) => process.stderr.writ
 	for (const [config, rows] of Object.entries(result)) {
 		console.log(`\n== Prefinery stream, 1,000 deliveries (${config === 'lazy' ? 'lazy expression isolate' : 'default configuration'}) ==`);
 		for (const [label, r] of [['Prefinery Trigger 1.1', rows.prefineryTrigger], ['core nodes (Webhook, Crypto, Filter, Remove Duplicates)', rows.coreNodes]]) {
-			console.log(`  ${label}: executions ${r.executionsStarted} (failed ${r.failedExecutions}), useful ${r.usefulDelivered}/${r.usefulExpected} (doubled ${r.doubled}, missing ${r.missing}, unwanted ${r.unwantedDelivered}), ${f(r.deliveriesPerSecond)} deliveries/s, p99 ${f(r.p99AnswerMs, 0)} ms, ${f(r.usefulEventsPerSecond)} useful events/s`);
+			console.log(`  ${label}: executions ${r.executionsStarted} (failed ${r.failedExecutions}), useful ${r.usefulDelivered}/${r.usefulExpected} (doubled ${r.doubled}, missing ${r.missing}, unwanted ${r.unwantedDelivered}), ${f(r.deliveriesPerSecond)} deliveries/s, p99 ${f(r.p99AnswerMs, 0)} ms, ${f(r.usefulEventsPerSecond)} useful events/s; Prefinery would count ${JSON.stringify(r.prefineryWould)}`);
 		}
 		console.log(`  useful events/s: Prefinery / core nodes = ${f(rows.prefineryTrigger.usefulEventsPerSecond / rows.coreNodes.usefulEventsPerSecond, 2)}×`);
 	}

@@ -21,6 +21,17 @@ export const retryDelaySeconds = (n) => 5 + n ** 4;
 /** Seconds from the first delivery to the last retry: the retry window (178,387 s, about 2.06 days). */
 export const RETRY_WINDOW_SECONDS = Array.from({ length: MAX_RETRIES }, (_, i) => retryDelaySeconds(i + 1)).reduce((a, b) => a + b, 0);
 
+/**
+ * What Prefinery does with one attempt's answer (an HTTP status, 'timeout' or 'connection_error'):
+ * 'delivered', 'retried', 'endpoint_removed' (410) or 'dropped'.
+ */
+export function fateOfAnswer(status) {
+	if (status === 200 || status === 201) return 'delivered';
+	if (status === 410) return 'endpoint_removed';
+	if (status === 429 || status === 'timeout' || status === 'connection_error') return 'retried';
+	return 'dropped';
+}
+
 export class PrefinerySimulator {
 	/**
 	 * @param {object} options
@@ -72,18 +83,10 @@ export class PrefinerySimulator {
 			}
 			const status = await this.#attempt(body, header);
 			record.attempts.push({ at: Date.now(), status });
-			if (status === 200 || status === 201) {
-				record.fate = 'delivered';
-				return;
-			}
-			if (status === 410) {
-				this.endpointRemoved = true;
-				record.fate = 'endpoint_removed';
-				return;
-			}
-			const retried = status === 429 || status === 'timeout' || status === 'connection_error';
-			if (!retried) {
-				record.fate = 'dropped';
+			const fate = fateOfAnswer(status);
+			if (fate === 'endpoint_removed') this.endpointRemoved = true;
+			if (fate !== 'retried') {
+				record.fate = fate;
 				return;
 			}
 		}
