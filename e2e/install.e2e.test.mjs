@@ -1,6 +1,6 @@
 // Every install path the README documents, run as written, each into a fresh n8n user folder, and
 // each proven by starting the pinned n8n on that folder: both nodes load and a signed Prefinery
-// event runs the trigger. The package comes from a local npm registry (scripts/lib/registry.mjs)
+// event runs the trigger. The package comes from a local npm registry (harness/registry.mjs)
 // where the packed build is published, because this version exists nowhere else yet.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -8,10 +8,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { packPackage, startN8n } from '../scripts/lib/n8n.mjs';
-import { readmeCommands } from '../scripts/lib/readme.mjs';
-import { startRegistry } from '../scripts/lib/registry.mjs';
-import { ensureRuntime, ROOT, runtimePaths } from '../scripts/lib/runtime.mjs';
+import { packPackage, startN8n } from '../harness/n8n.mjs';
+import { readmeCommands } from '../harness/readme.mjs';
+import { startRegistry } from '../harness/registry.mjs';
+import { ensureRuntime, ROOT, runtimePaths } from '../harness/runtime.mjs';
 import { createTriggerWorkflow, SECRET, send, waitForExecutions } from './support.mjs';
 
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));

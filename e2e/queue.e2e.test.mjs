@@ -1,4 +1,4 @@
-// The Prefinery Trigger on n8n's queue mode (scripts/lib/cluster.mjs): PostgreSQL 17, Redis, one
+// The Prefinery Trigger on n8n's queue mode (harness/cluster.mjs): PostgreSQL 17, Redis, one
 // main, two webhook processes behind a round-robin proxy and a worker, all on loopback. Proves
 // where executions run, the answer contract, the sample mock through main, the start-up check for a
 // missing package, and the exactly-once recipe (examples/prefinery-exactly-once-postgres.json) on a
@@ -11,10 +11,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { sql, startCluster, startRoundRobinProxy } from '../scripts/lib/cluster.mjs';
-import { packPackage, sleep, waitForWebhook } from '../scripts/lib/n8n.mjs';
-import { readmeCommands } from '../scripts/lib/readme.mjs';
-import { ROOT } from '../scripts/lib/runtime.mjs';
+import { sql, startCluster, startRoundRobinProxy } from '../harness/cluster.mjs';
+import { packPackage, sleep, waitForWebhook } from '../harness/n8n.mjs';
+import { readmeCommands } from '../harness/readme.mjs';
+import { ROOT } from '../harness/runtime.mjs';
 import { dist, readJson, SECRET, send, startSink, TRIGGER_NAME, TRIGGER_TYPE } from './support.mjs';
 
 const progress = (line) => process.stderr.write(`${line}\n`);

@@ -7,8 +7,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, normalize } from 'node:path';
 import { describe, it } from 'node:test';
-import { markdownSection, numberedSteps, readDoc, readmeCommands, testUrlStepOrder } from '../scripts/lib/readme.mjs';
-import { ROOT } from '../scripts/lib/runtime.mjs';
+import { markdownSection, numberedSteps, readDoc, readmeCommands, testUrlStepOrder } from '../harness/readme.mjs';
+import { ROOT } from '../harness/runtime.mjs';
 
 const require = createRequire(import.meta.url);
 const readme = readDoc('README.md');
@@ -174,7 +174,7 @@ describe('the README\'s first screen', () => {
 		assert.ok(PACKAGE.scripts.start, 'package.json has a start script');
 		assert.match(markdownSection(readme, '### With npm start'), /`\.n8n-local\/n8n\.log`/);
 		assert.match(readDoc('scripts/start.mjs'), /join\(ROOT, '\.n8n-local'\)/);
-		assert.match(readDoc('scripts/lib/n8n.mjs'), /join\(userFolder, 'n8n\.log'\)/);
+		assert.match(readDoc('harness/n8n.mjs'), /join\(userFolder, 'n8n\.log'\)/);
 	});
 
 	it('"Inside your own n8n": copy the Test URL from Webhook URLs, then Execute step, then open it (the order the editor allows)', () => {

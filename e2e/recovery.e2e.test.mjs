@@ -1,12 +1,12 @@
 // When something around the trigger is wrong: Prefinery's deliveries, simulated by its documented rules
-// (scripts/lib/prefinery-sim.mjs), against a real n8n. First the simulator itself against a scripted
+// (harness/prefinery-sim.mjs), against a real n8n. First the simulator itself against a scripted
 // server (so its rules are what the suites rely on), then recovery: a wrong signing secret fixed within
 // Prefinery's retry window loses no sign-up, by default; with the strict option every one is lost.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { sleep } from '../scripts/lib/n8n.mjs';
-import { MAX_RETRIES, PrefinerySimulator, RETRY_WINDOW_SECONDS, retryDelaySeconds } from '../scripts/lib/prefinery-sim.mjs';
+import { sleep } from '../harness/n8n.mjs';
+import { MAX_RETRIES, PrefinerySimulator, RETRY_WINDOW_SECONDS, retryDelaySeconds } from '../harness/prefinery-sim.mjs';
 import { createTriggerWorkflow, dist, outputItems, SECRET, settle, startSuiteN8n } from './support.mjs';
 
 /** A loopback server answering each POST with `answer(count)` (a status, or 'hang'). */

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { sleep, waitForWebhook } from '../scripts/lib/n8n.mjs';
+import { sleep, waitForWebhook } from '../harness/n8n.mjs';
 import { assertAnswer, createTriggerWorkflow, dist, outputItems, readAnswer, SECRET, send, settle, startSuiteN8n, TRIGGER_NAME } from './support.mjs';
 
 let n8n;

@@ -1,15 +1,20 @@
 // Shared set-up for the real-n8n suites: one n8n per test file, started on loopback with the packed
 // package installed as a community package, plus helpers to build workflows and send signed events.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packPackage, sleep, startN8n, waitForWebhook } from '../scripts/lib/n8n.mjs';
-import { ROOT } from '../scripts/lib/runtime.mjs';
+import { packPackage, sleep, startN8n, waitForWebhook } from '../harness/n8n.mjs';
+import { ROOT } from '../harness/runtime.mjs';
+import { TRIGGER_TYPE } from '../harness/examples.mjs';
+
+// What the suites share with the commands users run (npm start, the benchmarks) lives in harness/;
+// re-exported here for the suites.
+export { importExample, readJson, TRIGGER_TYPE } from '../harness/examples.mjs';
+export { startSink } from '../harness/sink.mjs';
 
 export const dist = (path) => import(join(ROOT, 'dist', path));
 export const SECRET = 'whsec_e2e_' + 'k3y-not-for-production';
-export const TRIGGER_TYPE = 'n8n-nodes-prefinery.prefineryTrigger';
 export const TRIGGER_NAME = 'Prefinery Trigger';
 
 export async function startSuiteN8n() {
@@ -143,66 +148,4 @@ export async function settle(n8n, workflow, { timeoutMs = 60_000 } = {}) {
 		await sleep(200);
 	}
 	throw new Error(`sentinel execution for ${workflow.id} not recorded within ${timeoutMs} ms`);
-}
-
-export function readJson(path) {
-	return JSON.parse(readFileSync(join(ROOT, path), 'utf8'));
-}
-
-/**
- * A loopback HTTP server that records what it receives (stands in for a CRM). `statusFor(request)`
- * chooses the answer (default 201), e.g. to make the CRM fail for some events.
- */
-export async function startSink({ statusFor = () => 201 } = {}) {
-	const { createServer } = await import('node:http');
-	const requests = [];
-	const server = createServer((req, res) => {
-		let body = '';
-		req.on('data', (chunk) => (body += chunk));
-		req.on('end', () => {
-			let json = null;
-			try {
-				json = JSON.parse(body);
-			} catch {
-				// keep raw
-			}
-			const request = { method: req.method, url: req.url, headers: req.headers, body: json ?? body };
-			request.status = statusFor(request);
-			requests.push(request);
-			res.writeHead(request.status, { 'content-type': 'application/json' });
-			res.end(request.status < 400 ? '{"ok":true}' : '{"error":"the CRM failed"}');
-		});
-	});
-	await new Promise((r) => server.listen(0, '127.0.0.1', r));
-	return { url: `http://127.0.0.1:${server.address().port}`, requests, close: () => new Promise((r) => server.close(r)) };
-}
-
-/**
- * Loads an example workflow from examples/, points its credential at `credential`, gives the
- * trigger a unique webhookId and applies `patch(workflow)`; creates and (optionally) publishes it.
- */
-export async function importExample(n8n, credential, file, { patch = () => {}, publish = true, webhookId } = {}) {
-	const workflow = readJson(join('examples', file));
-	const trigger = workflow.nodes.find((node) => node.type === TRIGGER_TYPE);
-	trigger.webhookId = webhookId ?? `${trigger.webhookId}-${Date.now().toString(36)}`;
-	for (const node of workflow.nodes) {
-		if (node.credentials?.prefineryWebhookApi) node.credentials.prefineryWebhookApi = { id: credential.id, name: credential.name };
-	}
-	patch(workflow);
-	const created = await n8n.api.createWorkflow({ name: workflow.name, nodes: workflow.nodes, connections: workflow.connections, settings: workflow.settings });
-	if (workflow.pinData) {
-		// n8n's public API takes no pinned data: save it the way the editor does, so the workflow opens with
-		// the example's sample pinned on the trigger, as "Import → From file" gives it.
-		const saved = (await n8n.api.rest('GET', `/workflows/${created.id}`)).data;
-		await n8n.api.rest('PATCH', `/workflows/${created.id}`, { versionId: saved.versionId, pinData: workflow.pinData });
-	}
-	const urls = {
-		production: `${n8n.baseUrl}/webhook/${trigger.webhookId}/webhook`,
-		test: `${n8n.baseUrl}/webhook-test/${trigger.webhookId}/webhook`,
-	};
-	if (publish) {
-		await n8n.api.publish(created.id);
-		await waitForWebhook(urls.production);
-	}
-	return { id: created.id, urls, workflow };
 }

@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { sleep, tail } from '../scripts/lib/n8n.mjs';
-import { readmeCommands } from '../scripts/lib/readme.mjs';
-import { ROOT } from '../scripts/lib/runtime.mjs';
+import { sleep, tail } from '../harness/n8n.mjs';
+import { readmeCommands } from '../harness/readme.mjs';
+import { ROOT } from '../harness/runtime.mjs';
 import {
 	assertAnswer,
 	createTriggerWorkflow,

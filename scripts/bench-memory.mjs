@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT } from './lib/runtime.mjs';
+import { ROOT } from '../harness/runtime.mjs';
 
 const { values } = parseArgs({
 	options: {

@@ -9,11 +9,12 @@
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sql, startCluster } from './lib/cluster.mjs';
-import { fire } from './lib/load.mjs';
-import { sleep, waitForWebhook } from './lib/n8n.mjs';
-import { ROOT } from './lib/runtime.mjs';
-import { readJson, startSink } from '../e2e/support.mjs';
+import { sql, startCluster } from '../harness/cluster.mjs';
+import { fire } from '../harness/load.mjs';
+import { sleep, waitForWebhook } from '../harness/n8n.mjs';
+import { ROOT } from '../harness/runtime.mjs';
+import { readJson } from '../harness/examples.mjs';
+import { startSink } from '../harness/sink.mjs';
 
 const SECRET = 'whsec_bench_queue';
 
@@ -131,7 +132,7 @@ export async function benchQueue({ tarball, events = 300, concurrency = 20, log 
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-	const { packPackage } = await import('./lib/n8n.mjs');
+	const { packPackage } = await import('../harness/n8n.mjs');
 	const { mkdtempSync } = await import('node:fs');
 	const { tmpdir } = await import('node:os');
 	const pack = packPackage(mkdtempSync(join(tmpdir(), 'prefinery-bench-pack-')));

@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ROOT } from './lib/runtime.mjs';
+import { ROOT } from '../harness/runtime.mjs';
 
 const require = createRequire(import.meta.url);
 const { values } = parseArgs({

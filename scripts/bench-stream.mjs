@@ -13,11 +13,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fire } from './lib/load.mjs';
-import { installCommunityPackage, packPackage, sleep, startN8n, waitForWebhook } from './lib/n8n.mjs';
-import { ROOT } from './lib/runtime.mjs';
-import { startSink } from '../e2e/support.mjs';
-import { fateOfAnswer } from './lib/prefinery-sim.mjs';
+import { fire } from '../harness/load.mjs';
+import { installCommunityPackage, packPackage, sleep, startN8n, waitForWebhook } from '../harness/n8n.mjs';
+import { ROOT } from '../harness/runtime.mjs';
+import { startSink } from '../harness/sink.mjs';
+import { fateOfAnswer } from '../harness/prefinery-sim.mjs';
 
 const SECRET = 'whsec_bench_stream';
 const WANTED = ['tester_created', 'tester_applied', 'tester_updated'];
@@ -161,7 +161,7 @@ async function runConfiguration(label, env, tarball, log) {
 						p99AnswerMs: answered.p99Ms,
 						usefulEventsPerSecond: delivered.length / ((lastEffectAt - answered.started) / 1000),
 						statuses: answered.statuses,
-						// What Prefinery would do with these answers (its delivery rules: scripts/lib/prefinery-sim.mjs).
+						// What Prefinery would do with these answers (its delivery rules: harness/prefinery-sim.mjs).
 						// An answer slower than 15 s is a timeout to Prefinery, whatever its status.
 						prefineryWould: Object.entries(answered.statuses).reduce((fates, [status, n]) => {
 							const late = answered.overAnswerLimit[status] ?? 0;

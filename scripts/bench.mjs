@@ -17,10 +17,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { installCommunityPackage, packPackage, sleep, startN8n, waitForWebhook } from './lib/n8n.mjs';
-import { ROOT } from './lib/runtime.mjs';
+import { installCommunityPackage, packPackage, sleep, startN8n, waitForWebhook } from '../harness/n8n.mjs';
+import { ROOT } from '../harness/runtime.mjs';
 import { benchQueue } from './bench-queue.mjs';
-import { fire as fireLoad } from './lib/load.mjs';
+import { fire as fireLoad } from '../harness/load.mjs';
 import { benchStream } from './bench-stream.mjs';
 import { benchMemory, printMemory } from './bench-memory.mjs';
 

@@ -11,7 +11,7 @@
 // Prints a summary table at the end; exits 1 when any version did not do what its spec expects.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { compatSpecs, ROOT } from './lib/runtime.mjs';
+import { compatSpecs, ROOT } from '../harness/runtime.mjs';
 
 const specs = compatSpecs();
 

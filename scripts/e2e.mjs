@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Runs the real-n8n test suites (e2e/*.e2e.test.mjs) with Node's test runner. Installs the n8n
-// runtime on first use (the pinned one, or PREFINERY_N8N's: see scripts/lib/runtime.mjs) and expects a
+// runtime on first use (the pinned one, or PREFINERY_N8N's: see harness/runtime.mjs) and expects a
 // built package (npm run build). Arguments: parts of suite names (`trigger`), or test files' paths.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureRuntime, ROOT } from './lib/runtime.mjs';
+import { ensureRuntime, ROOT } from '../harness/runtime.mjs';
 
 if (!existsSync(join(ROOT, 'dist', 'nodes', 'PrefineryTrigger', 'PrefineryTrigger.node.js'))) {
 	console.error('dist/ is missing: run `npm run build` first (npm test does).');

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT } from './lib/runtime.mjs';
+import { ROOT } from '../harness/runtime.mjs';
 
 const USAGE = `Usage: npm run send-sample -- --url <webhook URL> [options]
 

@@ -5,9 +5,10 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, packPackage, startN8n, OWNER } from './lib/n8n.mjs';
-import { ROOT } from './lib/runtime.mjs';
-import { importExample, startSink } from '../e2e/support.mjs';
+import { freePort, packPackage, startN8n, OWNER } from '../harness/n8n.mjs';
+import { ROOT } from '../harness/runtime.mjs';
+import { importExample } from '../harness/examples.mjs';
+import { startSink } from '../harness/sink.mjs';
 
 const STATE_DIR = join(ROOT, '.n8n-local');
 const STATE_FILE = join(STATE_DIR, 'state.json');

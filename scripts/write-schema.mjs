@@ -6,7 +6,7 @@
 // /schemas/<node type>/<version>.json (n8n 2.41's editor does not use it for trigger nodes).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from './lib/runtime.mjs';
+import { ROOT } from '../harness/runtime.mjs';
 
 const fields = await import(join(ROOT, 'dist', 'lib', 'fields.js'));
 const { PREFINERY_EVENTS } = await import(join(ROOT, 'dist', 'lib', 'events.js'));

@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { packPackage, startN8n } from '../../scripts/lib/n8n.mjs';
-import { runtimePaths, runtimeRequire } from '../../scripts/lib/runtime.mjs';
+import { packPackage, startN8n } from '../../harness/n8n.mjs';
+import { runtimePaths, runtimeRequire } from '../../harness/runtime.mjs';
 
 let n8n;
 

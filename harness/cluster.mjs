@@ -1,4 +1,4 @@
-// n8n's queue mode on loopback, as self-hosters run it: PostgreSQL 17 and Redis (scripts/lib/
+// n8n's queue mode on loopback, as self-hosters run it: PostgreSQL 17 and Redis (harness/
 // services.mjs), one main process (editor, API, test webhooks), webhook processes (production
 // webhooks, enqueue) and workers (executions), each with its own user folder holding the package.
 // Also a round-robin HTTP proxy in front of the webhook processes, as a load balancer would be.

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * Which n8n the suites run. Unset (or `pinned`): the pinned runtime, e2e/runtime → .cache/n8n-runtime.
@@ -193,7 +193,7 @@ function reuseSqliteBuild(paths, log) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-	// `node scripts/lib/runtime.mjs`: installs the runtime PREFINERY_N8N names (default: the pinned one).
+	// `node harness/runtime.mjs`: installs the runtime PREFINERY_N8N names (default: the pinned one).
 	ensureRuntime().then(
 		(paths) => console.log(paths.n8nBin),
 		(error) => {

@@ -8,7 +8,7 @@
 //   - any other status: dropped for good.
 // Time between attempts is compressed by `speed` (speed 3000: the two days pass in about a minute);
 // the 15 s answer limit is not (n8n answers in real time). Every event's fate is recorded.
-import { signatureHeader } from '../../dist/lib/signature.js';
+import { signatureHeader } from '../dist/lib/signature.js';
 import { sleep } from './n8n.mjs';
 
 /** Retries after the first delivery. */

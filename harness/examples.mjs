@@ -1,0 +1,41 @@
+// The example workflows in examples/, as a user imports them: for the suites, npm start and the benchmarks.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { waitForWebhook } from './n8n.mjs';
+import { ROOT } from './runtime.mjs';
+
+export const TRIGGER_TYPE = 'n8n-nodes-prefinery.prefineryTrigger';
+
+export function readJson(path) {
+	return JSON.parse(readFileSync(join(ROOT, path), 'utf8'));
+}
+
+/**
+ * Loads an example workflow from examples/, points its credential at `credential`, gives the
+ * trigger a unique webhookId and applies `patch(workflow)`; creates and (optionally) publishes it.
+ */
+export async function importExample(n8n, credential, file, { patch = () => {}, publish = true, webhookId } = {}) {
+	const workflow = readJson(join('examples', file));
+	const trigger = workflow.nodes.find((node) => node.type === TRIGGER_TYPE);
+	trigger.webhookId = webhookId ?? `${trigger.webhookId}-${Date.now().toString(36)}`;
+	for (const node of workflow.nodes) {
+		if (node.credentials?.prefineryWebhookApi) node.credentials.prefineryWebhookApi = { id: credential.id, name: credential.name };
+	}
+	patch(workflow);
+	const created = await n8n.api.createWorkflow({ name: workflow.name, nodes: workflow.nodes, connections: workflow.connections, settings: workflow.settings });
+	if (workflow.pinData) {
+		// n8n's public API takes no pinned data: save it the way the editor does, so the workflow opens with
+		// the example's sample pinned on the trigger, as "Import → From file" gives it.
+		const saved = (await n8n.api.rest('GET', `/workflows/${created.id}`)).data;
+		await n8n.api.rest('PATCH', `/workflows/${created.id}`, { versionId: saved.versionId, pinData: workflow.pinData });
+	}
+	const urls = {
+		production: `${n8n.baseUrl}/webhook/${trigger.webhookId}/webhook`,
+		test: `${n8n.baseUrl}/webhook-test/${trigger.webhookId}/webhook`,
+	};
+	if (publish) {
+		await n8n.api.publish(created.id);
+		await waitForWebhook(urls.production);
+	}
+	return { id: created.id, urls, workflow };
+}
