@@ -78,7 +78,7 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 		// The claim table, as the example's note says.
 		await sql(
 			pg.port,
-			`CREATE TABLE prefinery_claims (claim_key text PRIMARY KEY, tester_id text NOT NULL, email text, source text NOT NULL,
+			`CREATE TABLE IF NOT EXISTS prefinery_claims (claim_key text PRIMARY KEY, tester_id text NOT NULL, email text, source text NOT NULL,
 			 attempts integer NOT NULL DEFAULT 1, claimed_at timestamptz NOT NULL DEFAULT now(), done_at timestamptz)`,
 			{ database: 'app' },
 		);
@@ -279,29 +279,11 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 		assert.ok(after.triggerOnly.lost >= 2 * PER_STRETCH);
 		assert.ok(after.coreNodes.lost >= 2 * PER_STRETCH, JSON.stringify(after.coreNodes));
 	});
-});
-
-describe('which claim store is atomic in single-process n8n (SQLite): Postgres or n8n Data tables', { timeout: 10 * 60_000 }, () => {
-	let pg;
-	let crm;
-	let n8n;
-	before(async () => {
-		pg = await startPostgres({ log });
-		await sql(pg.port, 'CREATE DATABASE app');
-		crm = await startSink();
-		const pack = packPackage(mkdtempSync(join(tmpdir(), 'prefinery-pack-')));
-		n8n = await startN8n({ tarball: pack.tarball, log });
-	});
-	after(async () => {
-		await n8n?.dispose();
-		await pg?.stop();
-		await crm?.close();
-	});
 
 	it('the example\'s Postgres claim lets each sign-up through once under concurrent redeliveries; a Data table check-then-insert does not', async () => {
 		await sql(
 			pg.port,
-			`CREATE TABLE prefinery_claims (claim_key text PRIMARY KEY, tester_id text NOT NULL, email text, source text NOT NULL,
+			`CREATE TABLE IF NOT EXISTS prefinery_claims (claim_key text PRIMARY KEY, tester_id text NOT NULL, email text, source text NOT NULL,
 			 attempts integer NOT NULL DEFAULT 1, claimed_at timestamptz NOT NULL DEFAULT now(), done_at timestamptz)`,
 			{ database: 'app' },
 		);
@@ -391,6 +373,7 @@ describe('which claim store is atomic in single-process n8n (SQLite): Postgres o
 		assert.ok(report.dataTable.doubled > 0, `Data table claim doubled none: ${JSON.stringify(report.dataTable)}`);
 	});
 });
+
 
 /** Per sign-up: how often the CRM was called for it, at one path. */
 function countEffects(crm, ids) {

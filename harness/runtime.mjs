@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -129,17 +130,59 @@ export const INSTALL_ENV = { ...process.env, npm_config_yes: 'true', npm_config_
 export async function ensurePinnedInstall({ label, about = '', specDir, dir, log, after = async () => {} }) {
 	const marker = join(dir, '.ready');
 	const wanted = specHash(specDir);
-	if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === wanted) return false;
-	log(`Installing ${label}${about} into ${dir}.`);
-	rmSync(marker, { force: true });
-	mkdirSync(dir, { recursive: true });
-	for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(specDir, file), join(dir, file));
-	log(`[${label}] npm ci --ignore-scripts`);
-	await run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, env: INSTALL_ENV }, log);
-	await after();
-	writeFileSync(marker, `${wanted}\n`);
-	log(`${label} ready.`);
-	return true;
+	const ready = () => existsSync(marker) && readFileSync(marker, 'utf8').trim() === wanted;
+	if (ready()) return false;
+	// Another process may be installing the same folder (CI installs the other n8n versions in the
+	// background while npm test runs): one installs, the other waits for it.
+	return withInstallLock(dir, label, log, async () => {
+		if (ready()) return false;
+		log(`Installing ${label}${about} into ${dir}.`);
+		rmSync(marker, { force: true });
+		mkdirSync(dir, { recursive: true });
+		for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(specDir, file), join(dir, file));
+		log(`[${label}] npm ci --ignore-scripts`);
+		await run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, env: INSTALL_ENV }, log);
+		await after();
+		writeFileSync(marker, `${wanted}\n`);
+		log(`${label} ready.`);
+		return true;
+	});
+}
+
+const isAlive = (pid) => {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return error.code === 'EPERM';
+	}
+};
+
+/** Runs `install` holding `<dir>.lock` (a folder: created atomically); a lock whose process is gone is taken over. */
+async function withInstallLock(dir, label, log, install) {
+	const lock = `${dir}.lock`;
+	mkdirSync(dirname(dir), { recursive: true });
+	for (let waited = 0; ; waited += 1) {
+		try {
+			mkdirSync(lock);
+			writeFileSync(join(lock, 'pid'), `${process.pid}\n`);
+			break;
+		} catch (error) {
+			if (error.code !== 'EEXIST') throw error;
+			const pid = Number(existsSync(join(lock, 'pid')) ? readFileSync(join(lock, 'pid'), 'utf8') : 0);
+			if (pid && !isAlive(pid)) {
+				rmSync(lock, { recursive: true, force: true });
+				continue;
+			}
+			if (waited % 20 === 0) log(`  … waiting for another process (pid ${pid || '?'}) that is installing ${label}`);
+			await delay(1000);
+		}
+	}
+	try {
+		return await install();
+	} finally {
+		rmSync(lock, { recursive: true, force: true });
+	}
 }
 
 /** Makes sure the pinned n8n runtime is installed; returns its paths. Idempotent and cached. */
