@@ -29,6 +29,8 @@ let credentials;
 /** The tester the scripted model asks about, and the email it puts into the tool call. */
 let target;
 let askedEmail;
+/** When set, the arguments the scripted model sends instead (to hand the tool something wrong). */
+let forcedArguments;
 
 /** The tool the scripted model calls: the one whose name says Prefinery. */
 const prefineryTool = (tools) => tools.find((tool) => /prefinery/i.test(tool.name));
@@ -78,6 +80,7 @@ describe(`The Prefinery Tool in a real AI Agent (n8n ${runtimePaths().n8nVersion
 			pickTool: prefineryTool,
 			// The model fills every parameter the tool declares that names an email with the target's email.
 			argumentsFor: (tool) =>
+				forcedArguments ??
 				Object.fromEntries(Object.keys(tool.parameters?.properties ?? {}).filter((key) => /email/i.test(key)).map((key) => [key, askedEmail])),
 			finalAnswer: (toolMessages) => `I looked it up in Prefinery. The tool returned: ${toolMessages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))).join('\n')}`,
 		});
@@ -193,6 +196,62 @@ describe(`The Prefinery Tool in a real AI Agent (n8n ${runtimePaths().n8nVersion
 			assert.ok(answer.output.includes(String(toolMessage.content)), answer.output);
 		} finally {
 			askedEmail = target.email;
+		}
+	});
+
+	/** The example's tool switched to Tester → Get with the ID from the model, which sends an email as the ID. */
+	async function askWithEmailAsTesterId({ keepOnError }) {
+		const workflow = await importExample({
+			patchTool: (node) => {
+				node.parameters.operation = 'get';
+				node.parameters.testerId = "={{ $fromAI('tester_id', 'The ID of the tester', 'string') }}";
+				delete node.parameters.filters;
+				node.parameters.toolDescription = 'Get a tester in Prefinery by their ID';
+				if (!keepOnError) delete node.onError;
+			},
+		});
+		forcedArguments = { tester_id: target.email };
+		try {
+			const apiBefore = api.requests.length;
+			const modelBefore = model.completions().length;
+			const res = await fetch(workflow.url, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ question: `Show me tester ${target.email}` }),
+				signal: AbortSignal.timeout(240_000),
+			});
+			const text = await res.text();
+			progress(`an email as the tester ID (On Error ${keepOnError ? 'Continue, as in the example' : 'unset'}): the webhook answered ${res.status} ${text.slice(0, 300)}`);
+			assert.deepEqual(api.requests.slice(apiBefore).map((r) => `${r.method} ${r.path}`), [], 'no request reached the API');
+			const later = model.completions().slice(modelBefore);
+			const toolMessage = later[1]?.body.messages.find((m) => m.role === 'tool');
+			progress(`what the model got back: ${JSON.stringify(toolMessage?.content ?? null)}`);
+			return { res, text, toolMessage, workflow };
+		} finally {
+			forcedArguments = undefined;
+		}
+	}
+	const ID_ERROR = /tester ID must be a Prefinery ID \(digits only\)/;
+
+	it('the example (On Error: Continue): a model that puts an email into Tester → Get\'s Tester ID gets the node\'s error back, and nothing reaches the API', async () => {
+		const { res, text, toolMessage } = await askWithEmailAsTesterId({ keepOnError: true });
+		assert.ok(toolMessage, 'the model got the tool\'s answer back');
+		assert.match(String(toolMessage.content), ID_ERROR);
+		assert.equal(res.status, 200, text);
+	});
+
+	it('without On Error: Continue, n8n 2.41 still hands the model the error; n8n 1.x stops the workflow with it', async () => {
+		const { res, text, toolMessage, workflow } = await askWithEmailAsTesterId({ keepOnError: false });
+		if (runtimePaths().major >= 2) {
+			assert.ok(toolMessage, 'the model got the tool\'s answer back');
+			assert.match(String(toolMessage.content), ID_ERROR);
+			assert.equal(res.status, 200, text);
+		} else {
+			assert.equal(toolMessage, undefined, 'the model was not asked again');
+			assert.equal(res.status, 500, text);
+			const [execution] = await waitForExecutions(n8n, workflow.id, 1, 120_000);
+			assert.equal(execution.status, 'error');
+			assert.match(JSON.stringify(execution.data.resultData.error), ID_ERROR);
 		}
 	});
 
