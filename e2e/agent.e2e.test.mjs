@@ -36,13 +36,14 @@ let forcedArguments;
 const prefineryTool = (tools) => tools.find((tool) => /prefinery/i.test(tool.name));
 
 /** Imports the example (as "Import from file" would), with the test's credentials, project and a unique path. */
-async function importExample({ patchTool = () => {} } = {}) {
+async function importExample({ patchTool = () => {}, patchWebhook = () => {} } = {}) {
 	const workflow = readJson(join('examples', EXAMPLE));
 	const path = `prefinery-ai-agent-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 	for (const node of workflow.nodes) {
 		if (node.type === 'n8n-nodes-base.webhook') {
 			node.parameters.path = path;
 			node.webhookId = path;
+			patchWebhook(node);
 		}
 		if (node.credentials?.openAiApi) node.credentials.openAiApi = { id: credentials.openAi.id, name: credentials.openAi.name };
 		if (node.credentials?.prefineryApi) node.credentials.prefineryApi = { id: credentials.prefinery.id, name: credentials.prefinery.name };
@@ -197,6 +198,38 @@ describe(`The Prefinery Tool in a real AI Agent (n8n ${runtimePaths().n8nVersion
 		} finally {
 			askedEmail = target.email;
 		}
+	});
+
+	it('streamed (Webhook 2.1 "Respond: Streaming"): the model is asked to stream, calls the tool, and the streamed answer carries the tester', async () => {
+		const workflow = await importExample({
+			patchWebhook: (node) => {
+				node.typeVersion = 2.1;
+				node.parameters.responseMode = 'streaming';
+			},
+		});
+		const apiBefore = api.requests.length;
+		const modelBefore = model.completions().length;
+		const res = await fetch(workflow.url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ question: `What is the status of ${target.email}?` }),
+			signal: AbortSignal.timeout(240_000),
+		});
+		const text = await res.text();
+		assert.equal(res.status, 200, text);
+		const chunks = text
+			.split('\n')
+			.filter((line) => line.trim())
+			.map((line) => JSON.parse(line));
+		const streamed = chunks
+			.filter((chunk) => chunk.type === 'item')
+			.map((chunk) => chunk.content)
+			.join('');
+		progress(`streamed: ${chunks.length} chunks (${[...new Set(chunks.map((c) => c.type))].join(', ')}), text ${streamed.slice(0, 160)}…`);
+		const completions = model.completions().slice(modelBefore);
+		assert.ok(completions.length >= 2 && completions.every((c) => c.body.stream === true), `the model was asked to stream: ${completions.map((c) => c.body.stream)}`);
+		assert.deepEqual(api.requests.slice(apiBefore).map((r) => `${r.method} ${r.path} ${r.query.email_is}`), [`GET /api/v2/betas/1/testers ${target.email}`]);
+		for (const value of [target.email, String(target.id), target.status, target.referral_code]) assert.ok(streamed.includes(value), `the streamed answer has ${value}: ${streamed}`);
 	});
 
 	/** The example's tool switched to Tester → Get with the ID from the model, which sends an email as the ID. */
