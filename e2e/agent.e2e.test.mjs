@@ -1,6 +1,6 @@
 // The Prefinery Tool in a real AI Agent (issue 17 part 4). The example examples/prefinery-ai-agent.json
 // (Webhook → AI Agent, with the OpenAI Chat Model and the Prefinery Tool attached) runs in a real n8n;
-// its OpenAI credential points at a scripted OpenAI-compatible server on 127.0.0.1 (e2e/scripted-model.mjs:
+// its OpenAI credential points at a scripted OpenAI-compatible server on 127.0.0.1 (harness/scripted-model.mjs:
 // no network, no real model) and its Prefinery API credential at the mock Prefinery API. The scripted
 // model calls the Prefinery Tool with the email it chooses, and answers by quoting the tool's result.
 // Prints what the model receives (the tool's name, description and parameters): docs/ai-agents.md shows it.
@@ -10,9 +10,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { packPackage, startN8n, waitForWebhook } from '../scripts/lib/n8n.mjs';
-import { ROOT, runtimePaths } from '../scripts/lib/runtime.mjs';
-import { startScriptedModel } from './scripted-model.mjs';
+import { packPackage, startN8n, waitForWebhook } from '../harness/n8n.mjs';
+import { ROOT, runtimePaths } from '../harness/runtime.mjs';
+import { startScriptedModel } from '../harness/scripted-model.mjs';
 import { readJson, waitForExecutions } from './support.mjs';
 
 const require = createRequire(import.meta.url);

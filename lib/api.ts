@@ -104,9 +104,13 @@ export function numericId(value: unknown, label: string): IdCheck {
 	const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
 	if (/^\d+$/.test(text)) return { ok: true, segment: text };
 	const shown = typeof value === 'string' ? `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"` : String(value);
+	// The hint fits the ID asked for; an email where a tester ID belongs (a person or an AI agent's
+	// model looking someone up) is pointed at the lookup that takes an email.
+	const field = label.startsWith('tester') ? '$json.tester.id' : label.startsWith('project') ? '$json.project_id' : '$json.id';
+	const byEmail = label.startsWith('tester') && text.includes('@') ? ' To find a tester by email, use Tester → Get Many with the "Email Is" filter.' : '';
 	return {
 		ok: false,
-		message: `The ${label} must be a Prefinery ID (digits only), not ${shown}. Map the "id" field of a Prefinery item (e.g. {{ $json.tester.id }}).`,
+		message: `The ${label} must be a Prefinery ID (digits only), not ${shown}. Map the "id" field of a Prefinery item (e.g. {{ ${field} }}).${byEmail}`,
 	};
 }
 

@@ -623,6 +623,16 @@ describe('Prefinery node', () => {
 			expect(server.requests).toHaveLength(0);
 		});
 
+		it('an email as tester ID (a person or an AI agent\'s model) is pointed at the lookup by email', async () => {
+			const error = await runError(server, { ...base, operation: 'get', testerId: 'user01@example.com' });
+			expect(error.message).toMatch(/To find a tester by email, use Tester → Get Many with the "Email Is" filter\./);
+			const other = await runError(server, { ...base, operation: 'get', testerId: '..' });
+			expect(other.message).not.toMatch(/Email Is/);
+			expect(other.message).toMatch(/\{\{ \$json\.tester\.id \}\}/);
+			const project = await runError(server, { ...base, project: projectRl('..', 'id'), operation: 'get', testerId: '1001' });
+			expect(project.message).toMatch(/\{\{ \$json\.project_id \}\}/);
+		});
+
 		it('refuses a project ID of ".." (ID mode) before any request', async () => {
 			const error = await runError(server, { ...base, project: projectRl('..', 'id'), operation: 'get', testerId: '1001' });
 			expect(error).toBeInstanceOf(NodeOperationError);
