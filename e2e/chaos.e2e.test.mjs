@@ -278,6 +278,20 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 		assert.ok(before.withCatchUp.lost >= 2 * PER_STRETCH, 'the catch-up had sign-ups to recover');
 		assert.ok(after.triggerOnly.lost >= 2 * PER_STRETCH);
 		assert.ok(after.coreNodes.lost >= 2 * PER_STRETCH, JSON.stringify(after.coreNodes));
+
+		// The stale-claim rule, made deterministic: one claim as a crash leaves it (claimed long ago, never
+		// done), one as a running execution holds it (claimed now, not done yet). The next catch-up re-runs
+		// the first, once, and leaves the second and every finished one alone.
+		const [crashed, running] = [streamed[10], streamed[11]];
+		await sql(pg.port, `UPDATE prefinery_claims SET done_at = NULL, claimed_at = now() - interval '1 hour' WHERE tester_id = '${crashed}'`, { database: 'app' });
+		await sql(pg.port, `UPDATE prefinery_claims SET done_at = NULL, claimed_at = now() WHERE tester_id = '${running}'`, { database: 'app' });
+		const callsBefore = crm.requests.length;
+		const again = await runCatchUp(n8n, withCatchUp);
+		assert.equal(again.status, 'success');
+		const rerun = crm.requests.slice(callsBefore).filter((r) => r.url === '/with-catch-up');
+		assert.deepEqual(rerun.map((r) => [r.body.tester_id, r.body.source, r.body.attempt]), [[crashed, 'catch-up', 2]]);
+		const { rows: states } = await sql(pg.port, `SELECT tester_id, done_at IS NOT NULL AS done FROM prefinery_claims WHERE tester_id IN ('${crashed}', '${running}') ORDER BY tester_id = '${crashed}' DESC`, { database: 'app' });
+		assert.deepEqual(states, [{ tester_id: crashed, done: true }, { tester_id: running, done: false }]);
 	});
 
 	it('the example\'s Postgres claim lets each sign-up through once under concurrent redeliveries; a Data table check-then-insert does not', async () => {
