@@ -24,6 +24,7 @@ import { sql } from '../harness/cluster.mjs';
 import { packPackage, sleep, startN8n, waitForWebhook } from '../harness/n8n.mjs';
 import { PrefinerySimulator, RETRY_WINDOW_SECONDS } from '../harness/prefinery-sim.mjs';
 import { startPostgres } from '../harness/services.mjs';
+import { exampleSetupSql } from '../harness/examples.mjs';
 import { createTriggerWorkflow, importExample, SECRET, startSink } from './support.mjs';
 
 const require = createRequire(import.meta.url);
@@ -60,6 +61,8 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 		log('starting PostgreSQL (the claim store), the mock Prefinery API, the CRM sink and n8n');
 		pg = await startPostgres({ log });
 		await sql(pg.port, 'CREATE DATABASE app');
+		// The claim table, exactly as the example's note tells the user to create it.
+		await sql(pg.port, exampleSetupSql('prefinery-catch-up-postgres.json'), { database: 'app' });
 		api = await startMockPrefineryApi({ testers: EARLIER });
 		crm = await startSink();
 		const pack = packPackage(mkdtempSync(join(tmpdir(), 'prefinery-pack-')));
@@ -74,25 +77,19 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 		await crm?.close();
 	});
 
+	/** The Prefinery Webhook and Postgres credentials, created once for the suite's workflows. */
+	let shared;
+	const credentials = async () => {
+		shared ??= {
+			webhookCredential: await n8n.api.createCredential('Prefinery Webhook', 'prefineryWebhookApi', { webhookSigningSecret: SECRET }),
+			pgCredential: await n8n.api.createCredential('Postgres (claims)', 'postgres', { host: '127.0.0.1', port: pg.port, database: 'app', user: 'n8n', password: '', ssl: 'disable', sshTunnel: false }),
+		};
+		return shared;
+	};
+
 	it(`${SIGNUPS} sign-ups through a wrong secret, an unpublished stretch, n8n down, a SIGKILL and a burst: 0 lost, 0 doubled with the catch-up`, async () => {
-		// The claim table, as the example's note says.
-		await sql(
-			pg.port,
-			`CREATE TABLE IF NOT EXISTS prefinery_claims (claim_key text PRIMARY KEY, tester_id text NOT NULL, email text, source text NOT NULL,
-			 attempts integer NOT NULL DEFAULT 1, claimed_at timestamptz NOT NULL DEFAULT now(), done_at timestamptz)`,
-			{ database: 'app' },
-		);
-		const webhookCredential = await n8n.api.createCredential('Prefinery Webhook', 'prefineryWebhookApi', { webhookSigningSecret: SECRET });
+		const { webhookCredential, pgCredential } = await credentials();
 		const apiCredential = await n8n.api.createCredential('Prefinery (mock API)', 'prefineryApi', { apiKey: api.apiKey, baseUrl: api.url });
-		const pgCredential = await n8n.api.createCredential('Postgres (claims)', 'postgres', {
-			host: '127.0.0.1',
-			port: pg.port,
-			database: 'app',
-			user: 'n8n',
-			password: '',
-			ssl: 'disable',
-			sshTunnel: false,
-		});
 
 		// 1. The example, as a user sets it up: credentials, project, CRM URL. The test shortens the stale
 		//    threshold (minutes → seconds, as the compressed clock does) and moves the schedule out of the
@@ -295,14 +292,7 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 	});
 
 	it('the example\'s Postgres claim lets each sign-up through once under concurrent redeliveries; a Data table check-then-insert does not', async () => {
-		await sql(
-			pg.port,
-			`CREATE TABLE IF NOT EXISTS prefinery_claims (claim_key text PRIMARY KEY, tester_id text NOT NULL, email text, source text NOT NULL,
-			 attempts integer NOT NULL DEFAULT 1, claimed_at timestamptz NOT NULL DEFAULT now(), done_at timestamptz)`,
-			{ database: 'app' },
-		);
-		const webhookCredential = await n8n.api.createCredential('Prefinery Webhook', 'prefineryWebhookApi', { webhookSigningSecret: SECRET });
-		const pgCredential = await n8n.api.createCredential('Postgres (claims)', 'postgres', { host: '127.0.0.1', port: pg.port, database: 'app', user: 'n8n', password: '', ssl: 'disable', sshTunnel: false });
+		const { webhookCredential, pgCredential } = await credentials();
 		const personal = (await n8n.api.rest('GET', '/projects/personal')).data;
 		const table = (await n8n.api.rest('POST', `/projects/${personal.id}/data-tables`, { name: 'prefinery_claims', columns: [{ name: 'claim_key', type: 'string' }] })).data;
 

@@ -15,6 +15,7 @@ import { sql, startCluster, startRoundRobinProxy } from '../harness/cluster.mjs'
 import { packPackage, sleep, waitForWebhook } from '../harness/n8n.mjs';
 import { readmeCommands } from '../harness/readme.mjs';
 import { ROOT } from '../harness/runtime.mjs';
+import { exampleSetupSql } from '../harness/examples.mjs';
 import { dist, readJson, SECRET, send, startSink, TRIGGER_NAME, TRIGGER_TYPE } from './support.mjs';
 
 const progress = (line) => process.stderr.write(`${line}\n`);
@@ -375,12 +376,7 @@ describe('queue mode: main, two webhook processes, a worker, PostgreSQL 17 and R
 		const { startMockPrefineryApi } = createRequire(import.meta.url)('../test/support/mock-prefinery-api.js');
 		const api = await startMockPrefineryApi({ testers: 10 }); // 10 testers from before the workflow existed
 		try {
-			await sql(
-				cluster.pg.port,
-				`CREATE TABLE prefinery_claims (claim_key text PRIMARY KEY, tester_id text NOT NULL, email text, source text NOT NULL,
-				 attempts integer NOT NULL DEFAULT 1, claimed_at timestamptz NOT NULL DEFAULT now(), done_at timestamptz)`,
-				{ database: 'app' },
-			);
+			await sql(cluster.pg.port, exampleSetupSql('prefinery-catch-up-postgres.json'), { database: 'app' });
 			const apiCredential = await cluster.main.api.createCredential('Prefinery (mock API, queue)', 'prefineryApi', { apiKey: api.apiKey, baseUrl: api.url });
 			const sink = await newSink();
 			const example = readJson('examples/prefinery-catch-up-postgres.json');

@@ -39,3 +39,12 @@ export async function importExample(n8n, credential, file, { patch = () => {}, p
 	}
 	return { id: created.id, urls, workflow };
 }
+
+/** The SQL a user runs once, as the example workflow's note gives it (its ```sql block). */
+export function exampleSetupSql(file) {
+	const workflow = readJson(join('examples', file));
+	const note = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.stickyNote' && /```sql/.test(node.parameters.content));
+	const match = note && /```sql\n([\s\S]*?)```/.exec(note.parameters.content);
+	if (!match) throw new Error(`examples/${file}: no \`\`\`sql block in a note`);
+	return match[1].trim();
+}
