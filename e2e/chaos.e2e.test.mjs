@@ -49,6 +49,8 @@ const SIGNUPS_PER_SECOND_IDLE = 10;
 const BURST_SPEED = 50;
 const EVENT_TYPES = ['tester_created', 'tester_applied', 'tester_updated'];
 const WRONG_SECRET = 'whsec_another_projects_secret';
+/** A loaded n8n (still working off the stream) can take well over its usual second to register a published workflow. */
+const REGISTER_TIMEOUT_MS = 180_000;
 
 const log = (line) => process.stderr.write(`[chaos] ${line}\n`);
 
@@ -164,7 +166,7 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 		};
 		const republish = async () => {
 			for (const flow of Object.values(flows)) await n8n.api.publish(flow.id);
-			for (const flow of Object.values(flows)) await waitForWebhook(flow.urls.production);
+			for (const flow of Object.values(flows)) await waitForWebhook(flow.urls.production, { timeoutMs: REGISTER_TIMEOUT_MS });
 		};
 		const started = Date.now();
 
@@ -190,7 +192,7 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 		await sleep((RETRY_WINDOW_SECONDS * 1000) / SPEED + 3000);
 		log('starting n8n again');
 		await n8n.start();
-		for (const flow of Object.values(flows)) await waitForWebhook(flow.urls.production);
+		for (const flow of Object.values(flows)) await waitForWebhook(flow.urls.production, { timeoutMs: REGISTER_TIMEOUT_MS });
 
 		// A hard kill while executions run (a crashed host or an OOM kill), then a restart.
 		const killAt = 4 * PER_STRETCH + PER_STRETCH / 2;
@@ -203,7 +205,7 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 		const killedAt = Date.now();
 		await stretch('n8n killed, restarting', killAt, killAt + 5);
 		await n8n.start();
-		for (const flow of Object.values(flows)) await waitForWebhook(flow.urls.production);
+		for (const flow of Object.values(flows)) await waitForWebhook(flow.urls.production, { timeoutMs: REGISTER_TIMEOUT_MS });
 		await stretch('restarted', killAt + 5, 5 * PER_STRETCH);
 
 		// A burst: the last sign-ups all at once, with Prefinery redelivering 50 earlier events.
