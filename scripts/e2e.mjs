@@ -20,11 +20,6 @@ if (unmatched.length > 0) {
 	console.error(`No suite e2e/*${unmatched[0]}*.e2e.test.mjs (and no such test file). Suites: ${suites.map((name) => name.replace('.e2e.test.mjs', '')).join(', ')}.`);
 	process.exit(2);
 }
-// The heaviest suites, the ones that load a 2-core machine most and are most sensitive to other load,
-// run last: in CI the other n8n versions are still installing in the background when the suites start.
-const LAST = ['install', 'editor', 'chaos', 'queue'];
-const rank = (name) => LAST.findIndex((part) => name.startsWith(`${part}.`));
-suites.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 const files = suites.filter((name) => args.length === 0 || names.some((arg) => name.includes(arg))).map((name) => join('e2e', name));
 await ensureRuntime({ log: (line) => console.log(line) });
 const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files, ...paths], {
