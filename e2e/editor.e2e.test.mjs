@@ -176,7 +176,9 @@ describe('the n8n editor, as a new user meets the package', { timeout: 600_000 }
 		await modal.waitFor();
 		const text = await modal.innerText();
 		assert.match(text, /Prefinery Webhook account/);
-		assert.match(text, /the signature of the first event Prefinery sends checks it for real/i);
+		// The notice as the dialog shows it: n8n tests on Save (then Retry), and a wrong secret is answered 429.
+		assert.match(text, /credential test \(on Save, and Retry\) only checks that this looks like a secret/);
+		assert.match(text, /The first signed event checks it for real: with a wrong secret the trigger answers 429 "mismatch"/);
 		await modal.locator('input[type=password]').first().fill(SECRET_TYPED_IN_BROWSER);
 		await modal.getByRole('button', { name: 'Save' }).click();
 		// n8n saves, runs the credential test (a local check, never a failure for a secret) and closes.

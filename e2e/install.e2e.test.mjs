@@ -101,7 +101,7 @@ describe('every documented install path, as written', { timeout: 1_200_000 }, ()
 		const nodesDir = join(home, '.n8n', 'nodes');
 		const result = spawnSync(
 			runtime.node,
-			[join(ROOT, 'scripts', 'lib', 'n8n-ui-install.cjs'), join(runtime.modules, 'n8n'), nodesDir, registry.url.replace(/\/$/, ''), PACKAGE.name, PACKAGE.version],
+			[join(ROOT, 'harness', 'n8n-ui-install.cjs'), join(runtime.modules, 'n8n'), nodesDir, registry.url.replace(/\/$/, ''), PACKAGE.name, PACKAGE.version],
 			{
 				encoding: 'utf8',
 				// Loading n8n's service reads and writes n8n's settings file: keep that out of the real home.
