@@ -174,8 +174,8 @@ describe('the n8n editor, as a new user meets the package', { timeout: 600_000 }
 		await ndv().getByText('Connect to Prefinery Webhook').click();
 		const modal = page.locator('.el-dialog:visible, [role=dialog]:visible').filter({ hasText: 'Webhook Signing Secret' }).first();
 		await modal.waitFor();
-		const text = await modal.innerText();
-		assert.match(text, /Prefinery Webhook account/);
+		// The dialog fills in its parts one by one: wait for its name rather than reading it at once.
+		const text = await waitForText(modal, /Prefinery Webhook account/);
 		// The notice as the dialog shows it: n8n tests on Save (then Retry), and a wrong secret is answered 429.
 		assert.match(text, /credential test \(on Save, and Retry\) only checks that this looks like a secret/);
 		assert.match(text, /The first signed event checks it for real: with a wrong secret the trigger answers 429 "mismatch"/);
