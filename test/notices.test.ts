@@ -28,6 +28,6 @@ describe('the trigger\'s set-up notice', () => {
 
 	it('does not repeat the panel\'s Test URL steps, it points to them', () => {
 		expect(SETUP_NOTICE).not.toMatch(/Execute step/);
-		expect(SETUP_NOTICE).toMatch(/When will this node trigger my flow\?/);
+		expect(SETUP_NOTICE).toMatch(/Test URL steps in the trigger panel/);
 	});
 });

@@ -8,7 +8,7 @@ import { PROJECT_ID_LOCATOR } from '../shared/projectLocators';
  * which already walks through the Test URL: only what going live needs.
  */
 export const SETUP_NOTICE =
-	'Go live: publish this workflow and add its Production URL (Webhook URLs, above) in Prefinery: your project → Integrations → Webhooks → Add a URL. Unpublished, it answers 404 and Prefinery drops the event. To try it without Prefinery, follow the Test URL steps in the panel ("When will this node trigger my flow?").';
+	'Go live: publish this workflow and add its Production URL (Webhook URLs, above) in Prefinery: your project → Integrations → Webhooks → Add a URL. Unpublished, it answers 404 and Prefinery drops the event. To try it without Prefinery, follow the Test URL steps in the trigger panel.';
 
 const REJECTED_OUTPUT =
 	'Whether to add a second output, Rejected, with an item for each delivery the trigger rejects (wrong secret, missing signature…): every one on the Test URL, at most 3 an hour in production, each with a count of the rest. Wire an alert to it.';
