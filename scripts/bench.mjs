@@ -10,8 +10,11 @@
 //   6. the trigger's memories with many workflows, bounded vs kept as 0.1.0 did (scripts/bench-memory.mjs)
 //   7. the Prefinery node at Prefinery's rate limits: a 10,000-tester backfill and 1,000 point awards
 //      against the mock API enforcing them, time compressed (scripts/bench-ratelimit.mjs)
-// Options: --skip-n8n, --skip-queue, --skip-stream, --events N per target (default 200), --queue-events N (default
-// 300), --concurrency C (default 20). Writes bench-results/latest.json.
+//   8. a backfill in a real n8n at the real limits: the Prefinery node vs n8n's HTTP Request node with
+//      pagination and Retry On Fail as n8n's docs suggest, and paced by hand (scripts/bench-backfill.mjs)
+// Options: --skip-n8n, --skip-queue, --skip-stream, --skip-backfill, --events N per target (default 200),
+// --queue-events N (default 300), --backfill-testers N (default 2000), --concurrency C (default 20).
+// Writes bench-results/latest.json.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,12 +26,15 @@ import { benchQueue } from './bench-queue.mjs';
 import { fire as fireLoad } from '../harness/load.mjs';
 import { benchStream } from './bench-stream.mjs';
 import { benchMemory, printMemory } from './bench-memory.mjs';
+import { benchBackfill, printBackfill } from './bench-backfill.mjs';
 
 const { values } = parseArgs({
 	options: {
 		'skip-n8n': { type: 'boolean', default: false },
 		'skip-queue': { type: 'boolean', default: false },
 		'skip-stream': { type: 'boolean', default: false },
+		'skip-backfill': { type: 'boolean', default: false },
+		'backfill-testers': { type: 'string', default: '2000' },
 		'queue-events': { type: 'string', default: '300' },
 		events: { type: 'string', default: '200' },
 		concurrency: { type: 'string', default: '20' },
@@ -179,6 +185,10 @@ if (!values['skip-stream']) {
 	results.stream = await benchStream({ tarball: pack.tarball });
 }
 
+if (!values['skip-backfill']) {
+	results.backfill = await benchBackfill({ tarball: pack.tarball, testers: Number(values['backfill-testers']) });
+}
+
 mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
 writeFileSync(join(ROOT, 'bench-results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 
@@ -209,4 +219,5 @@ if (results.n8n) {
 }
 printMemory(results.memory);
 console.log(`\n== The Prefinery node at Prefinery's rate limits (scripts/bench-ratelimit.mjs) ==\n${results.rateLimits.report ?? results.rateLimits.error}`);
+if (results.backfill) printBackfill(results.backfill);
 console.log('\nbench-results/latest.json written.');
