@@ -25,6 +25,7 @@ import { packPackage, sleep, startN8n, waitForWebhook } from '../harness/n8n.mjs
 import { PrefinerySimulator, RETRY_WINDOW_SECONDS } from '../harness/prefinery-sim.mjs';
 import { startPostgres } from '../harness/services.mjs';
 import { exampleSetupSql } from '../harness/examples.mjs';
+import { coreNodeWorkflow } from '../harness/core-nodes.mjs';
 import { createTriggerWorkflow, importExample, SECRET, startSink } from './support.mjs';
 
 const require = createRequire(import.meta.url);
@@ -212,9 +213,11 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 		for (const sim of Object.values(sims)) await sim.drain();
 		log(`burst: sign-ups ${5 * PER_STRETCH + 1}–${SIGNUPS} at once, and 50 earlier events redelivered`);
 		for (let n = 5 * PER_STRETCH; n < SIGNUPS; n += 1) signUp(n + 1, burstSims);
+		const redelivered = new Set();
 		for (let i = 0; i < 50; i += 1) {
-			const { events } = signups[(i * 37) % (5 * PER_STRETCH)];
+			const { events, tester } = signups[(i * 37) % (5 * PER_STRETCH)];
 			for (const sim of Object.values(burstSims)) sim.deliver(events[i % 3]);
+			if (events[i % 3].type === 'tester_created') redelivered.add(String(tester.id));
 		}
 		for (const sim of Object.values(burstSims)) await sim.drain();
 		log(`every delivery has its fate (${Math.round((Date.now() - started) / 1000)} s); waiting for the executions to finish`);
@@ -270,13 +273,19 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 		// Every sign-up exactly once, through the trigger or the catch-up; the earlier testers backfilled.
 		assert.deepEqual(after.withCatchUp, { lost: 0, doubled: 0, calls: SIGNUPS }, JSON.stringify(report));
 		assert.deepEqual(backfill, { lost: 0, doubled: 0, calls: EARLIER });
-		// The chaos was real: each stretch dropped deliveries for good, the burst timed out, and the
-		// workflows without a catch-up lost sign-ups (the numbers go to the README's table).
-		assert.ok(fates.triggerOnly.dropped >= PER_STRETCH * 3, `unpublished stretch: ${JSON.stringify(fates.triggerOnly)}`);
+		// The chaos was real (the numbers go to docs/catch-up.md). How many deliveries of the wrong-secret
+		// and unpublished stretches land inside them depends on how busy n8n is (a delivery that timed out
+		// is retried later, maybe after the stretch), so those only have to have happened; the n8n-down
+		// stretch is exact: each of its sign-ups whose tester_created was not redelivered in the burst is
+		// lost by every workflow until the catch-up.
+		assert.ok((answers.triggerOnly['404'] ?? 0) > 0, `unpublished stretch: ${JSON.stringify(answers.triggerOnly)}`);
+		assert.ok((answers.triggerOnly['429'] ?? 0) > 0, `wrong-secret stretch: ${JSON.stringify(answers.triggerOnly)}`);
 		assert.ok(fates.triggerOnly.exhausted >= PER_STRETCH * 3, `n8n down: ${JSON.stringify(fates.triggerOnly)}`);
-		assert.ok(before.withCatchUp.lost >= 2 * PER_STRETCH, 'the catch-up had sign-ups to recover');
-		assert.ok(after.triggerOnly.lost >= 2 * PER_STRETCH);
-		assert.ok(after.coreNodes.lost >= 2 * PER_STRETCH, JSON.stringify(after.coreNodes));
+		const downStretch = streamed.slice(3 * PER_STRETCH, 4 * PER_STRETCH).filter((id) => !redelivered.has(id));
+		for (const name of ['triggerOnly', 'coreNodes']) {
+			assert.equal(countEffects(crm, downStretch)[name].lost, downStretch.length, `${name}: every sign-up of the n8n-down stretch is lost`);
+		}
+		assert.ok(before.withCatchUp.lost >= downStretch.length, 'the catch-up had sign-ups to recover');
 
 		// The stale-claim rule, made deterministic: one claim as a crash leaves it (claimed long ago, never
 		// done), one as a running execution holds it (claimed now, not done yet). The next catch-up re-runs
@@ -428,73 +437,19 @@ async function runCatchUp(n8n, flow) {
 	throw new Error('the catch-up did not finish within 5 minutes');
 }
 
-/** The core-node workflow: Webhook → Crypto HMAC → Filter → Remove Duplicates → CRM. */
-async function createCoreNodeWorkflow(n8n, crmUrl, crmCall, hmacCredential) {
+/** The core-node workflow (harness/core-nodes.mjs), new sign-ups → CRM, published. */
+async function createCoreNodeWorkflow(n8n, crmUrl, crmCall, cryptoCredential) {
 	const path = `prefinery-core-nodes-${Date.now().toString(36)}`;
-	const workflow = {
+	const workflow = coreNodeWorkflow({
 		name: 'Prefinery with core nodes only (chaos)',
-		nodes: [
-			{ id: 'wh', name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: path, parameters: { httpMethod: 'POST', path, options: {} } },
-			coreNodeHmac(hmacCredential),
-			{
-				id: 'check',
-				name: 'Signed, new sign-up',
-				type: 'n8n-nodes-base.filter',
-				typeVersion: 2.2,
-				position: [480, 0],
-				parameters: {
-					conditions: {
-						options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
-						conditions: [
-							{ id: 'sig', leftValue: "={{ String($json.headers['x-prefinery-signature']).split('v1=')[1] }}", rightValue: '={{ $json.expected }}', operator: { type: 'string', operation: 'equals' } },
-							{ id: 'type', leftValue: '={{ $json.body.type }}', rightValue: 'tester_created', operator: { type: 'string', operation: 'equals' } },
-						],
-						combinator: 'and',
-					},
-					options: {},
-				},
-			},
-			{
-				id: 'rd',
-				name: 'Remove Duplicates',
-				type: 'n8n-nodes-base.removeDuplicates',
-				typeVersion: 2,
-				position: [720, 0],
-				parameters: { operation: 'removeItemsSeenInPreviousExecutions', logic: 'removeItemsWithAlreadySeenKeyValues', dedupeValue: '={{ $json.body.id }}', options: { scope: 'workflow' } },
-			},
-			{ ...crmCall('core', crmUrl, '$json.body.data.id'), position: [960, 0] },
-		],
-		connections: {
-			Webhook: { main: [[{ node: 'HMAC', type: 'main', index: 0 }]] },
-			HMAC: { main: [[{ node: 'Signed, new sign-up', type: 'main', index: 0 }]] },
-			'Signed, new sign-up': { main: [[{ node: 'Remove Duplicates', type: 'main', index: 0 }]] },
-			'Remove Duplicates': { main: [[{ node: 'Create CRM contact', type: 'main', index: 0 }]] },
-		},
-		settings: { executionOrder: 'v1' },
-	};
+		path,
+		cryptoCredential,
+		wanted: ['tester_created'],
+		sideEffect: (body) => crmCall('core', crmUrl, `${body}.data.id`),
+	});
 	const created = await n8n.api.createWorkflow(workflow);
 	const url = `${n8n.baseUrl}/webhook/${path}`;
 	await n8n.api.publish(created.id);
 	await waitForWebhook(url);
 	return { id: created.id, urls: { production: url }, workflow };
-}
-
-/** The HMAC over `t.body` as Prefinery signs it (the Webhook node's parsed body, re-serialised). */
-function coreNodeHmac(credential) {
-	return {
-		id: 'hmac',
-		name: 'HMAC',
-		type: 'n8n-nodes-base.crypto',
-		typeVersion: 2,
-		position: [240, 0],
-		parameters: {
-			action: 'hmac',
-			type: 'SHA256',
-			binaryData: false,
-			value: "={{ String($json.headers['x-prefinery-signature']).split(',')[0].slice(2) + '.' + JSON.stringify($json.body) }}",
-			dataPropertyName: 'expected',
-			encoding: 'hex',
-		},
-		credentials: { crypto: { id: credential.id, name: credential.name } },
-	};
 }

@@ -18,6 +18,7 @@ import { installCommunityPackage, packPackage, sleep, startN8n, waitForWebhook }
 import { ROOT } from '../harness/runtime.mjs';
 import { startSink } from '../harness/sink.mjs';
 import { fateOfAnswer } from '../harness/prefinery-sim.mjs';
+import { coreNodeWorkflow, linearWorkflow } from '../harness/core-nodes.mjs';
 
 const SECRET = 'whsec_bench_stream';
 const WANTED = ['tester_created', 'tester_applied', 'tester_updated'];
@@ -49,12 +50,6 @@ function sideEffect(url, idExpression) {
 	};
 }
 
-function linear(name, nodes) {
-	const connections = {};
-	for (let i = 0; i < nodes.length - 1; i += 1) connections[nodes[i].name] = { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] };
-	return { name, nodes, connections, settings: { executionOrder: 'v1' } };
-}
-
 async function runConfiguration(label, env, tarball, log) {
 	const { signatureHeader } = await import(join(ROOT, 'dist', 'lib', 'signature.js'));
 	const { samplePayload } = await import(join(ROOT, 'dist', 'lib', 'samples.js'));
@@ -79,7 +74,7 @@ async function runConfiguration(label, env, tarball, log) {
 			prefineryTrigger: {
 				sink: prefinerySink,
 				...(await publish(
-					linear('stream: Prefinery Trigger', [
+					linearWorkflow('stream: Prefinery Trigger', [
 						{
 							id: 't', name: 'Prefinery Trigger', type: 'n8n-nodes-prefinery.prefineryTrigger', typeVersion: 1.1, position: [0, 0],
 							webhookId: 'stream-prefinery', parameters: { events: WANTED },
@@ -93,33 +88,13 @@ async function runConfiguration(label, env, tarball, log) {
 			coreNodes: {
 				sink: coreSink,
 				...(await publish(
-					linear('stream: core nodes', [
-						{ id: 'w', name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: 'stream-core', parameters: { httpMethod: 'POST', path: 'stream-core', options: {} } },
-						{
-							id: 'c', name: 'HMAC', type: 'n8n-nodes-base.crypto', typeVersion: 2, position: [220, 0],
-							parameters: { action: 'hmac', type: 'SHA256', value: "={{ ($json.headers['x-prefinery-signature'] || '').replace(/^t=(\\d+),.*$/, '$1') + '.' + JSON.stringify($json.body) }}", dataPropertyName: 'hmac', encoding: 'hex' },
-							credentials: { crypto: { id: cryptoCredential.id, name: cryptoCredential.name } },
-						},
-						{
-							id: 'f', name: 'Signed and wanted', type: 'n8n-nodes-base.filter', typeVersion: 2.2, position: [440, 0],
-							parameters: {
-								conditions: {
-									options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
-									conditions: [
-										{ id: 'sig', leftValue: "={{ ($json.headers['x-prefinery-signature'] || '').split(',').includes('v1=' + $json.hmac) }}", rightValue: '', operator: { type: 'boolean', operation: 'true', singleValue: true } },
-										{ id: 'type', leftValue: `={{ ${JSON.stringify(WANTED)}.includes($json.body.type) }}`, rightValue: '', operator: { type: 'boolean', operation: 'true', singleValue: true } },
-									],
-									combinator: 'and',
-								},
-								options: {},
-							},
-						},
-						{
-							id: 'd', name: 'Remove Duplicates', type: 'n8n-nodes-base.removeDuplicates', typeVersion: 2, position: [660, 0],
-							parameters: { operation: 'removeItemsSeenInPreviousExecutions', logic: 'removeItemsWithAlreadySeenKeyValues', dedupeValue: '={{ $json.body.id }}', options: { scope: 'workflow' } },
-						},
-						sideEffect(coreSink.url, '$json.body.id'),
-					]),
+					coreNodeWorkflow({
+						name: 'stream: core nodes',
+						path: 'stream-core',
+						cryptoCredential,
+						wanted: WANTED,
+						sideEffect: (body) => sideEffect(coreSink.url, `${body}.id`),
+					}),
 					`${n8n.baseUrl}/webhook/stream-core`,
 				)),
 			},
