@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { packPackage, startN8n, waitForWebhook } from '../harness/n8n.mjs';
 import { ROOT } from '../harness/runtime.mjs';
+import { linearWorkflow } from '../harness/core-nodes.mjs';
 
 const require = createRequire(import.meta.url);
 const { startMockPrefineryApi, PER_PAGE, DOCUMENTED_LIMITS } = require(join(ROOT, 'test/support/mock-prefinery-api.js'));
@@ -38,38 +39,19 @@ function post(url) {
 	});
 }
 
-const COUNT = {
-	id: 'count',
-	name: 'Count',
-	type: 'n8n-nodes-base.code',
-	typeVersion: 2,
-	position: [480, 0],
-	parameters: {
-		jsCode:
-			'const ids = $input.all().map((item) => item.json.id);\nreturn [{ json: { testers: ids.length, distinct: new Set(ids).size } }];',
-	},
-};
-
-/** Webhook → `node` → Count, answering with Count's output. */
+/** Webhook (answers when the last node finishes) → `node` → a Code node that counts the testers. */
 function backfillWorkflow(name, path, node) {
-	const webhook = {
-		id: 'webhook',
-		name: 'Webhook',
-		type: 'n8n-nodes-base.webhook',
-		typeVersion: 2,
-		position: [0, 0],
-		webhookId: path,
-		parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', options: {} },
-	};
-	return {
-		name,
-		nodes: [webhook, { ...node, position: [240, 0] }, COUNT],
-		connections: {
-			Webhook: { main: [[{ node: node.name, type: 'main', index: 0 }]] },
-			[node.name]: { main: [[{ node: 'Count', type: 'main', index: 0 }]] },
+	return linearWorkflow(name, [
+		{ id: 'webhook', name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, webhookId: path, parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', options: {} } },
+		node,
+		{
+			id: 'count',
+			name: 'Count',
+			type: 'n8n-nodes-base.code',
+			typeVersion: 2,
+			parameters: { jsCode: 'const ids = $input.all().map((item) => item.json.id);\nreturn [{ json: { testers: ids.length, distinct: new Set(ids).size } }];' },
 		},
-		settings: { executionOrder: 'v1' },
-	};
+	]);
 }
 
 const WAYS = {

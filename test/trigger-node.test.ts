@@ -337,6 +337,15 @@ describe('node description contract', () => {
 		expect(options.find((o) => o.name === 'fixableFailureAnswer')!.default).toBe('retry');
 	});
 
+	it('Verify Signature off: the warning shows only then, says the credential is hidden and unused, and the credential really is hidden then', () => {
+		const notice = description.properties.find((property) => property.name === 'verificationOffNotice')!;
+		expect(notice.type).toBe('notice');
+		expect(notice.displayOptions).toEqual({ show: { verifySignature: [false] } });
+		expect(notice.displayName).toMatch(/credential is hidden and not used/);
+		const credential = description.credentials!.find((c) => c.name === 'prefineryWebhookApi')!;
+		expect(credential.displayOptions).toEqual({ show: { verifySignature: [true] } });
+	});
+
 	it('webhook lifecycle methods are documented no-ops answering true', async () => {
 		const hooks = node.webhookMethods.default;
 		const ctx = mock<IHookFunctions>();
