@@ -12,8 +12,9 @@ export function linearWorkflow(name, nodes) {
 }
 
 /**
- * The core-node workflow, published at `${baseUrl}/webhook/${path}`. `sideEffect(idExpression)` is
- * the last node, given the expression of the event's id; `wanted` the event types it keeps.
+ * The core-node workflow (not yet created or published; its Webhook listens on `path`).
+ * `sideEffect(bodyExpression)` returns the last node, given the expression of the delivered body
+ * (`$json.body`), from which it picks its id; `wanted` lists the event types the Filter keeps.
  */
 export function coreNodeWorkflow({ name, path, cryptoCredential, wanted, sideEffect }) {
 	const boolean = { type: 'boolean', operation: 'true', singleValue: true };
