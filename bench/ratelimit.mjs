@@ -10,12 +10,16 @@
 //   3. The same awards with faults: every 20th request answered with a bare 429 (not carried out: the
 //      node must send it again), every 100th carried out and then the connection reset (ambiguous: the
 //      node must not send it again; the item fails with its error). Writes doubled must be 0.
-// Usage: npm run build && node scripts/bench-ratelimit.mjs [--testers 10000] [--awards 1000] [--speed N] [--json]
+// The baseline is the minimum the limits allow for the same requests, computed, not measured.
+// Usage: npm run build && node bench/ratelimit.mjs [--testers 10000] [--awards 1000] [--speed N] [--json]
+// Writes bench-results/ratelimit.json (see bench/results.mjs); a run with other sizes or --speed is
+// written too, marked as not comparable with the docs' table (that table is the virtual clock's).
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ROOT } from '../harness/runtime.mjs';
+import { writeResults } from './results.mjs';
 
 const require = createRequire(import.meta.url);
 const { values } = parseArgs({
@@ -206,6 +210,21 @@ for (const faults of [false, true]) {
 	}
 }
 
+const written = writeResults('ratelimit', {
+	command: 'node bench/ratelimit.mjs',
+	options: { testers: TESTERS, awards: AWARDS, speed: SPEED },
+	comparable: TESTERS === 10_000 && AWARDS === 1000 && SPEED === null,
+	figures: {
+		'backfill.ratio': results.backfill.ratio,
+		'backfill.lostOrDoubled': results.backfill.testersReturned - results.backfill.distinct + (TESTERS - results.backfill.distinct),
+		'awards.ratio': results.awards.ratio,
+		'awards.doubled': results.awards.doubled,
+		'awardsWithFaults.ratio': results.awardsWithFaults.ratio,
+		'awardsWithFaults.doubled': results.awardsWithFaults.doubled,
+	},
+	result: results,
+});
+
 if (values.json) {
 	process.stdout.write(`${JSON.stringify(results)}\n`);
 } else {
@@ -221,6 +240,7 @@ if (values.json) {
 			`    ${a.simulatedSeconds} s simulated vs ${a.minimumSeconds} s minimum → ${a.ratio}×; ${a.errors} errors, ${a.rateLimited} × 429, ${a.carriedOut} carried out, ${a.doubled} doubled, ${a.pointsAdded} points added; ${a.wallSeconds} s real`,
 			`  awards with faults: every 20th request a bare 429, every 100th carried out then the connection reset`,
 			`    ${f.simulatedSeconds} s simulated vs ${f.minimumSeconds} s minimum → ${f.ratio}×; ${f.rateLimited} × 429 (all sent again), ${f.resets} resets → ${f.errors} failed items (not repeated: "${String(f.errorMessages[0] ?? '').slice(0, 60)}"), ${f.carriedOut} carried out, ${f.doubled} doubled, ${f.pointsAdded} points added`,
+			`  ${written} written`,
 			'',
 		].join('\n'),
 	);

@@ -1,5 +1,5 @@
 // A backfill in a real n8n at Prefinery's real rate limits, for `npm run bench` (alone: node
-// scripts/bench-backfill.mjs [--testers 2000]): the same waitlist listed three ways, each in its own
+// bench/backfill.mjs [--testers 2000]): the same waitlist listed three ways, each in its own
 // workflow (Webhook, answering when the last node finishes → the list → a Code node that counts it):
 //   - the Prefinery node: Tester → Get Many, Return All;
 //   - n8n's HTTP Request node the way n8n's docs suggest: pagination (Update a Parameter in Each
@@ -11,7 +11,8 @@
 // minute per project, a bare 429 on overflow) in real time, since n8n's clock cannot be compressed.
 // The baseline is the minimum time the limit allows for the pages the waitlist has,
 // floor((pages − 1) / 60) minutes; reported: time, ratio to it, testers returned (distinct), 429s
-// answered, requests, and the execution's error if it failed.
+// answered, requests, and the execution's error if it failed. Writes bench-results/backfill.json (see
+// bench/results.mjs; a run with other than 2,000 testers is marked as not comparable with the docs).
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -22,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { packPackage, startN8n, waitForWebhook } from '../harness/n8n.mjs';
 import { ROOT } from '../harness/runtime.mjs';
 import { linearWorkflow } from '../harness/core-nodes.mjs';
+import { writeResults } from './results.mjs';
 
 const require = createRequire(import.meta.url);
 const { startMockPrefineryApi, PER_PAGE, DOCUMENTED_LIMITS } = require(join(ROOT, 'test/support/mock-prefinery-api.js'));
@@ -158,6 +160,13 @@ export async function benchBackfill({ tarball, testers = 2000, log = (line) => p
 		await n8n.dispose();
 		rmSync(userFolder, { recursive: true, force: true });
 	}
+	const figures = {};
+	for (const key of Object.keys(WAYS)) {
+		if (!result[key]) continue;
+		figures[`${key}.ratio`] = result[key].status === 'success' ? result[key].ratio : null;
+		figures[`${key}.testers`] = result[key].testersReturned;
+	}
+	result.written = writeResults('backfill', { command: 'node bench/backfill.mjs', options: { testers }, comparable: testers === 2000, figures, result });
 	return result;
 }
 
@@ -173,6 +182,7 @@ export function printBackfill(result) {
 		const time = r.status === 'success' && r.ratio !== null ? `(${r.ratio}× the minimum)` : '(no list)';
 		console.log(`  ${r.label.padEnd(72)} ${String(r.seconds).padStart(6)} s ${time}  ${outcome}; ${r.requests} requests, ${r.rateLimited} answered 429`);
 	}
+	if (result.written) console.log(`  ${result.written} written`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

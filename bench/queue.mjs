@@ -1,11 +1,11 @@
-// Queue-mode figures for `npm run bench` (also runnable alone: node scripts/bench-queue.mjs):
+// Queue-mode figures for `npm run bench` (also runnable alone: node bench/queue.mjs [--events 300] [--concurrency 20]):
 //   - one n8n process (regular mode) against queue mode with 1 webhook process + 1 worker, and with
 //     1 webhook process + 2 workers, all on the same PostgreSQL 17 and Redis, same workflow
 //     (Prefinery Trigger → HTTP side effect at a loopback sink), same signed events, same concurrency:
 //     completed executions/s and p99 answer time, as ratios to the single process;
 //   - the exactly-once recipe's cost per event: the shipped recipe against the same side effect
 //     without the claim, in the 1 + 1 cluster.
-// Prints a table and returns the numbers (bench.mjs stores them in bench-results/latest.json).
+// Prints a table, writes bench-results/queue.json (see bench/results.mjs) and returns the numbers.
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { sleep, waitForWebhook } from '../harness/n8n.mjs';
 import { ROOT } from '../harness/runtime.mjs';
 import { readJson } from '../harness/examples.mjs';
 import { startSink } from '../harness/sink.mjs';
+import { ratio, writeResults } from './results.mjs';
 
 const SECRET = 'whsec_bench_queue';
 
@@ -128,6 +129,22 @@ export async function benchQueue({ tarball, events = 300, concurrency = 20, log 
 		console.log(`  ${label.padEnd(30)} completed executions/s ${f(row.plain.executionsPerSecond)} (${f(ratio.executionsPerSecond)}× single)  p99 answer ${f(row.plain.p99AnswerMs, 0)} ms (${f(ratio.p99AnswerMs)}× single)  statuses ${JSON.stringify(row.plain.statuses)}`);
 	}
 	console.log(`  exactly-once recipe (1 + 1): ${f(one.recipe.executionsPerSecond)} executions/s, ${f(result.recipe.executionsPerSecondRatio)}× the same workflow without the claim, about ${f(result.recipe.extraMsPerEvent, 1)} ms more per event`);
+	const two = result.ratios['queue: 1 webhook + 2 workers'];
+	const oneRatio = result.ratios['queue: 1 webhook + 1 worker'];
+	const written = writeResults('queue', {
+		command: 'node bench/queue.mjs',
+		options: { events, concurrency },
+		comparable: events === 300 && concurrency === 20,
+		figures: {
+			'oneWorker.throughput': ratio(oneRatio.executionsPerSecond),
+			'oneWorker.p99': ratio(oneRatio.p99AnswerMs),
+			'twoWorkers.throughput': ratio(two.executionsPerSecond),
+			'twoWorkers.p99': ratio(two.p99AnswerMs),
+			'recipe.throughput': ratio(result.recipe.executionsPerSecondRatio),
+		},
+		result,
+	});
+	console.log(`  ${written} written`);
 	return result;
 }
 
@@ -135,6 +152,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
 	const { packPackage } = await import('../harness/n8n.mjs');
 	const { mkdtempSync } = await import('node:fs');
 	const { tmpdir } = await import('node:os');
+	const { parseArgs } = await import('node:util');
+	const { values } = parseArgs({ options: { events: { type: 'string', default: '300' }, concurrency: { type: 'string', default: '20' } } });
 	const pack = packPackage(mkdtempSync(join(tmpdir(), 'prefinery-bench-pack-')));
-	await benchQueue({ tarball: pack.tarball });
+	await benchQueue({ tarball: pack.tarball, events: Number(values.events), concurrency: Number(values.concurrency) });
 }

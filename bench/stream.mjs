@@ -1,4 +1,4 @@
-// A realistic Prefinery stream for `npm run bench` (alone: node scripts/bench-stream.mjs): every
+// A realistic Prefinery stream for `npm run bench` (alone: node bench/stream.mjs): every
 // sign-up sends tester_created, tester_applied and tester_updated, a few events are of types the
 // workflow does not want, and 18% of deliveries are redeliveries; shuffled, as Prefinery guarantees no
 // order. The same 1,000 signed deliveries go, in one n8n, to:
@@ -8,7 +8,8 @@
 //     (signature matches and the event type is wanted) → Remove Duplicates (event id) → side effect.
 // Both configurations: n8n's default and N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true. Reported per 1,000
 // deliveries: executions started, useful events delivered (correct, doubled, missing, unwanted),
-// deliveries/s, p99 answer time, and useful events per second.
+// deliveries/s, p99 answer time, and useful events per second; the core-node workflow is the baseline
+// (useful events per second as a ratio to it). Writes bench-results/stream.json (see bench/results.mjs).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,6 +20,7 @@ import { ROOT } from '../harness/runtime.mjs';
 import { startSink } from '../harness/sink.mjs';
 import { fateOfAnswer } from '../harness/prefinery-sim.mjs';
 import { coreNodeWorkflow, linearWorkflow } from '../harness/core-nodes.mjs';
+import { ratio, writeResults } from './results.mjs';
 
 const SECRET = 'whsec_bench_stream';
 const WANTED = ['tester_created', 'tester_applied', 'tester_updated'];
@@ -173,6 +175,14 @@ export async function benchStream({ tarball, log = (line) => process.stderr.writ
 		}
 		console.log(`  useful events/s: Prefinery / core nodes = ${f(rows.prefineryTrigger.usefulEventsPerSecond / rows.coreNodes.usefulEventsPerSecond, 2)}×`);
 	}
+	const figures = {};
+	for (const [config, rows] of Object.entries(result)) {
+		figures[`${config}.usefulRatio`] = ratio(rows.prefineryTrigger.usefulEventsPerSecond / rows.coreNodes.usefulEventsPerSecond);
+		figures[`${config}.prefinery.doubled`] = rows.prefineryTrigger.doubled;
+		figures[`${config}.prefinery.missing`] = rows.prefineryTrigger.missing;
+		figures[`${config}.prefinery.executions`] = rows.prefineryTrigger.executionsStarted;
+	}
+	console.log(`  ${writeResults('stream', { command: 'node bench/stream.mjs', figures, result })} written`);
 	return result;
 }
 

@@ -3,12 +3,14 @@
 // secret cache of the built package (dist/lib), against a baseline measured in the same run: the same
 // load kept the way 0.1.0 kept it (one Set of up to 10,000 ids per trigger node, nothing ever freed).
 // Each measurement runs in its own Node process with --expose-gc, so one does not inflate another.
-//   node scripts/bench-memory.mjs [--workflows N] [--ids N] [--json]
-// Defaults: 2,000 trigger nodes (workflows), each receiving 1,000 distinct event ids.
+//   node bench/memory.mjs [--workflows N] [--ids N] [--json]
+// Defaults: 2,000 trigger nodes (workflows), each receiving 1,000 distinct event ids (the docs' sizes).
+// Writes bench-results/memory.json (see bench/results.mjs).
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../harness/runtime.mjs';
+import { ratio, writeResults } from './results.mjs';
 
 const { values } = parseArgs({
 	options: {
@@ -82,7 +84,7 @@ if (values.measure) {
 export function benchMemory({ workflows = WORKFLOWS, ids = IDS } = {}) {
 	const run = (kind) =>
 		JSON.parse(
-			execFileSync(process.execPath, ['--expose-gc', join(ROOT, 'scripts', 'bench-memory.mjs'), '--measure', kind, '--workflows', String(workflows), '--ids', String(ids)], {
+			execFileSync(process.execPath, ['--expose-gc', join(ROOT, 'bench', 'memory.mjs'), '--measure', kind, '--workflows', String(workflows), '--ids', String(ids)], {
 				encoding: 'utf8',
 				maxBuffer: 1 << 20,
 			}),
@@ -92,7 +94,7 @@ export function benchMemory({ workflows = WORKFLOWS, ids = IDS } = {}) {
 	const bounded = run('bounded');
 	const secrets = run('secrets');
 	const net = (x) => Math.max(0, x.heapBytes - empty.heapBytes);
-	return {
+	const result = {
 		workflows,
 		idsPerWorkflow: ids,
 		idsSent: workflows * ids,
@@ -102,6 +104,18 @@ export function benchMemory({ workflows = WORKFLOWS, ids = IDS } = {}) {
 		bytesPerId: net(unbounded) / unbounded.ids,
 		secrets,
 	};
+	result.written = writeResults('memory', {
+		command: 'node bench/memory.mjs',
+		options: { workflows, ids },
+		comparable: workflows === 2000 && ids === 1000,
+		figures: {
+			'bounded.ids': result.bounded.ids,
+			'bounded.heapRatio': ratio(result.boundedToUnboundedHeapRatio, 4),
+			'secrets.afterTtl': secrets.entriesAfterTtl,
+		},
+		result,
+	});
+	return result;
 }
 
 export function printMemory(m) {
@@ -110,6 +124,7 @@ export function printMemory(m) {
 	console.log(`  bounded LRU registry:                   ${m.bounded.ids} ids held in ${m.bounded.scopes} nodes, ${m.bounded.heapMB.toFixed(1)} MB of heap`);
 	console.log(`  bounded / as 0.1.0: ${m.boundedToUnboundedHeapRatio.toFixed(3)}×`);
 	console.log(`  secret cache: ${m.secrets.peakEntries} secrets kept at the peak, ${m.secrets.entriesAfterTtl} a minute after those workflows stopped receiving`);
+	console.log(`  ${m.written} written`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

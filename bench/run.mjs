@@ -1,32 +1,35 @@
 #!/usr/bin/env node
-// `npm run bench`: every figure docs/performance-and-reliability.md quotes, from one run, as ratios against baselines measured
-// in the same run.
-//   1. handler cost vs JSON.parse (scripts/bench-handler.mjs)
+// `npm run bench` (bench/run.mjs): every figure docs/performance-and-reliability.md quotes, from one run, as ratios against
+// baselines measured in the same run. Each part writes its own bench-results/<name>.json (git-ignored; see bench/results.mjs),
+// also when run alone; this script measures parts 2 and 3 itself and writes them to bench-results/run.json.
+// `npm run bench:check` then compares the docs' quoted ranges with those files (checks/bench-figures.test.mjs).
+//   1. handler cost vs JSON.parse (bench/handler.mjs)
 //   2. package: packed/unpacked size, runtime dependencies, time to load the node modules
 //   3. in a real n8n, default and lazy expression isolate: Prefinery Trigger 1 and 1.1 vs n8n's core
 //      Webhook node and a no-op community trigger, same payload, same concurrency
-//   4. queue mode vs one process, and the exactly-once recipe's cost (scripts/bench-queue.mjs)
-//   5. a realistic Prefinery stream: the trigger vs a core-node workflow (scripts/bench-stream.mjs)
-//   6. the trigger's memories with many workflows, bounded vs kept as 0.1.0 did (scripts/bench-memory.mjs)
+//   4. queue mode vs one process, and the exactly-once recipe's cost (bench/queue.mjs)
+//   5. a realistic Prefinery stream: the trigger vs a core-node workflow (bench/stream.mjs)
+//   6. the trigger's memories with many workflows, bounded vs kept as 0.1.0 did (bench/memory.mjs)
 //   7. the Prefinery node at Prefinery's rate limits: a 10,000-tester backfill and 1,000 point awards
-//      against the mock API enforcing them, time compressed (scripts/bench-ratelimit.mjs)
+//      against the mock API enforcing them, time compressed (bench/ratelimit.mjs)
 //   8. a backfill in a real n8n at the real limits: the Prefinery node vs n8n's HTTP Request node with
-//      pagination and Retry On Fail as n8n's docs suggest, and paced by hand (scripts/bench-backfill.mjs)
+//      pagination and Retry On Fail as n8n's docs suggest, and paced by hand (bench/backfill.mjs)
 // Options: --skip-n8n, --skip-queue, --skip-stream, --skip-backfill, --events N per target (default 200),
 // --queue-events N (default 300), --backfill-testers N (default 2000), --concurrency C (default 20).
-// Writes bench-results/latest.json.
+// Writes bench-results/run.json, handler.json, memory.json, ratelimit.json, queue.json, stream.json, backfill.json.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { installCommunityPackage, packPackage, sleep, startN8n, waitForWebhook } from '../harness/n8n.mjs';
 import { ROOT } from '../harness/runtime.mjs';
-import { benchQueue } from './bench-queue.mjs';
+import { benchQueue } from './queue.mjs';
 import { fire as fireLoad } from '../harness/load.mjs';
-import { benchStream } from './bench-stream.mjs';
-import { benchMemory, printMemory } from './bench-memory.mjs';
-import { benchBackfill, printBackfill } from './bench-backfill.mjs';
+import { benchStream } from './stream.mjs';
+import { benchMemory, printMemory } from './memory.mjs';
+import { benchBackfill, printBackfill } from './backfill.mjs';
+import { ratio, writeResults } from './results.mjs';
 
 const { values } = parseArgs({
 	options: {
@@ -45,7 +48,7 @@ const CONCURRENCY = Number(values.concurrency);
 const results = { date: new Date().toISOString(), node: process.version };
 
 // 1. Handler cost.
-const handler = spawnSync(process.execPath, [join(ROOT, 'scripts', 'bench-handler.mjs'), '--json'], { encoding: 'utf8' });
+const handler = spawnSync(process.execPath, [join(ROOT, 'bench', 'handler.mjs'), '--json'], { encoding: 'utf8' });
 if (handler.status === 0) {
 	results.handler = JSON.parse(handler.stdout.trim().split('\n').pop());
 } else {
@@ -56,7 +59,7 @@ if (handler.status === 0) {
 results.memory = benchMemory();
 
 // 7. Rate limits (simulated time: a few seconds of real time; printed last).
-const rateLimits = spawnSync(process.execPath, [join(ROOT, 'scripts', 'bench-ratelimit.mjs')], { encoding: 'utf8' });
+const rateLimits = spawnSync(process.execPath, [join(ROOT, 'bench', 'ratelimit.mjs')], { encoding: 'utf8' });
 results.rateLimits = rateLimits.status === 0 ? { report: rateLimits.stdout } : { error: rateLimits.stderr.slice(-500) };
 
 // 2. Package.
@@ -155,8 +158,16 @@ async function measureN8n(env) {
 			statuses: list.reduce((a, r) => { for (const [k, v] of Object.entries(r.statuses)) a[k] = (a[k] ?? 0) + v; return a; }, {}),
 		});
 		const r = Object.fromEntries(Object.entries(runs).map(([k, list]) => [k, merge(list)]));
+		// Every target against the baseline, n8n's core Webhook node in the same n8n.
+		const ratiosToWebhookNode = Object.fromEntries(
+			['noopCommunityTrigger', 'prefineryTrigger', 'prefineryTriggerV11'].map((k) => [
+				k,
+				{ throughput: r[k].executionsPerSecond / r.webhookNode.executionsPerSecond, p99: r[k].p99Ms / r.webhookNode.p99Ms },
+			]),
+		);
 		return {
 			...r,
+			ratiosToWebhookNode,
 			throughputRatioToWebhookNode: r.prefineryTrigger.executionsPerSecond / r.webhookNode.executionsPerSecond,
 			throughputRatioToNoopCommunityTrigger: r.prefineryTrigger.executionsPerSecond / r.noopCommunityTrigger.executionsPerSecond,
 			p99RatioToWebhookNode: r.prefineryTrigger.p99Ms / r.webhookNode.p99Ms,
@@ -189,8 +200,28 @@ if (!values['skip-backfill']) {
 	results.backfill = await benchBackfill({ tarball: pack.tarball, testers: Number(values['backfill-testers']) });
 }
 
-mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
-writeFileSync(join(ROOT, 'bench-results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+// This script's own parts (package, real n8n); the other parts wrote their own files.
+const figures = {
+	'package.tarballKB': Number((results.package.tarballBytes / 1024).toFixed(1)),
+	'package.runtimeDependencies': results.package.runtimeDependencies,
+	'package.loadRatio': ratio(results.package.loadRatioToN8nWorkflow),
+};
+const short = { noopCommunityTrigger: 'noop', prefineryTrigger: 'v1', prefineryTriggerV11: 'v11' };
+for (const config of ['default', 'lazy']) {
+	for (const [key, name] of Object.entries(short)) {
+		const r = results.n8n?.[config]?.ratiosToWebhookNode[key];
+		if (!r) continue;
+		figures[`${config}.${name}.throughput`] = ratio(r.throughput);
+		figures[`${config}.${name}.p99`] = ratio(r.p99);
+	}
+}
+const written = writeResults('run', {
+	command: 'npm run bench',
+	options: { ...values },
+	comparable: EVENTS === 200 && CONCURRENCY === 20,
+	figures,
+	result: { package: results.package, n8n: results.n8n },
+});
 
 const f = (x, d = 2) => (typeof x === 'number' ? x.toFixed(d) : String(x));
 console.log('\n== Handler cost (verify + parse + normalise) vs JSON.parse of the same body ==');
@@ -199,7 +230,9 @@ if (results.handler?.results) {
 		const us = row.breakdown_us;
 		console.log(`  ${String(row.event).padEnd(32)} ${String(row.bytes).padStart(5)} B  JSON.parse ${f(us.json_parse)} µs  handler ${f(us.handler)} µs  ratio ${f(row.ratio)}×  (HMAC alone ${f(us.hmac)} µs)`);
 	}
-	console.log(`  median ratio ${f(results.handler.median_ratio)}×, max ${f(results.handler.max_ratio)}× (target ≤ ${results.handler.target_ratio}×)`);
+	const g = results.handler.groups;
+	console.log(`  median ratio ${f(results.handler.median_ratio)}×, max ${f(results.handler.max_ratio)}×; tester events ${f(g.tester.median_ratio)}×, reward/point events ${f(g.rewardPoint.median_ratio)}×`);
+	console.log(`  ${results.handler.target_retired}`);
 } else console.log(`  ${JSON.stringify(results.handler)}`);
 console.log('\n== Package ==');
 const p = results.package;
@@ -218,6 +251,6 @@ if (results.n8n) {
 	}
 }
 printMemory(results.memory);
-console.log(`\n== The Prefinery node at Prefinery's rate limits (scripts/bench-ratelimit.mjs) ==\n${results.rateLimits.report ?? results.rateLimits.error}`);
+console.log(`\n== The Prefinery node at Prefinery's rate limits (bench/ratelimit.mjs) ==\n${results.rateLimits.report ?? results.rateLimits.error}`);
 if (results.backfill) printBackfill(results.backfill);
-console.log('\nbench-results/latest.json written.');
+console.log(`\n${written} written (the other parts wrote theirs). Compare them with the docs' ranges: npm run bench:check`);
