@@ -214,6 +214,7 @@ for (const config of ['default', 'lazy']) {
 		figures[`${config}.${name}.throughput`] = ratio(r.throughput);
 		figures[`${config}.${name}.p99`] = ratio(r.p99);
 	}
+	if (results.n8n?.[config]) figures[`${config}.v1.throughputToNoop`] = ratio(results.n8n[config].throughputRatioToNoopCommunityTrigger);
 }
 const written = writeResults('run', {
 	command: 'npm run bench',
