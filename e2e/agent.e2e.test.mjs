@@ -4,7 +4,11 @@
 // no network, no real model) and its Prefinery API credential at the mock Prefinery API. The scripted
 // model calls the Prefinery Tool with the email it chooses, and answers by quoting the tool's result.
 // Prints what the model receives (the tool's name, description and parameters): docs/ai-agents.md shows it.
+// The example's Webhook takes only requests that carry the Header Auth credential's header (issue 26): the
+// suite asks with that header, and checks that a request without it, or with a wrong value, reaches neither
+// the model nor the Prefinery API, and that the example as shipped (no credential) lets nobody in.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -20,6 +24,9 @@ const { startMockPrefineryApi } = require('../test/support/mock-prefinery-api.js
 
 const EXAMPLE = 'prefinery-ai-agent.json';
 const TOOL_NODE = 'Prefinery Tool';
+/** The header the suite's Header Auth credential names (the example's note and docs/ai-agents.md suggest it). */
+const AUTH_HEADER = 'X-Agent-Key';
+const authKey = randomBytes(32).toString('hex');
 const progress = (line) => process.stderr.write(`[agent] ${line}\n`);
 
 let api;
@@ -35,14 +42,19 @@ let forcedArguments;
 /** The tool the scripted model calls: the one whose name says Prefinery. */
 const prefineryTool = (tools) => tools.find((tool) => /prefinery/i.test(tool.name));
 
-/** Imports the example (as "Import from file" would), with the test's credentials, project and a unique path. */
-async function importExample({ patchTool = () => {}, patchWebhook = () => {} } = {}) {
+/**
+ * Imports the example (as "Import from file" would), with the test's credentials, project and a unique path.
+ * `webhookCredential`: the Header Auth credential chosen in the Webhook node (null: none, as shipped).
+ * `publish: false` returns the created workflow unpublished.
+ */
+async function importExample({ patchTool = () => {}, patchWebhook = () => {}, webhookCredential = credentials.header, publish = true } = {}) {
 	const workflow = readJson(join('examples', EXAMPLE));
 	const path = `prefinery-ai-agent-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 	for (const node of workflow.nodes) {
 		if (node.type === 'n8n-nodes-base.webhook') {
 			node.parameters.path = path;
 			node.webhookId = path;
+			if (webhookCredential) node.credentials = { httpHeaderAuth: { id: webhookCredential.id, name: webhookCredential.name } };
 			patchWebhook(node);
 		}
 		if (node.credentials?.openAiApi) node.credentials.openAiApi = { id: credentials.openAi.id, name: credentials.openAi.name };
@@ -54,16 +66,20 @@ async function importExample({ patchTool = () => {}, patchWebhook = () => {} } =
 		}
 	}
 	const created = await n8n.api.createWorkflow({ name: workflow.name, nodes: workflow.nodes, connections: workflow.connections, settings: workflow.settings });
-	await n8n.api.publish(created.id);
 	const url = `${n8n.baseUrl}/webhook/${path}`;
+	if (!publish) return { id: created.id, url };
+	await n8n.api.publish(created.id);
 	await waitForWebhook(url);
 	return { id: created.id, url };
 }
 
+/** The headers of a request to the example's webhook: JSON, with the Header Auth credential's header unless `auth` is given. */
+const headersFor = (auth = { [AUTH_HEADER]: authKey }) => ({ 'content-type': 'application/json', ...auth });
+
 async function ask(url, question) {
 	const res = await fetch(url, {
 		method: 'POST',
-		headers: { 'content-type': 'application/json' },
+		headers: headersFor(),
 		body: JSON.stringify({ question }),
 		signal: AbortSignal.timeout(240_000),
 	});
@@ -94,6 +110,8 @@ describe(`The Prefinery Tool in a real AI Agent (n8n ${runtimePaths().n8nVersion
 			prefinery: await n8n.api.createCredential('Prefinery (mock API)', 'prefineryApi', { apiKey: api.apiKey, baseUrl: api.url }),
 			// `header: false` spelled out: n8n 1.123's public API otherwise demands the custom header's name and value.
 			openAi: await n8n.api.createCredential('OpenAI (scripted model)', 'openAiApi', { apiKey: 'sk-scripted-' + 'not-a-real-key', url: model.url, header: false }),
+			// n8n's own Header Auth credential, as the example's note says to create it for the Webhook.
+			header: await n8n.api.createCredential('Agent webhook key', 'httpHeaderAuth', { name: AUTH_HEADER, value: authKey }),
 		};
 		progress('n8n ready');
 	});
@@ -110,6 +128,86 @@ describe(`The Prefinery Tool in a real AI Agent (n8n ${runtimePaths().n8nVersion
 		assert.ok(tool, 'n8n-nodes-prefinery.prefineryTool is offered');
 		assert.equal(tool.displayName, 'Prefinery Tool');
 		assert.deepEqual(tool.outputs, ['ai_tool']);
+	});
+
+	/** POSTs a question to `url` once per header set; returns the statuses and bodies, and how many requests reached the model and the API. */
+	async function knock(url, headerSets) {
+		const modelBefore = model.requests.length;
+		const apiBefore = api.requests.length;
+		const answers = [];
+		for (const auth of headerSets) {
+			const res = await fetch(url, {
+				method: 'POST',
+				headers: headersFor(auth),
+				body: JSON.stringify({ question: `What is the status of ${target.email} on our waitlist?` }),
+				signal: AbortSignal.timeout(60_000),
+			});
+			answers.push({ auth, status: res.status, text: (await res.text()).slice(0, 200) });
+		}
+		progress(`answers: ${answers.map((a) => `${JSON.stringify(a.auth)} → ${a.status} ${a.text}`).join('; ')}`);
+		return { answers, modelRequests: model.requests.length - modelBefore, apiRequests: api.requests.length - apiBefore };
+	}
+
+	it('the example as shipped: its Webhook takes Header Auth with no credential chosen, and an empty Path (the editor gives it a random id on import)', () => {
+		const webhook = readJson(join('examples', EXAMPLE)).nodes.find((node) => node.type === 'n8n-nodes-base.webhook');
+		assert.equal(webhook.parameters.authentication, 'headerAuth');
+		assert.equal(webhook.credentials, undefined, 'no credential: the user creates their own');
+		assert.equal(webhook.parameters.path, '');
+		assert.equal(webhook.webhookId, undefined);
+	});
+
+	it('published without a Header Auth credential, nobody gets in: n8n 2.41 refuses to publish it; n8n 1.x publishes it and answers every request 500', async () => {
+		const workflow = await importExample({ webhookCredential: null, publish: false });
+		let refusal;
+		try {
+			await n8n.api.publish(workflow.id);
+		} catch (error) {
+			refusal = error;
+		}
+		if (runtimePaths().major >= 2) {
+			assert.ok(refusal, 'n8n refused to publish');
+			assert.match(refusal.message, /Missing required credential: httpHeaderAuth/);
+		} else {
+			assert.equal(refusal, undefined, `n8n 1.x publishes it: ${refusal?.message}`);
+			await waitForWebhook(workflow.url);
+		}
+		const { answers, modelRequests, apiRequests } = await knock(workflow.url, [{}, { [AUTH_HEADER]: '' }, { [AUTH_HEADER]: authKey }]);
+		const expected = runtimePaths().major >= 2 ? 404 : 500;
+		assert.deepEqual(answers.map((a) => a.status), [expected, expected, expected], JSON.stringify(answers));
+		if (expected === 500) for (const { text } of answers) assert.match(text, /No authentication data defined on node/);
+		assert.equal(modelRequests, 0, 'no request reached the model');
+		assert.equal(apiRequests, 0, 'no request reached the Prefinery API');
+	});
+
+	it('a Header Auth credential with an empty value lets nobody in: every request is answered 500', async () => {
+		const empty = await n8n.api.createCredential('Agent webhook key (empty)', 'httpHeaderAuth', { name: AUTH_HEADER, value: '' });
+		const workflow = await importExample({ webhookCredential: empty });
+		const { answers, modelRequests, apiRequests } = await knock(workflow.url, [{}, { [AUTH_HEADER]: '' }, { [AUTH_HEADER]: authKey }]);
+		assert.deepEqual(answers.map((a) => a.status), [500, 500, 500], JSON.stringify(answers));
+		for (const { text } of answers) assert.match(text, /No authentication data defined on node/);
+		assert.equal(modelRequests, 0, 'no request reached the model');
+		assert.equal(apiRequests, 0, 'no request reached the Prefinery API');
+	});
+
+	it('with the credential: no header, a wrong value, an empty value or the key under another header get 403 and reach neither the model nor the API; the right header gets the answer', async () => {
+		const workflow = await importExample();
+		const refused = await knock(workflow.url, [
+			{},
+			{ [AUTH_HEADER]: randomBytes(32).toString('hex') },
+			{ [AUTH_HEADER]: '' },
+			{ [AUTH_HEADER]: authKey.slice(0, -1) },
+			{ authorization: `Bearer ${authKey}` },
+		]);
+		assert.deepEqual(refused.answers.map((a) => a.status), [403, 403, 403, 403, 403], JSON.stringify(refused.answers));
+		for (const { text } of refused.answers) assert.match(text, /Authorization data is wrong!/);
+		assert.equal(refused.modelRequests, 0, 'no request reached the model');
+		assert.equal(refused.apiRequests, 0, 'no request reached the Prefinery API');
+		assert.equal((await n8n.api.executionCounts(workflow.id)).total, 0, 'n8n started no execution');
+
+		const allowed = await knock(workflow.url, [{ [AUTH_HEADER]: authKey }]);
+		assert.equal(allowed.answers[0].status, 200, allowed.answers[0].text);
+		assert.ok(allowed.modelRequests >= 2, `the model was asked (${allowed.modelRequests} requests)`);
+		assert.equal(allowed.apiRequests, 1, 'the tool called the Prefinery API once');
 	});
 
 	it('the example workflow: the agent calls the Prefinery Tool with the email the model chose, and answers with the tester from the API', async () => {
@@ -211,7 +309,7 @@ describe(`The Prefinery Tool in a real AI Agent (n8n ${runtimePaths().n8nVersion
 		const modelBefore = model.completions().length;
 		const res = await fetch(workflow.url, {
 			method: 'POST',
-			headers: { 'content-type': 'application/json' },
+			headers: headersFor(),
 			body: JSON.stringify({ question: `What is the status of ${target.email}?` }),
 			signal: AbortSignal.timeout(240_000),
 		});
@@ -249,7 +347,7 @@ describe(`The Prefinery Tool in a real AI Agent (n8n ${runtimePaths().n8nVersion
 			const modelBefore = model.completions().length;
 			const res = await fetch(workflow.url, {
 				method: 'POST',
-				headers: { 'content-type': 'application/json' },
+				headers: headersFor(),
 				body: JSON.stringify({ question: `Show me tester ${target.email}` }),
 				signal: AbortSignal.timeout(240_000),
 			});
