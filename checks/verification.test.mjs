@@ -153,17 +153,34 @@ describe('GitHub workflows (release with provenance, as n8n requires)', () => {
 		}
 	});
 
-	it('publish.yml: on version tags, id-token: write, installs as docs/development.md says, then npm run release', () => {
+	it('publish.yml: on version tags, a test job without the OIDC token, then a minimal publish job with it that runs npm run release', () => {
 		const workflow = read('publish.yml');
 		assert.deepEqual(workflow.on.push.tags, ['*.*.*']);
-		const [job] = Object.values(workflow.jobs);
-		assert.equal(job.permissions['id-token'], 'write');
-		assert.equal(job.permissions.contents, 'read');
-		const runs = job.steps.map((step) => step.run).filter(Boolean);
-		assert.ok(runs.includes(readmeCommands().install));
-		assert.equal(runs.at(-1), 'npm run release');
-		const setupNode = job.steps.find((step) => String(step.uses).startsWith('actions/setup-node'));
+		assert.deepEqual(workflow.permissions, {}, 'no permission unless a job asks for it');
+		assert.deepEqual(Object.keys(workflow.jobs).sort(), ['publish', 'test']);
+		const { test, publish } = workflow.jobs;
+		const runsOf = (job) => job.steps.map((step) => step.run).filter(Boolean);
+		const usesOf = (job) => job.steps.map((step) => step.uses).filter(Boolean);
+
+		// The test job: the whole suite, read-only, no id-token.
+		assert.deepEqual(test.permissions, { contents: 'read' });
+		assert.ok(runsOf(test).includes(readmeCommands().install));
+		assert.ok(runsOf(test).includes(readmeCommands().test));
+		assert.ok(runsOf(test).some((run) => run.includes('$TAG') && run.includes('package.json')), 'the tag is checked against package.json version');
+
+		// The publish job: only after the tests, the only job with id-token, and nothing else in it.
+		assert.equal(publish.needs, 'test');
+		assert.deepEqual(publish.permissions, { 'id-token': 'write', contents: 'read' });
+		assert.deepEqual(usesOf(publish).map((uses) => uses.split('@')[0]), ['actions/checkout', 'actions/setup-node']);
+		// --ignore-scripts: no dependency's install script runs where the token can be minted.
+		assert.deepEqual(runsOf(publish), ['npm ci --ignore-scripts', 'npm run release']);
+		const setupNode = publish.steps.find((step) => String(step.uses).startsWith('actions/setup-node'));
 		assert.equal(setupNode.with['registry-url'], 'https://registry.npmjs.org');
+		assert.equal(setupNode.with.cache, undefined, 'the publish job restores no cache');
+		for (const job of [test, publish]) {
+			const checkout = job.steps.find((step) => String(step.uses).startsWith('actions/checkout'));
+			assert.equal(checkout.with?.['persist-credentials'], false, 'the checkout keeps no token');
+		}
 	});
 
 	it('dependabot.yml: npm and github-actions updates', () => {
