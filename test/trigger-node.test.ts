@@ -415,8 +415,9 @@ describe('webhook(): the signing secret is read from the credential once, not on
 		const next = await run(post(event(2), { workflowId, credentials: { webhookSigningSecret: rotated } }, rotated));
 		expect(next.ctx.getCredentials).toHaveBeenCalledTimes(1);
 		expect(next.result.workflowData).toBeDefined();
-		// …and a forgery right after is still rejected, without another read (re-reads are throttled:
-		// 429, so a real delivery is retried by Prefinery and checked afresh).
+		// …and forgeries right after are still rejected; after 3 re-reads in 5 s, without another read
+		// (re-reads are throttled: 429, so a real delivery is retried by Prefinery and checked afresh).
+		for (let i = 0; i < 2; i++) await run(post(event(3), { workflowId, credentials: { webhookSigningSecret: rotated } }, 'forged'));
 		const forged = await run(post(event(3), { workflowId, credentials: { webhookSigningSecret: rotated } }, 'forged'));
 		expect(forged.res.status).toHaveBeenCalledWith(429);
 		expect(forged.res.json).toHaveBeenCalledWith(expect.objectContaining({ reason: 'mismatch_recheck_pending' }));
