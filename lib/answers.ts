@@ -44,9 +44,12 @@ export const ANSWERS = {
 	raw_body_unavailable: { httpStatus: 401, status: 'rejected', fixable: false },
 	// Fixable in n8n, and always asked to be retried (429).
 	credential_unavailable: { httpStatus: 429, status: 'rejected', fixable: true },
+	// A parameter whose expression cannot be evaluated: even the answer policy may be unknown.
+	parameter_unavailable: { httpStatus: 429, status: 'rejected', fixable: true },
 	// Only under the retry policy (strict answers the plain 401 `mismatch`).
 	mismatch_recheck_pending: { httpStatus: 429, status: 'rejected', fixable: true, retryPolicyOnly: true },
 	invalid_project_filter: { httpStatus: 400, status: 'rejected', fixable: true },
+	invalid_events: { httpStatus: 400, status: 'rejected', fixable: true },
 	// The body itself: no fix on the receiving side changes it.
 	not_a_prefinery_event: { httpStatus: 400, status: 'rejected', fixable: false },
 	body_too_large: { httpStatus: 413, status: 'rejected', fixable: false },
@@ -83,7 +86,7 @@ export const MESSAGES = {
 	credential_unavailable:
 		'The Prefinery Trigger could not read its Prefinery Webhook credential in n8n. Select or repair the credential in the node; Prefinery will retry this delivery.',
 	mismatch_recheck_pending:
-		"Signature does not match the signing secret this trigger read from its credential a few seconds ago. If you have just changed the secret in n8n, Prefinery's retry of this delivery is checked against the new one; otherwise check that the credential holds this Prefinery project's secret.",
+		"Signature does not match the signing secret this trigger read from its credential moments ago (it reads the credential again after a mismatch only a few times a minute). Prefinery retries this delivery and the retry is checked against the credential as it is then: check that the credential holds this Prefinery project's signing secret.",
 	body_too_large:
 		"The request body is larger than n8n's body size limit (N8N_PAYLOAD_SIZE_MAX). Prefinery's events are about 1.5 kB.",
 } as const;
@@ -95,16 +98,45 @@ export const timestampTooOldMessage = (toleranceSeconds: number): string =>
 	`Signature timestamp is older than the tolerance of ${toleranceSeconds} s ("Signature Tolerance" option). If Prefinery retries late deliveries, widen it.`;
 
 export const eventNotSelectedMessage = (type: string): string =>
-	`Event "${type}" is not selected in this trigger's Events; acknowledged without starting the workflow.`;
+	`Event "${shortValue(type, 80)}" is not selected in this trigger's Events; acknowledged without starting the workflow.`;
 
-export const projectNotSelectedMessage = (project: number | string, filter: string): string =>
-	`Event is for project ${project}, this trigger listens to project ${filter}; acknowledged without starting the workflow.`;
+export const projectNotSelectedMessage = (project: unknown, filter: string): string =>
+	project === undefined
+		? `Event names no project, this trigger listens to project ${filter} only; acknowledged without starting the workflow.`
+		: `Event is for project ${shortValue(project, 40)}, this trigger listens to project ${filter}; acknowledged without starting the workflow.`;
 
 export const invalidProjectFilterMessage = (filter: string): string =>
-	`The trigger's Project filter "${filter}" is not a Prefinery project ID (a number); fix it in the node (or empty it for any project). The workflow was not started.`;
+	`The trigger's Project filter "${shortValue(filter, 40)}" is not a Prefinery project ID (a number); fix it in the node (or empty it for any project). The workflow was not started.`;
+
+/** A value from a request or an expression, cut short for an answer or a message. */
+export function shortValue(value: unknown, max = 80): string {
+	let text: string;
+	try {
+		text = typeof value === 'string' ? value : value === undefined ? 'undefined' : (JSON.stringify(value) ?? String(value));
+	} catch {
+		text = String(value);
+	}
+	return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** The trigger parameters webhook() reads, by their name in the editor. */
+export const PARAMETER_NAMES = {
+	events: 'Events',
+	verifySignature: 'Verify Signature',
+	project: 'Project',
+	output: 'Output',
+	options: 'Options',
+	rejectedOutput: 'Rejected Output',
+} as const;
+
+export const parameterUnavailableMessage = (parameter: string): string =>
+	`The trigger's "${parameter}" parameter could not be evaluated (its expression fails, e.g. it refers to a node or field that does not exist when the trigger runs). Fix or remove the expression in the node; Prefinery will retry this delivery.`;
+
+export const invalidEventsMessage = (value: unknown): string =>
+	`The trigger's Events parameter evaluates to ${shortValue(typeof value === 'string' ? JSON.stringify(value) : value)}, which is not a list of Prefinery event names this node knows (such as tester_created) or "*" for any event. Fix it in the node; the workflow was not started.`;
 
 export const duplicateMessage = (id: number | string): string =>
-	`Event ${id} was already received; acknowledged without starting the workflow again.`;
+	`Event ${shortValue(id, 80)} was already received; acknowledged without starting the workflow again.`;
 
 export const DUPLICATE_WITHOUT_ID_MESSAGE =
 	'An event without an "id" and with exactly the same body was already received; acknowledged without starting the workflow again.';

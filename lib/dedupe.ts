@@ -11,7 +11,11 @@ import { touch, trimOldest } from './lru';
 
 /** Ids remembered per trigger node at most. */
 export const DEFAULT_MEMORY_CAPACITY = 10_000;
-/** Ids remembered across every trigger node of the process at most (about 10 MB). */
+/**
+ * Ids remembered across every trigger node of the process at most. Each key is at most 72 printable
+ * ASCII characters (`eventKey` hashes longer ones), so at most about 7 MB of key text plus the Set's
+ * own bookkeeping; Prefinery's integer ids take about 5 MB in all (docs/duplicates-and-queue-mode.md).
+ */
 export const DEFAULT_TOTAL_CAPACITY = 100_000;
 /** Trigger nodes remembered at most (a node that has not received an event for longest goes first). */
 export const DEFAULT_MAX_SCOPES = 5_000;

@@ -11,6 +11,7 @@ import {
 	DUPLICATE_WITHOUT_ID_MESSAGE,
 	duplicateMessage,
 	eventNotSelectedMessage,
+	invalidEventsMessage,
 	invalidProjectFilterMessage,
 	MESSAGES,
 	notSelectedSampleMessage,
@@ -22,7 +23,7 @@ import {
 } from './answers';
 import type { ClaimStore } from './dedupe';
 import { findEvent, isEventSelected } from './events';
-import { canonicalInteger, normalizeEvent, parseEnvelope, projectIdOf } from './normalize';
+import { canonicalInteger, normalizeEvent, parseEnvelope, projectIdsOf } from './normalize';
 import type { SecretSource } from './secret-cache';
 import { SIGNATURE_HEADER, verifySignature } from './signature';
 import type { JsonObject, PrefineryEnvelope, PrefineryEventItem } from './types';
@@ -37,6 +38,8 @@ export type ProjectFilter = { kind: 'any' } | { kind: 'id'; id: string } | { kin
 export interface DeliverySettings {
 	/** Selected event types; `*` selects all. */
 	events: readonly string[];
+	/** The Events parameter's value when it is not a usable selection (see `resolveEventSelection`). */
+	invalidEvents?: { value: unknown } | null;
 	verifySignature: boolean;
 	/** Webhook signing secret (ignored when `verifySignature` is false). */
 	secret: string;
@@ -117,6 +120,12 @@ export function refuse(
 }
 
 /**
+ * The longest key kept as it is, in printable ASCII (one byte a character): Prefinery's ids are
+ * integers of a few digits. A hashed key (`sha256:` and 64 hex digits) is 71 characters.
+ */
+export const MAX_KEPT_KEY = 72;
+
+/**
  * The key under which an event is remembered for duplicate filtering. An integer id is keyed by its
  * digits, whether it came as a number or a string (`123` and `"123"` are one event); another string id
  * by its text. An event without an id is keyed by the SHA-256 of its body, so a redelivery of the same
@@ -127,10 +136,21 @@ export function eventKey(envelope: PrefineryEnvelope, rawBody?: Buffer): string 
 	if (typeof id === 'number') return `id:${id}`;
 	if (typeof id === 'string') {
 		const digits = canonicalInteger(id);
-		return digits !== null ? `id:${digits}` : `text:${id}`;
+		const key = digits !== null ? `id:${digits}` : `text:${id}`;
+		// A long id, or one with characters beyond printable ASCII (two bytes each in memory), is
+		// remembered by its hash, so the memory's bound in ids is a bound in bytes too.
+		return key.length <= MAX_KEPT_KEY && /^[\x20-\x7e]*$/.test(key)
+			? key
+			: `sha256:${createHash('sha256').update(key, 'utf8').digest('hex')}`;
 	}
 	const bytes = rawBody ?? Buffer.from(JSON.stringify(envelope), 'utf8');
 	return `body:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/** A value from the body, at most `MAX_ECHOED` characters, for an answer. */
+const MAX_ECHOED = 200;
+function clip(text: string): string {
+	return text.length > MAX_ECHOED ? `${text.slice(0, MAX_ECHOED)}…` : text;
 }
 
 function headerPresent(request: DeliveryRequest): boolean {
@@ -165,10 +185,15 @@ export function handleDelivery(request: DeliveryRequest, settings: DeliverySetti
 	const parsed = parseEnvelope(request.rawBody, request.body);
 	if (!parsed.ok) return refuse('not_a_prefinery_event', policy, parsed.message);
 	const envelope = parsed.envelope;
-	const about = { event_id: envelope.id, type: envelope.type };
+	// What the answer says the event is: cut short, so a huge id or type is not echoed back.
+	const about = { event_id: typeof envelope.id === 'string' ? clip(envelope.id) : envelope.id, type: clip(envelope.type) };
 
 	// 3. Filters: event type, then project (only now: nothing about the settings is told to a sender
 	//    whose signature was not checked).
+	if (settings.invalidEvents) {
+		// Never "nothing selected, 200 ignored": that would lose every event while it is wrong.
+		return refuse('invalid_events', policy, invalidEventsMessage(settings.invalidEvents.value), about);
+	}
 	if (!isEventSelected(envelope.type, settings.events)) {
 		const message = request.sample
 			? notSelectedSampleMessage(envelope.type, settings.events, findEvent(envelope.type) !== undefined)
@@ -181,9 +206,12 @@ export function handleDelivery(request: DeliveryRequest, settings: DeliverySetti
 		return refuse('invalid_project_filter', policy, invalidProjectFilterMessage(filter.text), about);
 	}
 	if (filter.kind === 'id') {
-		const project = projectIdOf(envelope);
-		if (project !== null && canonicalInteger(String(project)) !== filter.id) {
-			return refuse('project_not_selected', policy, projectNotSelectedMessage(project, filter.id), about);
+		// Emitted only when the event names a project and every project field it has names this one: an
+		// event without a project id, with one that is not a number, or of another project is not.
+		const projects = projectIdsOf(envelope);
+		const other = projects.find((project) => typeof project !== 'string' && typeof project !== 'number' ? true : canonicalInteger(String(project)) !== filter.id);
+		if (projects.length === 0 || other !== undefined) {
+			return refuse('project_not_selected', policy, projectNotSelectedMessage(projects.length === 0 ? undefined : other, filter.id), about);
 		}
 	}
 

@@ -138,3 +138,29 @@ export function normalizeEventSelection(value: unknown): string[] {
 		.map((entry) => entry.trim())
 		.filter((entry) => entry !== '');
 }
+
+/** The Events parameter, checked: the selection, or why it cannot be used. */
+export type EventSelection = { ok: true; events: string[] } | { ok: false; value: unknown };
+
+/**
+ * The trigger's Events parameter, checked. Usable: a non-empty list (the multi-select's array, or an
+ * expression's string, comma-separated) of event names of the catalogue or `*`. Names are matched
+ * without regard to case and surrounding spaces (`TESTER_CREATED` is `tester_created`: every
+ * Prefinery event name is lower case, so an upper-case name typed in an expression can only mean the
+ * event). Anything else (an empty list, an unknown name, a number, an object, null) is not usable:
+ * treating it as "no event selected" would acknowledge every delivery with 200 and lose it, so the
+ * trigger refuses deliveries with a retryable answer until it is fixed.
+ */
+export function resolveEventSelection(value: unknown): EventSelection {
+	const entries = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : undefined;
+	if (entries === undefined || entries.length === 0) return { ok: false, value };
+	const events: string[] = [];
+	for (const entry of entries) {
+		if (typeof entry !== 'string') return { ok: false, value };
+		const name = entry.trim().toLowerCase();
+		if (name === '') continue; // "tester_created," (a trailing comma)
+		if (name !== ANY_EVENT && !BY_VALUE.has(name)) return { ok: false, value };
+		if (!events.includes(name)) events.push(name);
+	}
+	return events.length > 0 ? { ok: true, events } : { ok: false, value };
+}

@@ -85,6 +85,10 @@ export function parseEnvelope(rawBody: Buffer | undefined, parsedBody?: unknown)
 	let eventId: number | string | null = null;
 	if (id !== undefined && id !== null) {
 		if (typeof id === 'number' && Number.isSafeInteger(id)) eventId = id;
+		// An integer beyond 2^53 that a double holds exactly (10000000000000000000): `parseJson` left it
+		// a number because it prints back as sent, so its digits are the literal's. From raw bytes only
+		// (a body n8n parsed may have been rounded).
+		else if (typeof id === 'number' && rawBody !== undefined && /^-?\d+$/.test(String(id))) eventId = String(id);
 		else if (typeof id === 'string' && id.trim() !== '') eventId = id;
 		else
 			return {
@@ -166,8 +170,15 @@ export function toInteger(value: unknown): number | string | null {
 
 /** The canonical digits of an integer written as text (`"007"` → `"7"`, any length), or null. */
 export function canonicalInteger(text: string): string | null {
+	// Leading zeros stripped by hand, not with BigInt: BigInt of a few million digits blocks the event
+	// loop for seconds, and the digits come from a request. Linear in the length.
 	const trimmed = text.trim();
-	return /^-?\d+$/.test(trimmed) ? BigInt(trimmed).toString() : null;
+	if (!/^-?\d+$/.test(trimmed)) return null;
+	const sign = trimmed.startsWith('-') ? '-' : '';
+	let start = sign.length;
+	while (start < trimmed.length - 1 && trimmed[start] === '0') start++;
+	const digits = trimmed.slice(start);
+	return digits === '0' ? '0' : `${sign}${digits}`;
 }
 
 export function toText(value: unknown): string | null {
@@ -340,6 +351,16 @@ export function projectIdOf(envelope: PrefineryEnvelope): number | string | null
 		if (id !== null) return id;
 	}
 	return null;
+}
+
+/**
+ * Every project field an event has (`data.project_id`, `data.beta_id`, `project_id`, `beta_id`), as
+ * sent, whatever its type: the Project filter requires each to name its project.
+ */
+export function projectIdsOf(envelope: PrefineryEnvelope): unknown[] {
+	return [envelope.data.project_id, envelope.data.beta_id, envelope.project_id, envelope.beta_id].filter(
+		(candidate) => candidate !== undefined && candidate !== null,
+	);
 }
 
 /**

@@ -1,14 +1,26 @@
 /**
  * Rejected deliveries made visible inside n8n, within bounds: which rejections to write to n8n's log,
  * and which to emit as an item on the trigger's Rejected output (an execution the user sees in
- * Executions and can wire an alert to). Per trigger node:
- * - log: at most `logPerMinute` lines a minute; the first line after a quiet spell says how many were
- *   left out;
- * - Rejected output in production: at most `emitPerHour` items an hour; each says how many rejections
- *   were not emitted since the previous one (n8n Cloud counts executions, and a flood of forged
- *   requests must not become a flood of executions);
- * - Rejected output on the Test URL: always (the user is listening, and one item ends the listening).
- * Pure module: no n8n imports. Nothing here sees a secret: the message is the answer's own text.
+ * Executions and can wire an alert to).
+ *
+ * Budgets no flood can starve. Each rejection belongs to one kind (see `kindOf`):
+ * - `signed`: the request carried a well-formed Prefinery signature header that did not verify
+ *   (wrong secret, stale timestamp…): what a real delivery with a wrong setting looks like;
+ * - `settings`: the trigger itself cannot decide (a parameter or the credential cannot be read, a
+ *   filter that is not usable): every delivery fails until the user fixes the node;
+ * - `request`: everything else (no signature header, a header in no known form, a body that is not a
+ *   Prefinery event…): what unsigned or forged-looking requests get.
+ * Per trigger node and per kind: at most `logPerMinute` log lines a minute and, in production, at most
+ * `emitPerHour` Rejected items an hour. On top of that, the first rejection of each reason in a minute
+ * is always logged, and the first of each reason in an hour always emitted, so a flood of one reason
+ * never hides another. Every line and item says how many rejections of each reason were left out
+ * since the previous one. On the Test URL every rejection is an item (the user is listening, and one
+ * item ends the listening).
+ *
+ * Bounded: the reasons are the answer catalogue's (a fixed set), the trigger nodes tracked at most
+ * `MAX_SCOPES`. Pure module: no n8n imports. Nothing here sees a secret: the message is the answer's
+ * own text, and values from a body are cut short and stripped of characters that could forge or hide
+ * a log line.
  */
 import { touch, trimOldest } from './lru';
 
@@ -18,6 +30,20 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 /** Trigger nodes tracked at most (least recently rejected first out). */
 const MAX_SCOPES = 5_000;
+
+export type RejectionKind = 'signed' | 'settings' | 'request';
+
+/** Reasons of a signed request whose signature did not verify. */
+const SIGNED_REASONS = new Set(['mismatch', 'mismatch_recheck_pending', 'timestamp_too_old', 'timestamp_in_future', 'no_secret']);
+/** Reasons that come from the trigger's own parameters or credential. */
+const SETTINGS_REASONS = new Set(['parameter_unavailable', 'invalid_events', 'invalid_project_filter', 'credential_unavailable']);
+
+/** The budget a rejection reason is counted against. */
+export function kindOf(reason: string): RejectionKind {
+	if (SIGNED_REASONS.has(reason)) return 'signed';
+	if (SETTINGS_REASONS.has(reason)) return 'settings';
+	return 'request';
+}
 
 export interface Rejection {
 	reason: string;
@@ -43,12 +69,14 @@ export interface RejectedItem {
 	/** `test` (Test URL, editor listening) or `production`. */
 	url: 'test' | 'production';
 	rejected_at: string;
-	/** Rejections of this trigger not emitted since the previous item (beyond the hourly bound). */
+	/** Rejections of this trigger not emitted since the previous item (beyond the hourly bounds). */
 	not_emitted_since_previous: number;
+	/** The same, by reason (only reasons with a count). */
+	not_emitted_by_reason: Record<string, number>;
 }
 
 export interface RejectionReport {
-	/** A line for n8n's log, or null when the per-minute bound left it out. */
+	/** A line for n8n's log, or null when the per-minute bounds left it out. */
 	log: string | null;
 	/** An item for the Rejected output, or null. */
 	item: RejectedItem | null;
@@ -56,16 +84,40 @@ export interface RejectionReport {
 
 interface ScopeState {
 	logWindowStart: number;
-	logged: number;
-	logSuppressed: number;
-	emittedAt: number[];
-	notEmitted: number;
+	/** Lines logged in the current minute, per kind. */
+	logged: Map<RejectionKind, number>;
+	/** Reasons logged in the current minute. */
+	loggedReasons: Set<string>;
+	/** Rejections not logged since the previous line, per reason. */
+	logSuppressed: Map<string, number>;
+	/** When items were emitted in the last hour, per kind. */
+	emittedAt: Map<RejectionKind, number[]>;
+	/** When each reason was last emitted. */
+	reasonEmittedAt: Map<string, number>;
+	/** Rejections not emitted since the previous item, per reason. */
+	notEmitted: Map<string, number>;
 }
 
-/** A value from a body, safe for one log line: no control characters, at most 80 characters. */
-function printable(value: unknown): string {
+/** A value from a body, safe for one log line: printable, at most 80 characters. */
+export function printable(value: unknown, max = 80): string {
+	// C0 and C1 controls, DEL, line and paragraph separators, and the bidirectional controls that can
+	// make a line read differently from what it holds.
 	// eslint-disable-next-line no-control-regex
-	return String(value).replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 80);
+	return String(value).slice(0, max * 2).replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, ' ').slice(0, max);
+}
+
+function countsText(counts: Map<string, number>): string {
+	return [...counts].map(([reason, count]) => `${count} ${reason}`).join(', ');
+}
+
+function total(counts: Map<string, number>): number {
+	let sum = 0;
+	for (const count of counts.values()) sum += count;
+	return sum;
+}
+
+function bump(counts: Map<string, number>, key: string): void {
+	counts.set(key, (counts.get(key) ?? 0) + 1);
 }
 
 export interface ReporterLimits {
@@ -93,32 +145,40 @@ export class RejectionReporter {
 	report(scope: string, rejection: Rejection, context: { manual: boolean; output: boolean }): RejectionReport {
 		const now = this.clock();
 		const state = this.state(scope, now);
+		const reason = printable(rejection.reason, 40);
+		const kind = kindOf(rejection.reason);
 		const about =
 			rejection.event_id !== undefined && rejection.event_id !== null
 				? ` (event ${printable(rejection.event_id)}${rejection.type ? `, ${printable(rejection.type)}` : ''})`
 				: '';
 		const where = context.manual ? 'Test URL' : 'Production URL';
 
-		let log: string | null = null;
+		// The log: per kind a few lines a minute, and always the first of a reason in the minute.
 		if (now - state.logWindowStart >= MINUTE) {
-			const left = state.logSuppressed;
 			state.logWindowStart = now;
-			state.logged = 0;
-			state.logSuppressed = 0;
-			if (left > 0) log = `[${left} more rejected in the minute before, not logged] `;
+			state.logged.clear();
+			state.loggedReasons.clear();
 		}
-		if (state.logged < this.logPerMinute) {
-			state.logged += 1;
-			log = `${log ?? ''}Prefinery Trigger rejected a delivery to the ${where}${about}: ${rejection.httpStatus} ${rejection.reason}. ${rejection.message}`;
+		let log: string | null = null;
+		const loggedOfKind = state.logged.get(kind) ?? 0;
+		if (loggedOfKind < this.logPerMinute || !state.loggedReasons.has(reason)) {
+			state.logged.set(kind, loggedOfKind + 1);
+			state.loggedReasons.add(reason);
+			const left = state.logSuppressed.size > 0 ? `[not logged since the previous line: ${countsText(state.logSuppressed)}] ` : '';
+			state.logSuppressed.clear();
+			log = `${left}Prefinery Trigger rejected a delivery to the ${where}${about}: ${rejection.httpStatus} ${reason}. ${printable(rejection.message, 600)}`;
 		} else {
-			state.logSuppressed += 1;
-			log = null;
+			bump(state.logSuppressed, reason);
 		}
 
+		// The Rejected output: per kind a few items an hour, and always the first of a reason in the hour.
 		let item: RejectedItem | null = null;
 		if (context.output) {
-			state.emittedAt = state.emittedAt.filter((at) => now - at < HOUR);
-			if (context.manual || state.emittedAt.length < this.emitPerHour) {
+			const emitted = (state.emittedAt.get(kind) ?? []).filter((at) => now - at < HOUR);
+			state.emittedAt.set(kind, emitted);
+			const lastOfReason = state.reasonEmittedAt.get(reason);
+			const firstOfReason = lastOfReason === undefined || now - lastOfReason >= HOUR;
+			if (context.manual || emitted.length < this.emitPerHour || firstOfReason) {
 				item = {
 					rejected: true,
 					reason: rejection.reason,
@@ -129,21 +189,31 @@ export class RejectionReporter {
 					event_type: rejection.type ?? null,
 					url: context.manual ? 'test' : 'production',
 					rejected_at: new Date(now).toISOString(),
-					not_emitted_since_previous: context.manual ? 0 : state.notEmitted,
+					not_emitted_since_previous: context.manual ? 0 : total(state.notEmitted),
+					not_emitted_by_reason: context.manual ? {} : Object.fromEntries(state.notEmitted),
 				};
 				if (!context.manual) {
-					state.emittedAt.push(now);
-					state.notEmitted = 0;
+					emitted.push(now);
+					state.reasonEmittedAt.set(reason, now);
+					state.notEmitted.clear();
 				}
 			} else {
-				state.notEmitted += 1;
+				bump(state.notEmitted, reason);
 			}
 		}
 		return { log, item };
 	}
 
 	private state(scope: string, now: number): ScopeState {
-		const state = this.scopes.get(scope) ?? { logWindowStart: now, logged: 0, logSuppressed: 0, emittedAt: [], notEmitted: 0 };
+		const state = this.scopes.get(scope) ?? {
+			logWindowStart: now,
+			logged: new Map(),
+			loggedReasons: new Set(),
+			logSuppressed: new Map(),
+			emittedAt: new Map(),
+			reasonEmittedAt: new Map(),
+			notEmitted: new Map(),
+		};
 		touch(this.scopes, scope, state);
 		trimOldest(this.scopes, MAX_SCOPES);
 		return state;

@@ -6,7 +6,8 @@
  */
 import type { ClaimStore } from './dedupe';
 import type { DeliverySettings, OutputFormat, ProjectFilter } from './delivery';
-import { ANY_EVENT, findEvent, normalizeEventSelection } from './events';
+import { PARAMETER_NAMES } from './answers';
+import { ANY_EVENT, findEvent, resolveEventSelection } from './events';
 import { canonicalInteger } from './normalize';
 import { resolveTolerance } from './signature';
 
@@ -41,8 +42,10 @@ export function resolveSettings(params: TriggerParameters, call: TriggerCall): O
 		string,
 		unknown
 	>;
+	const selection = resolveEventSelection(params.events);
 	return {
-		events: normalizeEventSelection(params.events),
+		events: selection.ok ? selection.events : [],
+		invalidEvents: selection.ok ? null : { value: selection.value },
 		verifySignature: params.verifySignature !== false,
 		fixable: options.fixableFailureAnswer === 'reject' ? 'reject' : 'retry',
 		toleranceSeconds: resolveTolerance(options.signatureTolerance),
@@ -54,6 +57,56 @@ export function resolveSettings(params: TriggerParameters, call: TriggerCall): O
 		memory: call.manual || options.ignoreDuplicates === false ? null : call.memory,
 		allowUnsigned: call.manual,
 	};
+}
+
+/** The sub-options of Options, in the editor's words, to name the one whose expression fails. */
+const OPTION_NAMES: Record<string, string> = {
+	fixableFailureAnswer: 'Options → Answer Fixable Failures With',
+	ignoreDuplicates: 'Options → Ignore Duplicate Deliveries',
+	includeHeaders: 'Options → Include Request Headers',
+	signatureTolerance: 'Options → Signature Tolerance (Seconds)',
+};
+
+/**
+ * n8n's getNodeParameter for one parameter (`options.x` for a sub-option), with the fallback and
+ * whether to extract a resource locator's value. Throws when the parameter's expression fails.
+ */
+export type ParameterReader = (name: string, fallback: unknown, extractValue?: boolean) => unknown;
+
+export type ParameterRead = { ok: true; params: TriggerParameters } | { ok: false; parameter: string };
+
+/**
+ * Reads the trigger's parameters without letting a failing expression escape: n8n would answer
+ * such an error with a 500 (which Prefinery drops) and save an error execution per request. The
+ * first parameter that cannot be evaluated is named, in the editor's words (never the error's text,
+ * which may hold data or a stack).
+ */
+export function readTriggerParameters(read: ParameterReader): ParameterRead {
+	const values: Record<string, unknown> = {};
+	const fields: Array<[keyof TriggerParameters, unknown, boolean]> = [
+		['events', [ANY_EVENT], false],
+		['verifySignature', true, false],
+		['project', '', true],
+		['output', 'typed', false],
+		['options', {}, false],
+	];
+	for (const [name, fallback, extractValue] of fields) {
+		try {
+			values[name] = read(name, fallback, extractValue);
+		} catch {
+			if (name !== 'options') return { ok: false, parameter: PARAMETER_NAMES[name] };
+			// Name the sub-option whose expression fails, when one does on its own.
+			for (const option of Object.keys(OPTION_NAMES)) {
+				try {
+					read(`options.${option}`, undefined);
+				} catch {
+					return { ok: false, parameter: OPTION_NAMES[option] };
+				}
+			}
+			return { ok: false, parameter: 'Options' };
+		}
+	}
+	return { ok: true, params: values as unknown as TriggerParameters };
 }
 
 /**

@@ -62,9 +62,11 @@ describe('handleDelivery: signed and selected → 200 with an item', () => {
 		expect(memory.size).toBe(2);
 	});
 
-	it('a project filter passes events of that project and events that name no project', () => {
-		emitted(handleDelivery(signedRequest(articleSample), settings({ project: { kind: 'id', id: '1' } })));
-		emitted(handleDelivery(signedRequest(envelope('reward_earned', 1, { id: 2 })), settings({ project: { kind: 'id', id: '1' } })));
+	it('a project filter passes events of that project (as a number or digits, in data or the envelope)', () => {
+		const filter = settings({ project: { kind: 'id', id: '1' } });
+		emitted(handleDelivery(signedRequest(articleSample), filter));
+		emitted(handleDelivery(signedRequest(envelope('reward_earned', 1, { id: 2, project_id: '001' })), filter));
+		emitted(handleDelivery(signedRequest({ ...envelope('reward_earned', 1, { id: 2 }), beta_id: 1 }), filter));
 	});
 });
 
@@ -407,6 +409,8 @@ describe('fixable failures: 429 by default (Prefinery retries), the 4xx under th
 		['credential_unavailable', 429, 429],
 		['mismatch_recheck_pending', 429, 429],
 		['invalid_project_filter', 429, 400],
+		['invalid_events', 429, 400],
+		['parameter_unavailable', 429, 429],
 		['malformed_header', 401, 401],
 		['no_v1_signature', 401, 401],
 		['raw_body_unavailable', 401, 401],

@@ -163,7 +163,6 @@ describe('#5 the Project filter is decided only after the signature', () => {
 
 describe('#6 Events from an expression that returns a string match whole names only', () => {
 	it.each([
-		['tester_createdX_v2', 'tester_createdX', false],
 		['tester_created', 'tester_create', false],
 		['tester_created', 'tester_created', true],
 		['tester_created, tester_applied', 'tester_applied', true],
@@ -172,6 +171,13 @@ describe('#6 Events from an expression that returns a string match whole names o
 		const called = await run(post(event(600, type), { params: { events } }));
 		expect(called.result.workflowData !== undefined).toBe(emitted);
 		if (!emitted) expect(bodyOf(called)).toMatchObject({ reason: 'event_not_selected' });
+	});
+
+	it('a name that is no Prefinery event ("tester_createdX_v2") is refused as Events, never a silent 200', async () => {
+		const called = await run(post(event(601, 'tester_createdX'), { params: { events: 'tester_createdX_v2' } }));
+		expect(called.result.workflowData?.[0] ?? []).toEqual([]);
+		expect(statusOf(called)).toBe(429);
+		expect(bodyOf(called)).toMatchObject({ reason: 'invalid_events' });
 	});
 });
 

@@ -118,7 +118,6 @@ describe('parseEnvelope: bad input is reported, never thrown', () => {
 	it.each([
 		[1.5, 'a number (1.5)'],
 		[-0.25, 'a number (-0.25)'],
-		[2 ** 60, `a number (${2 ** 60})`],
 		[true, 'a boolean'],
 		['', 'a string'],
 		['  ', 'a string'],

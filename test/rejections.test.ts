@@ -53,7 +53,7 @@ describe('RejectionReporter', () => {
 		expect(lines).toHaveLength(10);
 		now += 60_000;
 		const { log } = reporter.report('wf:node', mismatch, { manual: false, output: false });
-		expect(log).toMatch(/^\[990 more rejected in the minute before, not logged\] Prefinery Trigger rejected/);
+		expect(log).toMatch(/^\[not logged since the previous line: 990 mismatch\] Prefinery Trigger rejected/);
 	});
 
 	it('values from a body are made safe for one log line', () => {

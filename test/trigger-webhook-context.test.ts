@@ -233,7 +233,9 @@ describe.each(VERSIONS)('typeVersion %p through n8n-core WebhookContext', (typeV
 				throw Object.assign(new Error('request entity too large'), { status: 413, type: 'entity.too.large' });
 			};
 			const { result, res } = await run({ typeVersion, request });
-			expect(result).toEqual({ noWebhookResponse: true });
+			expect(result).toMatchObject({ noWebhookResponse: true });
+			// A rejection like any other: logged and, with the Rejected output (1.2), an item.
+			if (typeVersion >= 1.2) expect(result.workflowData?.[1]?.[0]?.json).toMatchObject({ reason: 'body_too_large', http_status: 413 });
 			expect(res.status).toHaveBeenCalledWith(413);
 			expect(res.json).toHaveBeenCalledWith(expect.objectContaining({ status: 'rejected', reason: 'body_too_large' }));
 		});

@@ -11,13 +11,14 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { eventMemories } from '../../lib/dedupe';
+import { parameterUnavailableMessage } from '../../lib/answers';
 import { decideDelivery, refuse, type DeliveryOutcome } from '../../lib/delivery';
 import { ANY_EVENT, PREFINERY_EVENTS } from '../../lib/events';
 import { rejections } from '../../lib/rejections';
 import { samplePayload } from '../../lib/samples';
 import { signingSecrets } from '../../lib/secret-cache';
 import { checkSigningSecret } from '../../lib/secret-check';
-import { resolveSettings, sampleTypeFor } from '../../lib/trigger-settings';
+import { readTriggerParameters, resolveSettings, sampleTypeFor } from '../../lib/trigger-settings';
 import { triggerProperties } from './description';
 
 /** The trigger panel: what n8n shows beside the parameters until the first event arrived. */
@@ -154,16 +155,32 @@ export class PrefineryTrigger implements INodeType {
 		const node = this.getNode();
 		const workflowId = this.getWorkflow().id;
 		const scope = `${workflowId ?? ''}:${node.id}`;
-		const settings = resolveSettings(
-			{
-				events: this.getNodeParameter('events', [ANY_EVENT]),
-				verifySignature: this.getNodeParameter('verifySignature', true),
-				project: this.getNodeParameter('project', '', { extractValue: true }),
-				output: this.getNodeParameter('output', 'typed'),
-				options: this.getNodeParameter('options', {}),
-			},
-			{ manual, sample, memory: eventMemories.for(scope) },
+		/** A rejection: logged (bounded) and, with the Rejected output, an item, while Prefinery gets the answer. */
+		const reject = (outcome: DeliveryOutcome): IWebhookResponseData => {
+			let output = false;
+			try {
+				output = this.getNodeParameter('rejectedOutput', false) === true;
+			} catch {
+				// An expression on Rejected Output that fails: the rejection is still logged.
+			}
+			const report = rejections.report(
+				scope,
+				{ ...outcome.answer, reason: outcome.answer.reason ?? 'rejected', httpStatus: outcome.httpStatus },
+				{ manual, output },
+			);
+			if (report.log !== null) this.logger.warn(report.log, { workflowId, node: node.name });
+			const answered = answerWith(outcome);
+			if (report.item === null) return answered;
+			return { ...answered, workflowData: [[], [{ json: report.item as unknown as IDataObject }]] };
+		};
+
+		// Every parameter read here: an expression that fails must not become n8n's 500 (Prefinery drops
+		// it) and an error execution per request, but a 429 naming the parameter, bounded like any rejection.
+		const read = readTriggerParameters((name, fallback, extractValue) =>
+			this.getNodeParameter(name, fallback, extractValue ? { extractValue: true } : undefined),
 		);
+		if (!read.ok) return reject(refuse('parameter_unavailable', 'retry', parameterUnavailableMessage(read.parameter)));
+		const settings = resolveSettings(read.params, { manual, sample, memory: eventMemories.for(scope) });
 
 		if (!sample && req.rawBody === undefined && typeof req.readRawBody === 'function') {
 			// For typeVersion > 1 n8n reads the body only for JSON, text, form and XML content types;
@@ -172,7 +189,7 @@ export class PrefineryTrigger implements INodeType {
 			try {
 				await req.readRawBody();
 			} catch (error) {
-				if ((error as { status?: unknown }).status === 413) return answerWith(refuse('body_too_large'));
+				if ((error as { status?: unknown }).status === 413) return reject(refuse('body_too_large'));
 				// Unreadable otherwise (aborted, already consumed as multipart): answered as a request
 				// without a raw body, exactly as for typeVersion 1.
 			}
@@ -203,21 +220,7 @@ export class PrefineryTrigger implements INodeType {
 			signingSecrets.source(secretKey, readCredential),
 		);
 
-		if (!outcome.emit) {
-			if (outcome.httpStatus < 400) return answerWith(outcome);
-			// A rejection: logged (bounded) and, with the Rejected output, shown as an item (every one on
-			// the Test URL, a few an hour in production), while Prefinery still gets the answer.
-			const output = this.getNodeParameter('rejectedOutput', false) === true;
-			const report = rejections.report(
-				scope,
-				{ ...outcome.answer, reason: outcome.answer.reason ?? 'rejected', httpStatus: outcome.httpStatus },
-				{ manual, output },
-			);
-			if (report.log !== null) this.logger.warn(report.log, { workflowId, node: node.name });
-			const answered = answerWith(outcome);
-			if (report.item === null) return answered;
-			return { ...answered, workflowData: [[], [{ json: report.item as unknown as IDataObject }]] };
-		}
+		if (!outcome.emit) return outcome.httpStatus < 400 ? answerWith(outcome) : reject(outcome);
 		// Wrapped here, never by returnJsonArray: an event body with a top-level `json` key must stay
 		// data, not become the item.
 		return { workflowData: [[{ json: outcome.item as IDataObject }]], webhookResponse: outcome.answer };
