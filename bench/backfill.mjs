@@ -179,7 +179,7 @@ export function printBackfill(result) {
 		if (!r) continue;
 		const outcome =
 			r.status === 'success' ? `${r.testersReturned} testers (${r.distinct} distinct)` : `failed, ${r.testersReturned} testers returned: "${r.error}"`;
-		const time = r.status === 'success' && r.ratio !== null ? `(${r.ratio}× the minimum)` : '(no list)';
+		const time = r.status !== 'success' ? '(no list)' : r.ratio !== null ? `(${r.ratio}× the minimum)` : '(no minimum: the limit lets all these pages go at once)';
 		console.log(`  ${r.label.padEnd(72)} ${String(r.seconds).padStart(6)} s ${time}  ${outcome}; ${r.requests} requests, ${r.rateLimited} answered 429`);
 	}
 	if (result.written) console.log(`  ${result.written} written`);
