@@ -78,7 +78,11 @@ export type DeliveryOutcome =
 	| { emit: true; httpStatus: 200; answer: AnswerBody; item: JsonObject }
 	| { emit: false; httpStatus: number; answer: AnswerBody };
 
-/** Header names never copied into output items (credentials and the signature itself). */
+/**
+ * Header names never copied into output items: credentials and the signature itself, by name, and any
+ * name that reads like a credential (`x-auth-token`, `x-api-secret`, `x-session-id`, `x-csrf-token`…).
+ */
+const SECRET_HEADER_WORDS = /auth|token|secret|passw|key|session|cookie|signature|credential|csrf|jwt|bearer/i;
 const SECRET_HEADERS = new Set([
 	'authorization',
 	'proxy-authorization',
@@ -95,7 +99,7 @@ export function safeHeaders(
 	const out: Record<string, string> = {};
 	for (const [name, value] of Object.entries(headers)) {
 		const lower = name.toLowerCase();
-		if (value === undefined || SECRET_HEADERS.has(lower)) continue;
+		if (value === undefined || SECRET_HEADERS.has(lower) || SECRET_HEADER_WORDS.test(lower)) continue;
 		out[lower] = Array.isArray(value) ? value.join(', ') : value;
 	}
 	return out;
@@ -223,9 +227,14 @@ export function handleDelivery(request: DeliveryRequest, settings: DeliverySetti
 
 	// 5. Emit. The item is the event's JSON only: the node wraps it as `{ json: item }` itself, so
 	//    nothing in a body (a `json`, `binary` or `pairedItem` key) can pass for an n8n item.
+	//    Raw output is the body as sent when its signature was verified; otherwise (the Test URL without a
+	//    signature, Verify Signature off, a sample) it is marked `signature_verified: false`, over
+	//    whatever the body itself says, so an unsigned body cannot pass for a verified one.
 	const item: JsonObject =
 		settings.output === 'raw'
-			? parsed.body
+			? signatureVerified
+				? parsed.body
+				: { ...parsed.body, signature_verified: false }
 			: (normalizeEvent(envelope, {
 					sample: request.sample ?? false,
 					signatureVerified,

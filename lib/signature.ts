@@ -16,9 +16,10 @@ export const SIGNATURE_HEADER = 'x-prefinery-signature';
 /**
  * Default maximum age of a signature's timestamp, in seconds: 3 days.
  *
- * Why so wide: Prefinery never retries a delivery that was rejected, so a window narrower than
- * Prefinery's own retry schedule would turn every late retry into a lost event if retries keep
- * their original `t` (Prefinery does not say whether it re-signs them). Retries run up to
+ * Why so wide: if Prefinery's retries keep their original `t` (it does not say whether it re-signs
+ * them), a window narrower than its retry schedule would reject every late retry as too old: under
+ * the strict answer policy each is dropped at once, and under the default 429 every later retry is
+ * just as old, so the event is lost when the retries run out. Retries run up to
  * 15 attempts, the N-th about `5 s + N^4` after the previous one: about 2.1 days in all. Three days
  * covers that plus clock skew. Replays of a captured request inside the window are dropped by the
  * duplicate filter while the process remembers the event id (not across restarts or processes).

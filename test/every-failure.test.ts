@@ -320,3 +320,28 @@ describe('the signing secret changed in n8n (item 6)', () => {
 		expect(reads).toHaveBeenCalledTimes(1);
 	});
 });
+
+describe('smaller (item 8): raw output marker, request headers', () => {
+	const forgedClaim = { ...articleSample, signature_verified: true };
+	it('raw output of an unsigned body on the Test URL is marked signature_verified: false, whatever the body says', async () => {
+		const call = post(forgedClaim, { mode: 'manual', params: { output: 'raw' } });
+		call.headers = { 'content-type': 'application/json' };
+		const { result } = await run(call);
+		expect(result.workflowData?.[0]?.[0]?.json).toMatchObject({ id: 123, signature_verified: false });
+	});
+
+	it('raw output with Verify Signature off is marked too; a verified raw body is exactly as sent', async () => {
+		const off = post(forgedClaim, { params: { output: 'raw', verifySignature: false } });
+		off.headers = { 'content-type': 'application/json' };
+		expect((await run(off)).result.workflowData?.[0]?.[0]?.json).toMatchObject({ signature_verified: false });
+		const signed = await run(post(articleSample, { params: { output: 'raw' } }));
+		expect(signed.result.workflowData?.[0]?.[0]?.json).toEqual(articleSample);
+	});
+
+	it('Include Request Headers drops any header named like a credential (x-auth-token, x-api-secret, x-session-id)', async () => {
+		const call = post(articleSample, { params: { options: { includeHeaders: true } } });
+		call.headers = { ...call.headers, 'x-auth-token': 't0k', 'x-api-secret': 's3c', 'x-session-id': 'sid', 'x-csrf-token': 'c', 'user-agent': 'Prefinery', 'x-request-id': 'r1' };
+		const item = (await run(call)).result.workflowData?.[0]?.[0]?.json as { headers: Record<string, string> };
+		expect(item.headers).toEqual({ 'content-type': 'application/json', 'user-agent': 'Prefinery', 'x-request-id': 'r1' });
+	});
+});

@@ -112,7 +112,7 @@ function countingReads() {
 }
 
 describe('#4 forged signatures do not each re-read the credential', () => {
-	it('100 forgeries to one trigger read the credential at most twice, then a real delivery is accepted', async () => {
+	it('100 forgeries to one trigger read the credential at most 4 times (the first read and 3 re-reads in 5 s), then a real delivery is accepted', async () => {
 		const workflowId = freshWorkflow();
 		const readCredentials = countingReads();
 		const answers: number[] = [];
@@ -121,7 +121,7 @@ describe('#4 forged signatures do not each re-read the credential', () => {
 			answers.push(statusOf(called));
 			expect(called.result.workflowData).toBeUndefined();
 		}
-		expect(readCredentials.reads()).toBeLessThanOrEqual(2);
+		expect(readCredentials.reads()).toBeLessThanOrEqual(4);
 		expect(new Set(answers)).toEqual(new Set([429]));
 		const real = await run(post(event(400), { workflowId, readCredentials }));
 		expect(real.result.workflowData).toBeDefined();
@@ -129,7 +129,7 @@ describe('#4 forged signatures do not each re-read the credential', () => {
 });
 
 describe('#4 (strict option) the same bound on reads, every forgery a plain 401', () => {
-	it('100 forgeries: at most two credential reads, all 401 mismatch', async () => {
+	it('100 forgeries: at most 4 credential reads, all 401 mismatch', async () => {
 		const workflowId = freshWorkflow();
 		const readCredentials = countingReads();
 		for (let i = 0; i < 100; i++) {
@@ -137,7 +137,7 @@ describe('#4 (strict option) the same bound on reads, every forgery a plain 401'
 			expect(statusOf(called)).toBe(401);
 			expect(bodyOf(called)).toMatchObject({ reason: 'mismatch' });
 		}
-		expect(readCredentials.reads()).toBeLessThanOrEqual(2);
+		expect(readCredentials.reads()).toBeLessThanOrEqual(4);
 	});
 });
 

@@ -8,7 +8,7 @@ import { PROJECT_ID_LOCATOR } from '../shared/projectLocators';
  * which already walks through the Test URL: only what going live needs.
  */
 export const SETUP_NOTICE =
-	'Go live: publish this workflow and add its Production URL (Webhook URLs, above) in Prefinery: your project → Integrations → Webhooks → Add a URL. Unpublished, it answers 404 and Prefinery drops the event. To try it without Prefinery, follow the Test URL steps in the trigger panel.';
+	'Go live: publish this workflow and add its Production URL (Webhook URLs, above) in Prefinery: your project → Integrations → Webhooks → Add a URL. While the workflow is not published, that URL answers 404 and Prefinery drops the event. To try it without Prefinery, follow the Test URL steps in the trigger panel.';
 
 const REJECTED_OUTPUT =
 	'Whether to add a second output, Rejected, with an item for each delivery the trigger rejects (wrong secret, missing signature…): every one on the Test URL, at most 3 an hour in production, each with a count of the rest. Wire an alert to it.';
@@ -62,7 +62,7 @@ export const triggerProperties: INodeProperties[] = [
 		name: 'project',
 		...PROJECT_ID_LOCATOR,
 		description:
-			'Only events of this Prefinery project ID start the workflow. Usually leave it empty: the signing secret already belongs to one project, so with Verify Signature on only that project\'s events get through.',
+			'Only events that name this Prefinery project ID start the workflow; events of another project, or that name no project, are acknowledged without one. Usually leave it empty: the signing secret already belongs to one project, so with Verify Signature on only that project\'s events get through.',
 	},
 	{
 		displayName: 'Output',
@@ -126,7 +126,7 @@ export const triggerProperties: INodeProperties[] = [
 				],
 				default: 'retry',
 				description:
-					'A wrong or missing signature, a stale or future timestamp, an empty secret or a Project filter that is not a number can be fixed in n8n. What Prefinery is told meanwhile.',
+					'A wrong or missing signature, a stale or future timestamp, an empty secret, or Events or a Project filter that cannot be used can be fixed in n8n. What Prefinery is told meanwhile. (A parameter whose expression fails is always answered 429.)',
 			},
 			{
 				displayName: 'Ignore Duplicate Deliveries',
@@ -142,7 +142,7 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to add the request headers (secrets and the signature removed) to each item',
+					'Whether to add the request headers to each item (the signature, cookies and any header named like a credential, such as Authorization or X-Auth-Token, removed)',
 			},
 			{
 				displayName: 'Signature Tolerance (Seconds)',
@@ -151,7 +151,7 @@ export const triggerProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: DEFAULT_TOLERANCE_SECONDS,
 				description:
-					'How old a signature may be. The default of 3 days covers Prefinery\'s retries (about 2 days), because a rejected delivery is never retried. 0 turns the age check off; an empty or negative value means the default.',
+					'How old a signature may be. The default of 3 days covers Prefinery\'s retries (about 2 days): if a retry keeps its first timestamp, a narrower window rejects it too, and the event is lost. 0 turns the age check off; an empty or negative value means the default.',
 			},
 		],
 	},
