@@ -40,7 +40,7 @@ export class PrefineryApi implements ICredentialType {
 			type: 'string',
 			default: PREFINERY_API_BASE_URL,
 			description:
-				'Prefinery REST API v2 base URL. Leave as is; change only to point at a test server.',
+				'Prefinery REST API v2 base URL, where the API key is sent. Leave as is; change only to point at a test server. Must be https (plain http only for localhost, 127.0.0.1 or [::1]) and one fixed address: an expression that gives different addresses for different items is refused.',
 		},
 	];
 

@@ -80,15 +80,6 @@ export function permissionFor(path: string): string {
 	return 'Projects';
 }
 
-/** Documented rate limits, for 429 messages. */
-export function rateLimitFor(path: string): string {
-	if (/^\/?betas\/?$/.test(path) || /^\/?betas\/[^/]+\/?$/.test(path))
-		return 'projects: 90 requests per 15 minutes';
-	if (/\/testers/.test(path)) return 'testers: 60 per minute per project, 180 per minute per company';
-	if (/\/(points|rewards)/.test(path)) return 'rewards and points: 60 per minute';
-	return 'Prefinery API rate limit';
-}
-
 export function joinUrl(baseUrl: string, path: string): string {
 	return `${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
@@ -97,12 +88,13 @@ export type IdCheck = { ok: true; segment: string } | { ok: false; message: stri
 
 /**
  * A Prefinery id (project, tester, suppression: all integers) for a URL path. Only digits pass, with
- * white space around them trimmed: anything else (`.`, `..`, `1/2`, `%2e`, an email) would change the
+ * white space around them trimmed and leading zeros dropped (`01` → `1`: one id, one URL, one rate-limit
+ * budget, see `canonicalSegment` in rate-limit.ts): anything else (`.`, `..`, `1/2`, `%2e`, an email) would change the
  * endpoint the request goes to, so it is refused with a message saying what is expected.
  */
 export function numericId(value: unknown, label: string): IdCheck {
 	const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
-	if (/^\d+$/.test(text)) return { ok: true, segment: text };
+	if (/^\d+$/.test(text)) return { ok: true, segment: text.replace(/^0+(?=\d)/, '') };
 	const shown = typeof value === 'string' ? `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"` : String(value);
 	// The hint fits the ID asked for; an email where a tester ID belongs (a person or an AI agent's
 	// model looking someone up) is pointed at the lookup that takes an email.
@@ -125,4 +117,21 @@ export function nextPageAfter(page: number, batchLength: number, firstBatchLengt
 	if (pagination.nextPage !== null) return pagination.nextPage > page ? pagination.nextPage : null;
 	if (pagination.pages !== null) return page < pagination.pages ? page + 1 : null;
 	return batchLength >= firstBatchLength ? page + 1 : null;
+}
+
+/**
+ * What a response body is, for an error that expected something else: its kind and, for an object, its
+ * first keys (never its values, which may hold personal data).
+ */
+export function describeBody(body: unknown): string {
+	if (body === undefined || body === '' || body === null) return 'an empty body';
+	if (Array.isArray(body)) return `a list of ${body.length} items`;
+	if (typeof body === 'string') return `text (${body.length} characters, not JSON)`;
+	if (typeof body === 'object') {
+		const keys = Object.keys(body as Record<string, unknown>);
+		if (keys.length === 0) return 'an empty object {}';
+		const shown = keys.slice(0, 5).map((k) => `"${k.length > 30 ? `${k.slice(0, 30)}…` : k}"`).join(', ');
+		return `an object with the key${keys.length === 1 ? '' : 's'} ${shown}${keys.length > 5 ? ` and ${keys.length - 5} more` : ''}`;
+	}
+	return `a ${typeof body} (${String(body).slice(0, 20)})`;
 }

@@ -10,6 +10,17 @@
  * - A sliding window per bucket: a request may go when fewer than `limit` requests of the bucket were
  *   sent in the last `windowMs` (plus a small safety margin for latency). Slots are reserved when
  *   they are handed out, so concurrent executions in one process never overbook a bucket.
+ * - One classification of paths (`classifyPath`) decides both the buckets a request counts against and
+ *   how an error names the limit; ids in paths are canonical (`/betas/01` and `/betas/1` are one
+ *   project, one budget).
+ * - Time is a monotonic clock (`performance.now()`), so a step of the wall clock (NTP, daylight saving
+ *   done wrong, a VM resumed) never turns into a wait; the wall clock is read only to turn an HTTP-date
+ *   `Retry-After` into a duration.
+ * - A server-given wait (`Retry-After`) blocks a bucket for every request of this process, but never for
+ *   longer than the Max Wait of the request that received it: a `Retry-After: 86400` fails that request
+ *   at once (it may not wait that long) and holds back the others for at most that Max Wait; then the
+ *   next request asks Prefinery again (one request per Max Wait while Prefinery keeps refusing), instead
+ *   of failing at once for a day. No block lasts longer than `MAX_SERVER_BLOCK_MS` (1 hour) either.
  * - Memory: at most `limit` + 1 timestamps per bucket, at most `maxBuckets` buckets (least recently used
  *   dropped), per process.
  */
@@ -17,7 +28,10 @@ import { createHash } from 'crypto';
 import { touch, trimOldest } from './lru';
 
 export interface Clock {
+	/** Milliseconds on a clock that only moves forward (any origin): all scheduling uses it. */
 	now(): number;
+	/** Wall-clock milliseconds since the epoch, only to read an HTTP-date `Retry-After` (default: `now()`). */
+	wallNow?: () => number;
 	/** Used by the transport instead of n8n-workflow's `sleep` when set (tests, benchmarks). */
 	sleep?: (ms: number) => Promise<void>;
 }
@@ -51,30 +65,67 @@ export function companyKey(baseUrl: string, apiKey: string): string {
 	return createHash('sha256').update(`${baseUrl}\n${apiKey}`).digest('hex').slice(0, 24);
 }
 
-/** The documented buckets a request counts against (none for endpoints without a documented limit). */
-export function bucketsFor(method: string, path: string, company: string): Bucket[] {
-	const segments = path.split('?')[0].split('/').filter((s) => s !== '');
-	if (segments[0] !== 'betas') return [];
-	const verb = method.toUpperCase();
-	const bucket = (spec: LimitSpec, key: string): Bucket => ({ ...spec, key });
-	if (segments.length <= 2) {
-		return verb === 'GET' ? [bucket(PREFINERY_LIMITS.projects, `projects|${company}`)] : [];
-	}
-	if (segments.length === 3 && segments[2] === 'testers' && verb === 'GET') {
-		return [
-			bucket(PREFINERY_LIMITS.testerListProject, `testers|${company}|${segments[1]}`),
-			bucket(PREFINERY_LIMITS.testerListCompany, `testers|${company}`),
-		];
-	}
-	if (segments[2] === 'points' || segments[2] === 'rewards') {
-		return [bucket(PREFINERY_LIMITS.rewardsPoints, `rewards-points|${company}`)];
-	}
-	return [];
+/** What a path is, as far as Prefinery's documented limits go. */
+export type PathKind = 'projects' | 'testerList' | 'rewardsPoints' | 'undocumented';
+
+/**
+ * A path segment in canonical form: an all-digit id without leading zeros (`01` → `1`), so one project
+ * is one bucket however its id was written; other segments as they are.
+ */
+export function canonicalSegment(segment: string): string {
+	return /^\d+$/.test(segment) ? segment.replace(/^0+(?=\d)/, '') : segment;
 }
 
-/** "tester list: 60 requests per minute per project; tester list: 180 …", or a generic name. */
+/**
+ * The one classification of request paths (method + path, query string ignored) for Prefinery's
+ * documented limits; `bucketsFor` and the error messages both use it, so they never disagree:
+ * - `GET /betas`, `GET /betas/{id}` → projects;
+ * - `GET /betas/{id}/testers` → tester list (`POST …/testers` and `GET …/testers/{id}` are not the list);
+ * - any method on `/betas/{id}/points` or `/betas/{id}/rewards` (and below) → rewards and points;
+ * - anything else → undocumented (no pacing; a 429 is still waited out).
+ */
+export function classifyPath(method: string, path: string): { kind: PathKind; project?: string } {
+	const segments = path
+		.split('?')[0]
+		.split('/')
+		.filter((s) => s !== '')
+		.map(canonicalSegment);
+	if (segments[0] !== 'betas') return { kind: 'undocumented' };
+	const verb = method.toUpperCase();
+	if (segments.length <= 2) return { kind: verb === 'GET' ? 'projects' : 'undocumented' };
+	const project = segments[1];
+	if (segments.length === 3 && segments[2] === 'testers' && verb === 'GET') return { kind: 'testerList', project };
+	if (segments[2] === 'points' || segments[2] === 'rewards') return { kind: 'rewardsPoints', project };
+	return { kind: 'undocumented', project };
+}
+
+/** The documented buckets a request counts against (none for endpoints without a documented limit). */
+export function bucketsFor(method: string, path: string, company: string): Bucket[] {
+	const { kind, project } = classifyPath(method, path);
+	const bucket = (spec: LimitSpec, key: string): Bucket => ({ ...spec, key });
+	switch (kind) {
+		case 'projects':
+			return [bucket(PREFINERY_LIMITS.projects, `projects|${company}`)];
+		case 'testerList':
+			return [
+				bucket(PREFINERY_LIMITS.testerListProject, `testers|${company}|${project}`),
+				bucket(PREFINERY_LIMITS.testerListCompany, `testers|${company}`),
+			];
+		case 'rewardsPoints':
+			return [bucket(PREFINERY_LIMITS.rewardsPoints, `rewards-points|${company}`)];
+		default:
+			return [];
+	}
+}
+
+/** The documented limits of a request, for messages (see `limitNames`). */
+export function rateLimitFor(method: string, path: string): string {
+	return limitNames(bucketsFor(method, path, ''));
+}
+
+/** "tester list: 60 requests per minute per project; tester list: 180 …", or what an undocumented one is. */
 export function limitNames(buckets: Bucket[]): string {
-	return buckets.length ? buckets.map((b) => b.label).join('; ') : 'Prefinery API rate limit';
+	return buckets.length ? buckets.map((b) => b.label).join('; ') : 'a limit Prefinery does not document for this endpoint';
 }
 
 /**
@@ -106,7 +157,14 @@ export interface Reservation {
 	bucket?: Bucket;
 }
 
-export const systemClock: Clock = { now: () => Date.now() };
+/**
+ * The process's clock: `performance.now()` (monotonic, allowed by n8n's scanner, unlike `process.hrtime`)
+ * for scheduling, `Date.now()` only for HTTP dates.
+ */
+export const systemClock: Clock = { now: () => performance.now(), wallNow: () => Date.now() };
+
+/** No server-given block of a bucket lasts longer than this, whatever Retry-After and Max Wait say. */
+export const MAX_SERVER_BLOCK_MS = 60 * MINUTE;
 
 export class RateLimiter {
 	private readonly buckets = new Map<string, BucketState>();
@@ -175,7 +233,10 @@ export class RateLimiter {
 	}
 
 	/**
-	 * Prefinery answered 429: its window is full now. With a Retry-After, nothing goes before it ends.
+	 * Prefinery answered 429: its window is full now. With a Retry-After, nothing of these buckets goes
+	 * before it ends, or before `maxBlockMs` (the Max Wait of the request that received it; at most
+	 * `MAX_SERVER_BLOCK_MS`) has passed, whichever comes first: a wait no request may make must not
+	 * outlive the Max Wait that refused it (see the module comment).
 	 * Without, the next request waits until the documented window allows one:
 	 * - when this process's own requests filled a bucket's window as Prefinery may see it (its clock or
 	 *   the network a little behind: a look-back 5 % longer than the window), until the oldest of them
@@ -183,11 +244,12 @@ export class RateLimiter {
 	 * - otherwise someone else used the rest of the quota: each bucket is taken as full as of now, so
 	 *   the oldest request this process sent in the window must leave it (a whole window if none).
 	 */
-	rateLimited(buckets: Bucket[], retryAfterMs: number | null): void {
+	rateLimited(buckets: Bucket[], retryAfterMs: number | null, maxBlockMs = MAX_SERVER_BLOCK_MS): void {
 		const now = this.clock.now();
 		const states = buckets.map((bucket) => this.state(bucket));
 		if (retryAfterMs !== null) {
-			for (const state of states) state.blockedUntil = Math.max(state.blockedUntil, now + retryAfterMs);
+			const blockMs = Math.min(retryAfterMs, maxBlockMs, MAX_SERVER_BLOCK_MS);
+			for (const state of states) state.blockedUntil = Math.max(state.blockedUntil, now + blockMs);
 			return;
 		}
 		// Buckets whose own requests explain the 429: `limit` of them before the refused one (the
@@ -282,8 +344,10 @@ export class PacedRequest {
 		if (failure.status === 429) {
 			this.rateLimitedCount += 1;
 			if (this.rateLimitedCount >= MAX_RATE_LIMITED_ATTEMPTS) return { action: 'fail', reason: 'too-many-429' };
-			const retryAfterMs = parseRetryAfter(failure.retryAfter, now);
-			if (this.buckets.length > 0) this.limiter.rateLimited(this.buckets, retryAfterMs);
+			const clock = this.limiter.clock;
+			const retryAfterMs = parseRetryAfter(failure.retryAfter, clock.wallNow ? clock.wallNow() : now);
+			// The shared block ends with this request's Max Wait at the latest (see the module comment).
+			if (this.buckets.length > 0) this.limiter.rateLimited(this.buckets, retryAfterMs, this.maxWaitMs);
 			// Without a documented window, back off 1 s, 2 s, 4 s … (at most a minute).
 			const fallback = Math.min(MINUTE, 1000 * 2 ** (this.rateLimitedCount - 1));
 			this.notBefore = now + (retryAfterMs ?? (this.buckets.length ? 0 : fallback));

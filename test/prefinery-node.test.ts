@@ -17,7 +17,7 @@ import type {
 	INodeProperties,
 	INodePropertyOptions,
 } from 'n8n-workflow';
-import { NodeApiError, NodeHelpers, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeHelpers, NodeOperationError, sleep } from 'n8n-workflow';
 // n8n-core's request helper, as its execute context binds it (not part of n8n-core's public index).
 import { httpRequestWithAuthentication as coreHttpRequestWithAuthentication } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helpers/authentication';
 import { PrefineryApi } from '../credentials/PrefineryApi.credentials';
@@ -193,8 +193,8 @@ describe('Prefinery node', () => {
 		it('is the registered action node', () => {
 			expect(description.name).toBe('prefinery');
 			expect(description.displayName).toBe('Prefinery');
-			expect(description.version).toEqual([1, 1.1]);
-			expect(description.defaultVersion).toBe(1.1);
+			expect(description.version).toEqual([1, 1.1, 1.2]);
+			expect(description.defaultVersion).toBe(1.2);
 			expect(description.usableAsTool).toBe(true);
 			// The canvas subtitle is the operation's action text, e.g. "Get many testers".
 			expect(description.subtitle).toMatch(/^=\{\{ \(\{.*\}\)\[\$parameter\["resource"\] \+ ":" \+ \$parameter\["operation"\]\] \|\| \$parameter\["operation"\] \}\}$/);
@@ -214,9 +214,100 @@ describe('Prefinery node', () => {
 		it.each([
 			[1, 'create'],
 			[1.1, 'getAll'],
+			[1.2, 'getAll'],
 		])('version %s defaults to Tester → %s (n8n resolves the defaults per version)', (typeVersion, operation) => {
 			const defaults = NodeHelpers.getNodeParameters(description.properties, {}, true, false, { typeVersion }, description);
 			expect(defaults).toMatchObject({ resource: 'tester', operation, options: {} });
+		});
+
+		const defaultOperation = (resource: string, typeVersion: number) =>
+			NodeHelpers.getNodeParameters(description.properties, { resource }, true, false, { typeVersion }, description)?.operation;
+
+		// Issue 26 item 2: workflows saved with 1 or 1.1 keep the defaults they were saved with (n8n stores
+		// only parameters that differ from the default); 1.2 starts every resource that has a read on one.
+		it.each([
+			['point', 'award', 'award', 'getAll'],
+			['suppression', 'create', 'create', 'getAll'],
+			['tester', 'create', 'getAll', 'getAll'],
+			['project', 'get', 'get', 'get'],
+			['reward', 'getAll', 'getAll', 'getAll'],
+			['friendInvitation', 'create', 'create', 'create'],
+		])('%s defaults to %s (1), %s (1.1), %s (1.2)', (resource, v1, v11, v12) => {
+			expect([1, 1.1, 1.2].map((v) => defaultOperation(resource, v))).toEqual([v1, v11, v12]);
+		});
+
+		// Every resource's default operation in 1.2, run against the mock API: only GETs go out. Friend
+		// Invitation is the exception the API imposes: Prefinery documents only POST for it (no read to
+		// default to), so its one operation is its default; it is never the node's default resource.
+		it('version 1.2: every resource\'s default operation is a read (only GET requests), Resource defaults to one of them', async () => {
+			const version = 1.2;
+			const resources = (description.properties.find((p) => p.name === 'resource')?.options ?? []) as INodePropertyOptions[];
+			const fresh = NodeHelpers.getNodeParameters(description.properties, {}, true, false, { typeVersion: version }, description);
+			const methods: Record<string, string[]> = {};
+			for (const { value } of resources) {
+				const resource = String(value);
+				const operation = String(defaultOperation(resource, version));
+				if (resource === 'friendInvitation') {
+					expect(operationsFor(resource).map((o) => o.value)).toEqual(['create']);
+					continue;
+				}
+				server.clearRequests();
+				await run(server, { resource, operation, project: projectRl('1'), testerId: '1001', limit: 5 });
+				methods[`${resource}:${operation}`] = [...new Set(server.requests.map((r) => r.method))];
+			}
+			expect(methods).toEqual({
+				'tester:getAll': ['GET'],
+				'point:getAll': ['GET'],
+				'project:get': ['GET'],
+				'reward:getAll': ['GET'],
+				'suppression:getAll': ['GET'],
+			});
+			expect(fresh?.resource).toBe('tester');
+			expect(methods[`tester:${String(fresh?.operation)}`]).toEqual(['GET']);
+		});
+
+		// n8n's node creator (editor-ui useActionsGeneration resourceCategories, then useActions
+		// injectActionsLabels, whose sortNodeCreateElements sorts only nodes and leaves actions in place)
+		// lists the actions resource by resource in the Resource options' order, each in its Operation
+		// options' order; Enter picks the first one.
+		it('the node picker\'s first action is a read, the same as a bare new node (Tester → Get Many), and each resource starts with its 1.2 default', () => {
+			const versions = description.version as number[];
+			const resources = (description.properties.find((p) => p.name === 'resource')?.options ?? []) as INodePropertyOptions[];
+			const picker = resources.flatMap((resource) => {
+				const operations = description.properties.find((p) => {
+					const shown = p.displayOptions?.show;
+					const atVersion = shown?.['@version'] as unknown[] | undefined;
+					const versionMatches = atVersion ? atVersion.some((v) => typeof v === 'number' && versions.includes(v)) : true;
+					return p.name === 'operation' && (shown?.resource as string[] | undefined)?.includes(String(resource.value)) && versionMatches;
+				});
+				return ((operations?.options ?? []) as INodePropertyOptions[]).map((o) => ({ resource: String(resource.value), operation: String(o.value), action: o.action }));
+			});
+			expect(picker[0]).toEqual({ resource: 'tester', operation: 'getAll', action: 'Get many testers' });
+			const fresh = NodeHelpers.getNodeParameters(description.properties, {}, true, false, { typeVersion: description.defaultVersion as number }, description);
+			expect([fresh?.resource, fresh?.operation]).toEqual([picker[0].resource, picker[0].operation]);
+			for (const { value } of resources) {
+				const first = picker.find((a) => a.resource === value);
+				expect(first?.operation).toBe(defaultOperation(String(value), 1.2));
+			}
+			// The order the picker shows (reads first in every resource).
+			expect(picker.map((a) => a.action)).toEqual([
+				'Get many testers',
+				'Get a tester',
+				'Verify the invitation code of a tester',
+				'Check in a tester',
+				'Create a tester',
+				'Delete a tester',
+				'Update a tester',
+				'Create a friend invitation',
+				'Get many points',
+				'Award points to a tester',
+				'Get a project',
+				'Get many projects',
+				'Get many rewards',
+				'Get many suppressions',
+				'Create a suppression',
+				'Delete a suppression',
+			]);
 		});
 
 		it('a version 1 node saved with the old default keeps Create; new nodes start with a read', () => {
@@ -250,12 +341,13 @@ describe('Prefinery node', () => {
 			expect(actions).toContain('Create a tester');
 		});
 
-		it('offers Max Wait on Rate Limit (Seconds), 300 by default, in Options', () => {
+		it('offers Max Wait on Rate Limit (Seconds), 300 by default, and Timeout (Seconds), 60 by default, in Options', () => {
 			const options = description.properties.find((p) => p.name === 'options');
 			expect(options?.type).toBe('collection');
 			expect(options?.displayOptions).toBeUndefined();
 			expect(options?.options).toEqual([
 				expect.objectContaining({ displayName: 'Max Wait on Rate Limit (Seconds)', name: 'maxRateLimitWait', type: 'number', default: 300 }),
+				expect.objectContaining({ displayName: 'Timeout (Seconds)', name: 'timeout', type: 'number', default: 60 }),
 			]);
 		});
 
@@ -263,29 +355,30 @@ describe('Prefinery node', () => {
 			const resources = (
 				description.properties.find((p) => p.name === 'resource')!.options as INodePropertyOptions[]
 			).map((o) => o.value);
+			// Tester (the default) first, then alphabetical; in each resource the default, other reads, writes.
 			expect(resources).toEqual([
+				'tester',
 				'friendInvitation',
 				'point',
 				'project',
 				'reward',
 				'suppression',
-				'tester',
 			]);
 			const ops = (r: string) => operationsFor(r).map((o) => o.value);
 			expect(ops('project')).toEqual(['get', 'getAll']);
 			expect(ops('tester')).toEqual([
+				'getAll',
+				'get',
+				'verify',
 				'checkIn',
 				'create',
 				'delete',
-				'get',
-				'getAll',
 				'update',
-				'verify',
 			]);
 			expect(ops('friendInvitation')).toEqual(['create']);
-			expect(ops('point')).toEqual(['award', 'getAll']);
+			expect(ops('point')).toEqual(['getAll', 'award']);
 			expect(ops('reward')).toEqual(['getAll']);
-			expect(ops('suppression')).toEqual(['create', 'delete', 'getAll']);
+			expect(ops('suppression')).toEqual(['getAll', 'create', 'delete']);
 		});
 
 		it('marks the endpoints known only from third-party code as unverified', () => {
@@ -293,7 +386,7 @@ describe('Prefinery node', () => {
 			const unverified = tester.filter((o) =>
 				String(o.description).includes('(unverified endpoint)'),
 			);
-			expect(unverified.map((o) => o.value)).toEqual(['update', 'verify']);
+			expect(unverified.map((o) => o.value).sort()).toEqual(['update', 'verify']);
 		});
 
 		it('offers a project picker with list search and ID mode', () => {
@@ -968,7 +1061,7 @@ describe('Prefinery node', () => {
 			expect(error).toBeInstanceOf(NodeApiError);
 			expect(error.httpCode).toBe('429');
 			expect(error.message).toBe(
-				'Prefinery rate limit reached (testers: 60 per minute per project, 180 per minute per company)',
+				'Prefinery rate limit reached (tester list: 60 requests per minute per project; tester list: 180 requests per minute per company)',
 			);
 			expect(error.description).toContain("600 s (Prefinery's Retry-After)");
 			expect(error.description).toContain('Max Wait on Rate Limit (300 s)');
@@ -1191,6 +1284,124 @@ describe('Prefinery node', () => {
 			expect(error.description).toContain('Raise "Max Wait on Rate Limit (Seconds)"');
 			expect(api.requests).toHaveLength(60);
 			expect(api.stats().rateLimited).toBe(0);
+		});
+	});
+
+	describe('issue 26: limits, hung calls, unexpected bodies, the API Base URL', () => {
+		const backfill = { resource: 'tester', operation: 'getAll', project: projectRl('1'), returnAll: true, filters: {} };
+		const award = { resource: 'point', operation: 'award', project: projectRl('1'), email: 'user01@example.com', quantity: 5, reason: 'once' };
+
+		// Item 3: one classification of paths for pacing and messages.
+		it('a 429 on POST /testers (no documented limit) is not reported as the tester-list limit', async () => {
+			server.failNext({ status: 429, method: 'POST', path: '/testers', retryAfter: 600 });
+			const error = await runError(server, { resource: 'tester', operation: 'create', project: projectRl('1'), email: 'new@example.com' });
+			expect(error.httpCode).toBe('429');
+			expect(error.message).not.toMatch(/tester/i);
+			expect(error.message).toBe('Prefinery rate limit reached (a limit Prefinery does not document for this endpoint)');
+			expect(server.requests).toHaveLength(1);
+		});
+
+		// Item 3: `/betas/01` and `/betas/1` are one project.
+		it('a project ID with leading zeros is the same project (one URL, one rate-limit budget)', async () => {
+			const out = await run(server, { resource: 'tester', operation: 'get', project: projectRl('001', 'id'), testerId: '01001' });
+			expect(json(out)[0]).toMatchObject({ id: 1001 });
+			expect(server.requests.map((r) => r.path)).toEqual(['/api/v2/betas/1/testers/1001']);
+		});
+
+		// Item 4: a request timeout, and Stop ends a hung request.
+		it('a GET that gets no answer within Timeout is abandoned and tried again (3 tries in all), then fails', async () => {
+			server.failNext({ status: 0, hang: true, method: 'GET', path: '/testers', times: 3 });
+			const started = Date.now();
+			const error = await runError(server, { ...backfill, options: { timeout: 0.2 } });
+			expect(Date.now() - started).toBeLessThan(5000);
+			expect(error.description).toContain('Tried 3 times.');
+			expect(server.requests).toHaveLength(3);
+			expect(clock.sleeps).toEqual([1000, 2000]);
+		}, 10_000);
+
+		it('a GET that timed out once is tried again and the list is complete', async () => {
+			server.failNext({ status: 0, hang: true, method: 'GET', path: '/testers' });
+			const out = await run(server, { ...backfill, options: { timeout: 0.2 } });
+			expect(out).toHaveLength(60);
+			expect(server.requests.map((r) => r.query.page)).toEqual(['1', '1', '2', '3']);
+		}, 10_000);
+
+		it('a write that gets no answer within Timeout is not repeated', async () => {
+			server.failNext({ status: 0, hang: true, method: 'POST', path: '/points' });
+			const error = await runError(server, { ...award, options: { timeout: 0.2 } });
+			expect(error.description).toContain('Not retried: Prefinery may have carried out this POST');
+			expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+		}, 10_000);
+
+		it('Stop ends a hung request at once (the execution\'s cancel signal goes to the HTTP request)', async () => {
+			server.failNext({ status: 0, hang: true, method: 'POST', path: '/points' });
+			const controller = new AbortController();
+			const { ctx, httpHelper } = makeContext(server, [award]);
+			ctx.getExecutionCancelSignal.mockReturnValue(controller.signal);
+			// Stop once the request has reached the (hung) API.
+			void (async () => {
+				while (server.requests.length === 0) await sleep(10);
+				controller.abort();
+			})();
+			const started = Date.now();
+			await expect(new Prefinery().execute.call(ctx)).rejects.toThrow('The execution was stopped while POST /betas/1/points was under way');
+			expect(Date.now() - started).toBeLessThan(5000);
+			expect(httpHelper.mock.calls[0][1]).toMatchObject({ abortSignal: controller.signal, timeout: 60_000 });
+			expect(server.requests).toHaveLength(1);
+		}, 10_000);
+
+		// Item 5: a 200 whose body is not a list is an error, never 0 items.
+		it.each([
+			['an object', { testers: [] }, 'an object with the key "testers"'],
+			['text', 'Service temporarily unavailable', 'text (31 characters, not JSON)'],
+		])('Get Many fails when a 200 page is %s, saying what came and what was expected', async (_label, body, shown) => {
+			server.failNext({ status: 200, method: 'GET', path: '/testers', body });
+			const error = await runError(server, backfill);
+			expect(error.message).toBe(`Prefinery answered GET /betas/1/testers (page 1) with ${shown}, where a list (JSON array) was expected`);
+			expect(error.httpCode).toBe('200');
+		});
+
+		// Item 6: where the API key may go.
+		const withBaseUrls = (items: Params[], baseUrl: (itemIndex: number) => string) => {
+			const made = makeContext(server, items);
+			(made.ctx.getCredentials as unknown as jest.Mock).mockImplementation(async (_type: string, itemIndex?: number) => ({
+				apiKey: server.apiKey,
+				baseUrl: baseUrl(itemIndex ?? 0),
+			}));
+			return made;
+		};
+
+		it('refuses an API Base URL that changes between items, before sending the key to the second host', async () => {
+			const rogue = await startMockPrefineryApi();
+			try {
+				const items = [0, 1, 2].map(() => ({ resource: 'project', operation: 'get', project: projectRl('1') }));
+				const { ctx } = withBaseUrls(items, (i) => (i === 0 ? server.url : rogue.url));
+				const error = (await new Prefinery().execute.call(ctx).catch((e: unknown) => e)) as NodeOperationError;
+				expect(error).toBeInstanceOf(NodeOperationError);
+				expect(error.message).toMatch(/^The API Base URL of the Prefinery API credential changed between items of this execution/);
+				expect(error.description).toContain('not an expression that depends on the item');
+				expect(error.context.itemIndex).toBe(1);
+				expect(`${error.message} ${error.description}`).not.toContain(server.apiKey);
+				expect(server.requests).toHaveLength(1);
+				expect(rogue.requests).toHaveLength(0);
+			} finally {
+				await rogue.close();
+			}
+		});
+
+		it.each([
+			['http on a non-loopback host', 'http://example.com/api/v2', 'must use https (it is http://example.com)'],
+			['another scheme', 'ftp://127.0.0.1/api/v2', 'must use https (it is ftp://127.0.0.1)'],
+			['credentials in the URL', 'https://user:pass@example.com/api/v2', 'must not contain a user name or password'],
+			['not a URL', 'api.prefinery.com', 'is not a URL'],
+		])('refuses an API Base URL with %s before any request, without showing the key', async (_label, baseUrl, text) => {
+			const { ctx, httpHelper } = withBaseUrls([{ resource: 'project', operation: 'getAll' }], () => baseUrl);
+			const error = (await new Prefinery().execute.call(ctx).catch((e: unknown) => e)) as NodeOperationError;
+			expect(error.message).toContain(text);
+			expect(error.message).toContain('API Base URL of the Prefinery API credential');
+			expect(`${error.message} ${error.description}`).not.toContain(server.apiKey);
+			expect(`${error.message} ${error.description}`).not.toContain('pass@');
+			expect(httpHelper).not.toHaveBeenCalled();
 		});
 	});
 

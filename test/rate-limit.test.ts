@@ -1,13 +1,18 @@
 /** lib/rate-limit.ts: Prefinery's documented buckets, the sliding-window limiter and the retry rules (virtual clock). */
 import {
 	bucketsFor,
+	classifyPath,
 	companyKey,
+	limitNames,
+	MAX_SERVER_BLOCK_MS,
 	PacedRequest,
 	parseRetryAfter,
 	PREFINERY_LIMITS,
+	rateLimitFor,
 	RateLimiter,
 	resetSharedRateLimiter,
 	sharedRateLimiter,
+	systemClock,
 	type Bucket,
 } from '../lib/rate-limit';
 import { virtualClock } from './helpers/virtual-clock';
@@ -27,9 +32,31 @@ describe('bucketsFor: the documented limits a request counts against', () => {
 		['GET', '/betas/12/testers/5', []],
 		['POST', '/betas/12/checkins', []],
 		['DELETE', '/betas/12/suppressions/3', []],
+		['POST', '/betas', []],
+		['GET', '/betas/012/testers/', ['testerListProject', 'testerListCompany']],
 	])('%s %s → %j', (method, path, names) => {
 		const labels = bucketsFor(method, path, company).map((b) => b.label);
 		expect(labels).toEqual(names.map((n) => PREFINERY_LIMITS[n as keyof typeof PREFINERY_LIMITS].label));
+		// Issue 26: the error messages name the limit by the same classification.
+		expect(rateLimitFor(method, path)).toBe(limitNames(bucketsFor(method, path, company)));
+	});
+
+	it('a 429 on POST /testers is not named the tester-list limit (one classification for pacing and messages)', () => {
+		expect(classifyPath('POST', '/betas/12/testers').kind).toBe('undocumented');
+		expect(rateLimitFor('POST', '/betas/12/testers')).not.toMatch(/tester/);
+		expect(rateLimitFor('GET', '/betas/12/testers/5')).not.toMatch(/tester/);
+		expect(rateLimitFor('GET', '/betas/12/testers')).toMatch(/^tester list: 60 requests per minute per project/);
+	});
+
+	it('canonical project ids: /betas/01 and /betas/1 share one per-project budget', () => {
+		expect(bucketsFor('GET', '/betas/01/testers', company).map((b) => b.key)).toEqual(
+			bucketsFor('GET', '/betas/1/testers', company).map((b) => b.key),
+		);
+		expect(bucketsFor('GET', '/betas/000/testers', company)[0].key).toBe(bucketsFor('GET', '/betas/0/testers', company)[0].key);
+		const limiter = new RateLimiter(virtualClock());
+		for (let i = 0; i < 30; i++) limiter.reserve(bucketsFor('GET', '/betas/01/testers', company));
+		for (let i = 0; i < 30; i++) limiter.reserve(bucketsFor('GET', '/betas/1/testers', company));
+		expect(limiter.reserve(bucketsFor('GET', '/betas/001/testers', company)).delayMs).toBe(60_300);
 	});
 
 	it('keys the tester list per project and per company; the company key never shows the API key', () => {
@@ -163,7 +190,30 @@ describe('RateLimiter', () => {
 		expect(sharedRateLimiter()).toBe(limiter);
 		expect(limiter.clock).toBe(clock);
 		resetSharedRateLimiter();
-		expect(sharedRateLimiter().clock.now()).toBeGreaterThan(Date.parse('2025-01-01'));
+		expect(sharedRateLimiter().clock).toBe(systemClock);
+	});
+
+	describe('a wall-clock step is not a wait (issue 26: the system clock is monotonic)', () => {
+		afterEach(() => jest.restoreAllMocks());
+
+		it('the wall clock stepping back an hour between two requests adds no wait', () => {
+			const limiter = new RateLimiter(systemClock);
+			const wall = Date.now();
+			expect(limiter.reserve(testers()).delayMs).toBe(0);
+			jest.spyOn(Date, 'now').mockReturnValue(wall - 3_600_000);
+			expect(limiter.reserve(testers()).delayMs).toBeLessThan(1000);
+		});
+
+		it('an HTTP-date Retry-After is still read against the wall clock', () => {
+			const limiter = new RateLimiter(systemClock);
+			const paced = new PacedRequest(limiter, 'GET', testers(), 300_000);
+			paced.beforeAttempt();
+			const in30s = new Date(Math.ceil(Date.now() / 1000) * 1000 + 30_000).toUTCString();
+			expect(paced.afterFailure({ status: 429, retryAfter: in30s })).toEqual({ action: 'retry' });
+			const delay = paced.beforeAttempt().delayMs;
+			expect(delay).toBeGreaterThan(28_000);
+			expect(delay).toBeLessThanOrEqual(31_000);
+		});
 	});
 });
 
@@ -212,6 +262,25 @@ describe('PacedRequest: what is retried', () => {
 		const { paced } = setup('GET', '/betas/1/testers');
 		paced.beforeAttempt();
 		expect(paced.afterFailure({ status: 404 })).toEqual({ action: 'fail', reason: 'final' });
+	});
+
+	it('a Retry-After longer than Max Wait (86400 s) fails that request, and holds the others back for at most that Max Wait (issue 26)', () => {
+		const { clock, limiter, paced } = setup('GET', '/betas/1/testers', 300_000);
+		paced.beforeAttempt();
+		expect(paced.afterFailure({ status: 429, retryAfter: '86400' })).toEqual({ action: 'fail', reason: 'max-wait', waitMs: 86_400_000, retryAfterMs: 86_400_000 });
+		// Another execution right away waits out what is left of the Max Wait, not a day.
+		const soon = new PacedRequest(limiter, 'GET', bucketsFor('GET', '/betas/1/testers', company), 300_000);
+		expect(soon.beforeAttempt()).toMatchObject({ ok: true, delayMs: 300_000 });
+		// Once that Max Wait has passed, the next request asks Prefinery again at once.
+		clock.advance(300_000);
+		const later = new PacedRequest(limiter, 'GET', bucketsFor('GET', '/betas/1/testers', company), 300_000);
+		expect(later.beforeAttempt()).toMatchObject({ ok: true, delayMs: 0 });
+	});
+
+	it('no server-given block outlives MAX_SERVER_BLOCK_MS (1 hour), even with a longer Max Wait', () => {
+		const { limiter } = setup('GET', '/betas/1/testers');
+		limiter.rateLimited(bucketsFor('GET', '/betas/1/testers', company), 86_400_000, Infinity);
+		expect(limiter.delayFor(bucketsFor('GET', '/betas/1/testers', company)).delayMs).toBe(MAX_SERVER_BLOCK_MS);
 	});
 
 	it('waits add up per request and may not exceed Max Wait', () => {

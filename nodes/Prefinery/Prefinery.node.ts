@@ -15,7 +15,7 @@ import { rewardFields, rewardOperations } from './descriptions/RewardDescription
 import { suppressionFields, suppressionOperations } from './descriptions/SuppressionDescription';
 import { testerFields, testerOperations } from './descriptions/TesterDescription';
 import { getHandler } from './operations';
-import { DEFAULT_MAX_WAIT_SECONDS, searchProjects } from './transport';
+import { DEFAULT_MAX_WAIT_SECONDS, DEFAULT_TIMEOUT_SECONDS, searchProjects } from './transport';
 
 const OPERATIONS = [
 	friendInvitationOperations,
@@ -36,6 +36,19 @@ export const OPERATION_ACTIONS: Record<string, string> = Object.fromEntries(
 	),
 );
 
+/**
+ * Tester first (the default resource, and the first group of actions in n8n's node picker, whose first
+ * action Enter picks: "Get many testers", see TesterDescription.ts), then the others alphabetically.
+ */
+const RESOURCE_OPTIONS: INodePropertyOptions[] = [
+	{ name: 'Tester', value: 'tester' },
+	{ name: 'Friend Invitation', value: 'friendInvitation' },
+	{ name: 'Point', value: 'point' },
+	{ name: 'Project', value: 'project' },
+	{ name: 'Reward', value: 'reward' },
+	{ name: 'Suppression', value: 'suppression' },
+];
+
 export class Prefinery implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Prefinery',
@@ -44,8 +57,10 @@ export class Prefinery implements INodeType {
 		group: ['transform'],
 		// 1.1 only changes the default of Tester → Operation from Create (a write) to Get Many (a read),
 		// for new nodes and for the "Prefinery Tool" an AI agent gets; workflows saved with 1 keep Create.
-		version: [1, 1.1],
-		defaultVersion: 1.1,
+		// 1.2 does the same for Point (Award → Get Many) and Suppression (Create → Get Many): every
+		// resource with a read starts on one. Friend Invitation has none in Prefinery's API (only POST).
+		version: [1, 1.1, 1.2],
+		defaultVersion: 1.2,
 		subtitle: `={{ (${JSON.stringify(OPERATION_ACTIONS)})[$parameter["resource"] + ":" + $parameter["operation"]] || $parameter["operation"] }}`,
 		description:
 			'Manage Prefinery waitlists and referral programs: testers (users), check-ins, friend invitations, points, rewards and suppressions',
@@ -67,14 +82,7 @@ export class Prefinery implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [
-					{ name: 'Friend Invitation', value: 'friendInvitation' },
-					{ name: 'Point', value: 'point' },
-					{ name: 'Project', value: 'project' },
-					{ name: 'Reward', value: 'reward' },
-					{ name: 'Suppression', value: 'suppression' },
-					{ name: 'Tester', value: 'tester' },
-				],
+				options: RESOURCE_OPTIONS,
 				default: 'tester',
 			},
 			...friendInvitationOperations,
@@ -103,7 +111,16 @@ export class Prefinery implements INodeType {
 						default: DEFAULT_MAX_WAIT_SECONDS,
 						typeOptions: { minValue: 0 },
 						description:
-							"The longest one request may wait for Prefinery's rate limits (the node paces itself to the documented limits and waits out a 429) before the node fails",
+							"The longest one request may wait for Prefinery's rate limits (the node paces itself to the documented limits and waits out a 429) before the node fails. A Retry-After longer than this holds back later requests for at most this long.",
+					},
+					{
+						displayName: 'Timeout (Seconds)',
+						name: 'timeout',
+						type: 'number',
+						default: DEFAULT_TIMEOUT_SECONDS,
+						typeOptions: { minValue: 1 },
+						description:
+							'How long one request may wait for Prefinery to answer. A read that got no answer in time is tried again (up to 2 more times); a write is not, as Prefinery may have carried it out.',
 					},
 				],
 			},

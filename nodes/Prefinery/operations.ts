@@ -9,6 +9,7 @@ import { numericId } from '../../lib/api';
 import { compact, testerBody, type TesterInput } from '../../lib/api-bodies';
 import {
 	DEFAULT_MAX_WAIT_SECONDS,
+	DEFAULT_TIMEOUT_SECONDS,
 	prefineryApiRequest,
 	prefineryApiRequestAll,
 	type PrefineryApiResponse,
@@ -56,10 +57,15 @@ function projectPath(ctx: IExecuteFunctions, itemIndex: number): string {
 	return `/betas/${idSegment(ctx, id, 'project ID', itemIndex)}`;
 }
 
-/** The item's rate-limit settings (node option "Max Wait on Rate Limit (Seconds)"). */
+/** The item's request settings (node options "Max Wait on Rate Limit (Seconds)" and "Timeout (Seconds)"). */
 function settings(ctx: IExecuteFunctions, itemIndex: number): RequestSettings {
 	const seconds = Number(ctx.getNodeParameter('options.maxRateLimitWait', itemIndex, DEFAULT_MAX_WAIT_SECONDS));
-	return { maxWaitMs: Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : DEFAULT_MAX_WAIT_SECONDS * 1000 };
+	const timeout = Number(ctx.getNodeParameter('options.timeout', itemIndex, DEFAULT_TIMEOUT_SECONDS));
+	return {
+		maxWaitMs: Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : DEFAULT_MAX_WAIT_SECONDS * 1000,
+		timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : DEFAULT_TIMEOUT_SECONDS * 1000,
+		itemIndex,
+	};
 }
 
 async function request(

@@ -26,13 +26,13 @@ import {
 import {
 	joinUrl,
 	nextPageAfter,
-	PREFINERY_API_BASE_URL,
 	parsePagination,
+	describeBody,
 	permissionFor,
 	prefineryErrorDetail,
-	rateLimitFor,
 	type PaginationInfo,
 } from '../../lib/api';
+import { baseUrlChangedMessage, checkBaseUrl } from '../../lib/base-url';
 
 export type PrefineryApiContext = IExecuteFunctions | ILoadOptionsFunctions;
 
@@ -49,6 +49,14 @@ export interface PrefineryApiResponse<T = unknown> {
 export interface RequestSettings {
 	/** The longest one request may wait for rate limits before it fails (node option, in ms). */
 	maxWaitMs: number;
+	/**
+	 * How long one attempt may wait for Prefinery's answer before it is abandoned (node option "Timeout
+	 * (Seconds)", default `DEFAULT_TIMEOUT_SECONDS`). A GET that timed out is tried again like any
+	 * request without an answer; a write is not.
+	 */
+	timeoutMs?: number;
+	/** The item the request is for: the credential (its API Base URL) is resolved for this item. */
+	itemIndex?: number;
 }
 
 /** Waits are slept in slices this long when the execution can be stopped. */
@@ -56,7 +64,32 @@ const WAIT_SLICE_MS = 1000;
 
 /** The node option's default: 5 minutes. */
 export const DEFAULT_MAX_WAIT_SECONDS = 300;
+/** The node option "Timeout (Seconds)"'s default: one attempt waits at most a minute for an answer. */
+export const DEFAULT_TIMEOUT_SECONDS = 60;
 const DEFAULT_SETTINGS: RequestSettings = { maxWaitMs: DEFAULT_MAX_WAIT_SECONDS * 1000 };
+
+/**
+ * The API base URL each execution (n8n's context object) sends its first request to: a later request
+ * of the same execution to another address is refused, so an expression in the credential's API Base
+ * URL that depends on the item cannot carry the API key to a host an item names.
+ */
+const executionBaseUrls = new WeakMap<object, { url: string; origin: string }>();
+
+/** The checked base URL for this request (see `lib/base-url.ts`), or the error that stops it. */
+function baseUrlFor(this: PrefineryApiContext, raw: unknown, itemIndex: number | undefined): string {
+	const check = checkBaseUrl(raw);
+	if (!check.ok) {
+		throw new NodeOperationError(this.getNode(), check.message, { description: check.description, itemIndex });
+	}
+	const first = executionBaseUrls.get(this);
+	if (!first) {
+		executionBaseUrls.set(this, { url: check.url, origin: check.origin });
+	} else if (first.url !== check.url) {
+		const changed = baseUrlChangedMessage(first.origin, check.origin);
+		throw new NodeOperationError(this.getNode(), changed.message, { description: changed.description, itemIndex });
+	}
+	return check.url;
+}
 
 interface HttpErrorLike {
 	httpCode?: string | number;
@@ -97,7 +130,10 @@ export async function prefineryApiRequest<T = unknown>(
 	qs?: IDataObject,
 	settings: RequestSettings = DEFAULT_SETTINGS,
 ): Promise<PrefineryApiResponse<T>> {
-	const credentials = await this.getCredentials(CREDENTIAL_NAME);
+	const credentials =
+		settings.itemIndex === undefined
+			? await this.getCredentials(CREDENTIAL_NAME)
+			: await (this as IExecuteFunctions).getCredentials(CREDENTIAL_NAME, settings.itemIndex);
 	if (!credentials.apiKey) {
 		throw new NodeApiError(this.getNode(), {} as JsonObject, {
 			message: 'The Prefinery credential has no API key',
@@ -105,7 +141,7 @@ export async function prefineryApiRequest<T = unknown>(
 				'Add an API key to the Prefinery API credential (Prefinery: Company Settings → API Keys; needs the Essentials plan or higher).',
 		});
 	}
-	const baseUrl = (credentials.baseUrl as string | undefined) || PREFINERY_API_BASE_URL;
+	const baseUrl = baseUrlFor.call(this, credentials.baseUrl, settings.itemIndex);
 	const query = qs ? compact(qs) : {};
 	const options: IHttpRequestOptions = {
 		method,
@@ -115,6 +151,8 @@ export async function prefineryApiRequest<T = unknown>(
 		headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
 		json: true,
 		returnFullResponse: true,
+		// A hung request is abandoned (and a GET tried again) instead of holding the execution.
+		timeout: settings.timeoutMs ?? DEFAULT_TIMEOUT_SECONDS * 1000,
 	};
 	if (Object.keys(query).length > 0) options.qs = query;
 	if (body !== undefined) options.body = body;
@@ -128,8 +166,10 @@ export async function prefineryApiRequest<T = unknown>(
 		bucketsFor(method, path, companyKey(baseUrl, String(credentials.apiKey))),
 		settings.maxWaitMs,
 	);
-	// A stopped execution sends nothing more, and stops waiting within a second.
+	// A stopped execution sends nothing more, stops waiting within a second, and abandons a request
+	// under way (the signal goes to n8n's HTTP helper).
 	const signal = 'getExecutionCancelSignal' in this ? this.getExecutionCancelSignal?.() : undefined;
+	if (signal) options.abortSignal = signal;
 	const stopIfCancelled = () => {
 		if (signal?.aborted) {
 			throw new NodeOperationError(this.getNode(), `The execution was stopped before ${method} ${path} was sent`);
@@ -150,6 +190,15 @@ export async function prefineryApiRequest<T = unknown>(
 				...options,
 			})) as typeof response;
 		} catch (error) {
+			if (signal?.aborted) {
+				throw new NodeOperationError(this.getNode(), `The execution was stopped while ${method} ${path} was under way`, {
+					itemIndex: settings.itemIndex,
+					description:
+						method === 'GET'
+							? 'The request was abandoned.'
+							: `The request was abandoned; Prefinery may or may not have carried out this ${method}. Check (for example with a Get) before running it again.`,
+				});
+			}
 			// No answer (timeout, reset, refused): a GET is tried again, a write never.
 			const next = paced.afterFailure({});
 			if (next.action === 'retry') {
@@ -227,7 +276,9 @@ function toNodeApiError(
 		message = `Prefinery refused the API key (${status}): ${prefineryMessage}`;
 		description = `The API key needs the "${permissionFor(path)}" permission (Prefinery: Company Settings → API Keys). ${description}`;
 	} else if (status === 429) {
-		message = `Prefinery rate limit reached (${rateLimitFor(path)})`;
+		// The same classification of paths as the pacing (lib/rate-limit.ts), so a 429 on POST …/testers
+		// is not reported as the tester-list limit.
+		message = `Prefinery rate limit reached (${limitNames(bucketsFor(method, path, ''))})`;
 		if (next?.action === 'fail' && next.reason === 'max-wait' && paced) {
 			const source = next.retryAfterMs !== null ? `Prefinery's Retry-After` : 'the documented window';
 			description = `Waiting again would take ${seconds(next.waitMs)} (${source}); with ${seconds(paced.waitedMs)} already waited that exceeds Max Wait on Rate Limit (${seconds(paced.maxWaitMs)}). ${MAX_WAIT_HINT} ${description}`;
@@ -287,7 +338,16 @@ export async function prefineryApiRequestAll<T = IDataObject>(
 		const response = await prefineryApiRequest.call(this, 'GET', path, undefined, { ...qs, page }, settings);
 		pages += 1;
 		waitedMs += response.waitedMs;
-		const batch = Array.isArray(response.body) ? (response.body as T[]) : [];
+		// A list endpoint answers a JSON array; anything else (an object, an error page with 200, an empty
+		// body) is not taken as "no items".
+		if (!Array.isArray(response.body)) {
+			throw new NodeApiError(this.getNode(), { message: 'Unexpected response' } as JsonObject, {
+				message: `Prefinery answered GET ${path} (page ${page}) with ${describeBody(response.body)}, where a list (JSON array) was expected`,
+				description: `Status ${response.statusCode}. The node does not read this as an empty list, so nothing was returned for this item. Check the credential's API Base URL (it should end in /api/v2) and try again; if it persists, Prefinery's API may have changed.`,
+				httpCode: String(response.statusCode),
+			});
+		}
+		const batch = response.body as T[];
 		const fingerprint = JSON.stringify(batch);
 		if (page > 1 && batch.length > 0 && fingerprint === previous) {
 			throw new NodeOperationError(this.getNode(), `Prefinery returned the same ${batch.length} items for page ${page} as for the page before`, {

@@ -96,6 +96,8 @@ export interface ForcedFailure {
 	body?: unknown;
 	/** `Retry-After` seconds for 429 (default 60; null: no header). */
 	retryAfter?: number | null;
+	/** Never answer (a hung request; `status` is then ignored): the client must time out or abort. */
+	hang?: boolean;
 }
 
 export interface MockPrefineryState {

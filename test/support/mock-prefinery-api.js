@@ -13,7 +13,7 @@
  * - POST creates answer 201 with the object, check-ins 202 with no body, DELETE 200 (or 204,
  *   see `deleteStatus`) with no body, validation errors 422 with Prefinery-style error codes,
  *   unknown ids 404;
- * - 429 on demand (`failNext({ status: 429 })`);
+ * - 429 on demand (`failNext({ status: 429 })`); no answer at all on demand (`failNext({ hang: true })`);
  * - with `rateLimits`, Prefinery's documented limits (§5), each a sliding window on the mock's clock:
  *   `GET /betas` and `GET /betas/{id}` 90 per 15 minutes per company; the tester list
  *   (`GET /betas/{id}/testers`) 60 per minute per project and 180 per minute per company; rewards and
@@ -748,6 +748,11 @@ async function startMockPrefineryApi(options = {}) {
 				const auth = authenticate(req, query, apiKeys);
 				if (!auth.ok) throw new HttpError(401, auth.message);
 				const forced = takeFailure(method, path);
+				if (forced && forced.hang) {
+					// Never answers (a hung upstream): the connection stays open until the client gives up
+					// or the mock closes; nothing is carried out.
+					return undefined;
+				}
 				if (forced && forced.status === 0) {
 					// A connection reset: no answer at all (the node cannot know whether it was carried out).
 					entry.status = 0;

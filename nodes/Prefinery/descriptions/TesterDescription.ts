@@ -9,8 +9,34 @@ import { projectLocator, returnAllAndLimit, UNVERIFIED } from './common';
  * The versions are plain numbers, not `_cnd` conditions: n8n's node creator lists a resource's actions
  * only from an operation property whose `@version` names one of the node's versions as a number (a
  * new node version must be added to the first list).
+ *
+ * Order: n8n's node creator (editor-ui useActionsGeneration `resourceCategories`, then
+ * `injectActionsLabels`, which sorts nodes but keeps actions in place) lists the actions resource by
+ * resource in the order of the Resource options, each resource's in the order of its Operation
+ * options; Enter picks the first. So every resource lists its default operation first, then its other
+ * reads, then its writes (each group alphabetical), and Tester, the default resource, comes first:
+ * the first action in the picker is "Get many testers", the same node a bare new node is.
  */
 const testerOperationOptions: INodeProperties['options'] = [
+	{
+		name: 'Get Many',
+		value: 'getAll',
+		description:
+			'List or search testers (GET /betas/{ID}/testers). Rate limit: 60 requests per minute per project, 180 per company.',
+		action: 'Get many testers',
+	},
+	{
+		name: 'Get',
+		value: 'get',
+		description: 'Get a tester by ID (GET /betas/{ID}/testers/{tester ID})',
+		action: 'Get a tester',
+	},
+	{
+		name: 'Verify Invitation Code',
+		value: 'verify',
+		description: `Check a tester's invitation code ${UNVERIFIED}: GET /betas/{ID}/testers/{tester ID}/verify`,
+		action: 'Verify the invitation code of a tester',
+	},
 	{
 		name: 'Check In',
 		value: 'checkIn',
@@ -31,29 +57,10 @@ const testerOperationOptions: INodeProperties['options'] = [
 		action: 'Delete a tester',
 	},
 	{
-		name: 'Get',
-		value: 'get',
-		description: 'Get a tester by ID (GET /betas/{ID}/testers/{tester ID})',
-		action: 'Get a tester',
-	},
-	{
-		name: 'Get Many',
-		value: 'getAll',
-		description:
-			'List or search testers (GET /betas/{ID}/testers). Rate limit: 60 requests per minute per project, 180 per company.',
-		action: 'Get many testers',
-	},
-	{
 		name: 'Update',
 		value: 'update',
 		description: `Change a tester's email, status (e.g. invite or reject), profile or answers ${UNVERIFIED}: PUT /betas/{ID}/testers/{tester ID}`,
 		action: 'Update a tester',
-	},
-	{
-		name: 'Verify Invitation Code',
-		value: 'verify',
-		description: `Check a tester's invitation code ${UNVERIFIED}: GET /betas/{ID}/testers/{tester ID}/verify`,
-		action: 'Verify the invitation code of a tester',
 	},
 ];
 
@@ -63,7 +70,7 @@ export const testerOperations: INodeProperties[] = [
 		name: 'operation',
 		type: 'options',
 		noDataExpression: true,
-		displayOptions: { show: { resource: ['tester'], '@version': [1.1] } },
+		displayOptions: { show: { resource: ['tester'], '@version': [1.2, 1.1] } },
 		options: testerOperationOptions,
 		default: 'getAll',
 	},
