@@ -6,8 +6,11 @@
 //     178,387 s, which is the "roughly two days" Prefinery states);
 //   - 410: the endpoint is removed (this and every later event to it is dropped);
 //   - any other status: dropped for good.
-// Time between attempts is compressed by `speed` (speed 3000: the two days pass in about a minute);
-// the 15 s answer limit is not (n8n answers in real time). Every event's fate is recorded.
+// Time between attempts is either compressed by `speed` (speed 3000: the two days pass in about a
+// minute), or virtual (`virtual: true`): no retry happens until the test moves the simulated clock on
+// with `advance(seconds)`, which sends every retry due by then in schedule order and waits for each
+// one's answer, so what a test sees depends on what was answered, never on how fast the machine is.
+// The 15 s answer limit is real either way (n8n answers in real time). Every event's fate is recorded.
 import { signatureHeader } from '../dist/lib/signature.js';
 import { sleep } from './n8n.mjs';
 
@@ -36,22 +39,34 @@ export class PrefinerySimulator {
 	/**
 	 * @param {object} options
 	 * @param {string | (() => string)} options.url where to deliver (a function: read at every attempt)
-	 * @param {string} options.secret the project's signing secret
+	 * @param {string} options.secret the project's signing secret (may be changed, as a rotation in
+	 *   Prefinery does: new deliveries are signed with the new one; retries keep their first signature
+	 *   unless `resign`)
 	 * @param {number} [options.speed] time compression of the retry schedule (default 1: real time)
 	 * @param {boolean} [options.resign] whether a retry is signed anew with a new `t` (Prefinery does not
 	 *   say; default false, the harder case: the first attempt's signature is sent again)
 	 * @param {number} [options.answerLimitMs] how long an attempt waits for an answer (default 15 s)
+	 * @param {boolean} [options.virtual] a simulated clock that only `advance()` moves (then `speed` is unused)
 	 */
-	constructor({ url, secret, speed = 1, resign = false, answerLimitMs = ANSWER_LIMIT_MS }) {
+	constructor({ url, secret, speed = 1, resign = false, answerLimitMs = ANSWER_LIMIT_MS, virtual = false }) {
 		this.url = typeof url === 'function' ? url : () => url;
 		this.secret = secret;
 		this.speed = speed;
+		this.virtual = virtual;
+		/** Simulated milliseconds since the simulator was made (virtual clock only). */
+		this.now = 0;
+		/** Retries waiting for the virtual clock: { at, wake }. */
+		this.due = [];
+		/** Deliveries between two waits (sending, or about to): `advance()` lets them finish first. */
+		this.active = 0;
+		this.idle = [];
 		this.resign = resign;
 		this.answerLimitMs = answerLimitMs;
 		this.endpointRemoved = false;
 		/**
 		 * One record per delivery (a redelivery of the same event is a record of its own).
-		 * @type {Array<{event: object, attempts: Array<{at: number, status: number | string}>, fate: string}>}
+		 * `at` is the wall clock; `simulatedAt` the virtual clock's milliseconds (virtual clock only).
+		 * @type {Array<{event: object, attempts: Array<{at: number, simulatedAt?: number, status: number | string}>, fate: string}>}
 		 */
 		this.records = [];
 		this.pending = new Set();
@@ -64,9 +79,57 @@ export class PrefinerySimulator {
 	deliver(event) {
 		const record = { event, attempts: [], fate: 'pending' };
 		this.records.push(record);
-		const running = this.#run(record).then(() => record.fate).finally(() => this.pending.delete(running));
+		this.active += 1;
+		const running = this.#run(record)
+			.then(() => record.fate)
+			.finally(() => {
+				this.pending.delete(running);
+				this.#settled();
+			});
 		this.pending.add(running);
 		return running;
+	}
+
+	/** One delivery stopped sending: it waits for its next retry or is done. */
+	#settled() {
+		this.active -= 1;
+		if (this.active === 0) for (const wake of this.idle.splice(0)) wake();
+	}
+
+	/** Waits `seconds` of Prefinery's retry schedule: compressed real time, or until `advance()` gets there. */
+	#wait(seconds) {
+		if (!this.virtual) return sleep((seconds * 1000) / this.speed);
+		return new Promise((wake) => {
+			this.due.push({ at: this.now + seconds * 1000, wake });
+			this.#settled();
+		});
+	}
+
+	/** Resolves once no delivery is sending (every attempt so far has its answer). */
+	#quiet() {
+		return this.active === 0 ? Promise.resolve() : new Promise((wake) => this.idle.push(wake));
+	}
+
+	/**
+	 * Virtual clock only: moves simulated time on by `seconds` (Infinity: until no retry is left), sending
+	 * every retry due by then in schedule order (those due at the same moment together) and waiting for
+	 * their answers before the clock moves further.
+	 */
+	async advance(seconds) {
+		if (!this.virtual) throw new Error('advance() needs a simulator made with virtual: true');
+		const until = this.now + seconds * 1000;
+		for (;;) {
+			await this.#quiet();
+			if (this.due.length === 0) break;
+			const next = Math.min(...this.due.map((d) => d.at));
+			if (next > until) break;
+			this.now = next;
+			const woken = this.due.filter((d) => d.at === next);
+			this.due = this.due.filter((d) => d.at !== next);
+			this.active += woken.length;
+			for (const { wake } of woken) wake();
+		}
+		if (Number.isFinite(until)) this.now = until;
 	}
 
 	async #run(record) {
@@ -78,11 +141,11 @@ export class PrefinerySimulator {
 				return;
 			}
 			if (retry > 0) {
-				await sleep((retryDelaySeconds(retry) * 1000) / this.speed);
+				await this.#wait(retryDelaySeconds(retry));
 				if (this.resign) header = signatureHeader(this.secret, Math.floor(Date.now() / 1000), body);
 			}
 			const status = await this.#attempt(body, header);
-			record.attempts.push({ at: Date.now(), status });
+			record.attempts.push(this.virtual ? { at: Date.now(), simulatedAt: this.now, status } : { at: Date.now(), status });
 			const fate = fateOfAnswer(status);
 			if (fate === 'endpoint_removed') this.endpointRemoved = true;
 			if (fate !== 'retried') {
@@ -113,9 +176,17 @@ export class PrefinerySimulator {
 		}
 	}
 
-	/** Waits until every event delivered so far has its fate. */
+	/** Waits until every event delivered so far has its fate (virtual clock: runs the schedule to its end). */
 	async drain() {
+		if (this.virtual) await this.advance(Infinity);
 		while (this.pending.size > 0) await Promise.all([...this.pending]);
+	}
+
+	/** How many attempts so far were answered with `status` (an HTTP status, 'timeout' or 'connection_error'). */
+	answersWith(status) {
+		let count = 0;
+		for (const record of this.records) for (const attempt of record.attempts) if (attempt.status === status) count += 1;
+		return count;
 	}
 
 	/** Counts by fate, and the records. */

@@ -2,10 +2,16 @@
 /**
  * A loopback HTTP server that records what it receives (stands in for a CRM). `statusFor(request)`
  * chooses the answer (default 201), e.g. to make the CRM fail for some events.
+ *
+ * Like the CRM and payment APIs that document an `Idempotency-Key` header (the examples send one),
+ * a request whose key already succeeded is answered as before and creates nothing: it is recorded
+ * with `replayed: true`, and `effects()` leaves it out. Requests without the header are all effects.
  */
 export async function startSink({ statusFor = () => 201 } = {}) {
 	const { createServer } = await import('node:http');
 	const requests = [];
+	/** Idempotency keys whose request succeeded. */
+	const succeeded = new Set();
 	const server = createServer((req, res) => {
 		let body = '';
 		req.on('data', (chunk) => (body += chunk));
@@ -17,12 +23,22 @@ export async function startSink({ statusFor = () => 201 } = {}) {
 				// keep raw
 			}
 			const request = { method: req.method, url: req.url, headers: req.headers, body: json ?? body };
-			request.status = statusFor(request);
+			const key = req.headers['idempotency-key'];
+			const scopedKey = key === undefined ? undefined : `${req.url} ${key}`;
+			request.replayed = scopedKey !== undefined && succeeded.has(scopedKey);
+			request.status = request.replayed ? 201 : statusFor(request);
+			if (scopedKey !== undefined && request.status < 400) succeeded.add(scopedKey);
 			requests.push(request);
 			res.writeHead(request.status, { 'content-type': 'application/json' });
 			res.end(request.status < 400 ? '{"ok":true}' : '{"error":"the CRM failed"}');
 		});
 	});
 	await new Promise((r) => server.listen(0, '127.0.0.1', r));
-	return { url: `http://127.0.0.1:${server.address().port}`, requests, close: () => new Promise((r) => server.close(r)) };
+	return {
+		url: `http://127.0.0.1:${server.address().port}`,
+		requests,
+		/** The requests that changed something: succeeded, and not a replay of an idempotency key. */
+		effects: () => requests.filter((request) => request.status < 400 && !request.replayed),
+		close: () => new Promise((r) => server.close(r)),
+	};
 }
