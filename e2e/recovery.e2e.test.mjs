@@ -2,12 +2,15 @@
 // (harness/prefinery-sim.mjs), against a real n8n. First the simulator itself against a scripted
 // server (so its rules are what the suites rely on), then recovery: a wrong signing secret fixed within
 // Prefinery's retry window loses no sign-up, by default; with the strict option every one is lost.
+// Every simulator here runs on a virtual clock (harness/prefinery-sim.mjs): Prefinery's schedule moves
+// only when a test advances it, and each retry is answered before the clock moves on, so no outcome
+// depends on how fast or busy the machine is.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { sleep } from '../harness/n8n.mjs';
 import { MAX_RETRIES, PrefinerySimulator, RETRY_WINDOW_SECONDS, retryDelaySeconds } from '../harness/prefinery-sim.mjs';
-import { createTriggerWorkflow, dist, outputItems, SECRET, settle, startSuiteN8n } from './support.mjs';
+import { sleep } from '../harness/n8n.mjs';
+import { createTriggerWorkflow, dist, outputItems, SECRET, send, settle, startSuiteN8n } from './support.mjs';
 
 /** A loopback server answering each POST with `answer(count)` (a status, or 'hang'). */
 async function scripted(answer) {
@@ -37,7 +40,7 @@ describe('the Prefinery delivery simulator follows Prefinery\'s documented rules
 	it('200 and 201 are delivered at once; any other 4xx or 5xx is dropped after one attempt', async () => {
 		for (const [status, fate] of [[200, 'delivered'], [201, 'delivered'], [401, 'dropped'], [404, 'dropped'], [500, 'dropped'], [400, 'dropped']]) {
 			const server = await scripted(() => status);
-			const sim = new PrefinerySimulator({ url: server.url, secret: SECRET, speed: 100_000 });
+			const sim = new PrefinerySimulator({ url: server.url, secret: SECRET, virtual: true });
 			await sim.deliver(event(1));
 			assert.equal(sim.fates().records[0].fate, fate, `status ${status}`);
 			assert.equal(server.count(), 1);
@@ -45,39 +48,41 @@ describe('the Prefinery delivery simulator follows Prefinery\'s documented rules
 		}
 	});
 
-	it('429 is retried: the first delivery and 15 retries, the N-th 5 s + N⁴ s after the attempt before (compressed)', async () => {
+	it('429 is retried: the first delivery and 15 retries, the N-th 5 s + N⁴ s after the attempt before', async () => {
 		const server = await scripted(() => 429);
-		const speed = 40_000; // the whole window, 178,387 s, in about 4.5 s
-		const sim = new PrefinerySimulator({ url: server.url, secret: SECRET, speed });
-		await sim.deliver(event(2));
+		const sim = new PrefinerySimulator({ url: server.url, secret: SECRET, virtual: true });
+		const fate = sim.deliver(event(2));
+		// One simulated day: retries 1–12 are due within it (5 s + N⁴ s each, 60,770 s in all), 13 is not.
+		await sim.advance(86_400);
+		assert.equal(server.count(), 1 + 12);
+		await sim.drain();
+		assert.equal(await fate, 'exhausted');
 		assert.equal(server.count(), 1 + MAX_RETRIES);
-		assert.equal(sim.fates().records[0].fate, 'exhausted');
-		// The gaps follow the schedule: the last ones are long enough to measure against it.
-		const gaps = server.times.slice(1).map((t, i) => t - server.times[i]);
-		for (const n of [13, 14, 15]) {
-			const expected = (retryDelaySeconds(n) * 1000) / speed;
-			// Never early; late by at most what a busy 2-core machine adds to a timer.
-			assert.ok(gaps[n - 1] >= expected - 20 && gaps[n - 1] <= expected * 1.25 + 300, `retry ${n}: ${gaps[n - 1]} ms, expected about ${expected.toFixed(0)} ms`);
-		}
+		const at = sim.fates().records[0].attempts.map((a) => a.simulatedAt);
+		const gaps = at.slice(1).map((t, i) => t - at[i]);
+		assert.deepEqual(gaps, Array.from({ length: MAX_RETRIES }, (_, i) => retryDelaySeconds(i + 1) * 1000));
+		assert.equal(at.at(-1) / 1000, RETRY_WINDOW_SECONDS);
 		assert.ok(Math.abs(RETRY_WINDOW_SECONDS - 178_387) < 1, `window ${RETRY_WINDOW_SECONDS} s`);
 		await server.close();
 	});
 
 	it('a connection error and no answer within the limit are retried; 200 after them is delivered', async () => {
 		const server = await scripted((n) => (n === 1 ? 'hang' : 200));
-		const sim = new PrefinerySimulator({ url: server.url, secret: SECRET, speed: 100_000, answerLimitMs: 300 });
-		await sim.deliver(event(3));
+		const sim = new PrefinerySimulator({ url: server.url, secret: SECRET, virtual: true, answerLimitMs: 300 });
+		sim.deliver(event(3));
+		await sim.drain();
 		assert.deepEqual(sim.fates().records[0].attempts.map((a) => a.status), ['timeout', 200]);
 		await server.close();
-		const closed = new PrefinerySimulator({ url: 'http://127.0.0.1:9/hook', secret: SECRET, speed: 1_000_000 });
-		await closed.deliver(event(4));
+		const closed = new PrefinerySimulator({ url: 'http://127.0.0.1:9/hook', secret: SECRET, virtual: true });
+		closed.deliver(event(4));
+		await closed.drain();
 		assert.equal(closed.fates().records[0].fate, 'exhausted');
 		assert.ok(closed.fates().records[0].attempts.every((a) => a.status === 'connection_error'));
 	});
 
 	it('410 removes the endpoint: that event and every later one are dropped', async () => {
 		const server = await scripted(() => 410);
-		const sim = new PrefinerySimulator({ url: server.url, secret: SECRET, speed: 100_000 });
+		const sim = new PrefinerySimulator({ url: server.url, secret: SECRET, virtual: true });
 		await sim.deliver(event(5));
 		await sim.deliver(event(6));
 		assert.deepEqual(sim.fates().counts, { delivered: 0, dropped: 0, exhausted: 0, endpoint_removed: 2, pending: 0 });
@@ -97,22 +102,30 @@ describe('recovery in a real n8n: a wrong signing secret, fixed within Prefinery
 
 	it('by default (429) every sign-up sent while the secret was wrong arrives exactly once; strict (401) loses every one', async () => {
 		const { samplePayload } = await dist('lib/samples.js');
-		const speed = 10_000; // Prefinery's two days of retries in about 18 s
 		const targets = {};
 		for (const [name, options] of [['default', {}], ['strict', { fixableFailureAnswer: 'reject' }]]) {
 			// The most likely set-up mistake: another project's secret pasted into the credential.
 			const credential = await n8n.api.createCredential(`Prefinery Webhook (${name}, wrong)`, 'prefineryWebhookApi', { webhookSigningSecret: 'whsec_another_projects_secret' });
 			const wf = await createTriggerWorkflow(n8n, credential, { events: ['tester_created'], options }, { typeVersion: 1.2 });
-			targets[name] = { credential, wf, sim: new PrefinerySimulator({ url: wf.urls.production, secret: SECRET, speed }) };
+			targets[name] = { credential, wf, sim: new PrefinerySimulator({ url: wf.urls.production, secret: SECRET, virtual: true }) };
 		}
 		const ids = Array.from({ length: 20 }, (_, i) => 883_000 + i);
-		for (const id of ids) {
-			for (const target of Object.values(targets)) target.sim.deliver(samplePayload('tester_created', id));
-			await sleep(50);
-		}
-		// About one simulated day later, the user notices (Rejected output, n8n's log) and pastes the right secret.
-		await sleep((86_400 * 1000) / speed);
+		for (const id of ids) for (const target of Object.values(targets)) target.sim.deliver(samplePayload('tester_created', id));
+		// One simulated day of Prefinery's retries (each answered while the secret is wrong); then the user
+		// notices (Rejected output, n8n's log) and pastes the right secret; then the rest of the window.
+		for (const target of Object.values(targets)) await target.sim.advance(86_400);
 		for (const target of Object.values(targets)) await n8n.api.updateCredential(target.credential.id, { webhookSigningSecret: SECRET });
+		// Prefinery's next retry comes hours after the fix; the virtual clock would send it at once, inside
+		// the trigger's 5 s of real time between credential re-reads (a flood guard), where n8n could not
+		// yet have read the new secret. So the schedule goes on once the fix has taken effect in n8n: a
+		// signed probe (an event id of its own) is accepted.
+		for (const target of Object.values(targets)) {
+			const deadline = Date.now() + 60_000;
+			for (let probe = await send(target.wf.urls.production, samplePayload('tester_created', 883_999)); probe.status !== 200; probe = await send(target.wf.urls.production, samplePayload('tester_created', 883_999))) {
+				assert.ok(Date.now() < deadline, `the fixed secret did not take effect within 60 s: ${probe.status} ${probe.text}`);
+				await sleep(500);
+			}
+		}
 		for (const target of Object.values(targets)) await target.sim.drain();
 
 		const report = {};
@@ -124,6 +137,11 @@ describe('recovery in a real n8n: a wrong signing secret, fixed within Prefinery
 			report[name] = { ...counts, attempts: records.reduce((sum, r) => sum + r.attempts.length, 0), executedOnce: ids.filter((id) => runs.get(id) === 1).length, doubled: ids.filter((id) => (runs.get(id) ?? 0) > 1).length };
 		}
 		process.stderr.write(`wrong secret fixed after 1 simulated day: ${JSON.stringify(report)}\n`);
+		// Each delivery of the default was tried 13 times during the simulated day (the first attempt and
+		// retries 1–12), none of them accepted while the secret was wrong.
+		const wrongDay = targets.default.sim.fates().records.map((r) => r.attempts.filter((a) => a.simulatedAt <= 86_400_000).map((a) => a.status));
+		assert.ok(wrongDay.every((statuses) => statuses.length === 13 && statuses.every((status) => status === 429 || status === 'timeout')), JSON.stringify(wrongDay));
+		assert.ok(wrongDay.flat().includes(429));
 		assert.equal(report.default.delivered, ids.length, JSON.stringify(report.default));
 		assert.equal(report.default.executedOnce, ids.length);
 		assert.equal(report.default.doubled, 0);
