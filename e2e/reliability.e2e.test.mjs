@@ -247,7 +247,8 @@ describe('Prefinery Trigger under bad input and faults (real n8n)', { timeout: 6
 		assert.ok(byId['881004'] && byId['881005'] && byId['881006']);
 
 		// #2: Signature Tolerance -1 keeps the default age check; #5: the project filter after the
-		// signature; #6: Events from an expression's string match whole names only.
+		// signature; #6: Events from an expression's string match whole names only, and a name that is
+		// no Prefinery event is refused as Events (429 invalid_events, never a silent 200).
 		const strict = await createTriggerWorkflow(n8n, credential, {
 			events: "={{ 'tester_createdX_v2' }}",
 			project: { __rl: true, mode: 'id', value: "={{ 'abc' }}" },
@@ -259,7 +260,9 @@ describe('Prefinery Trigger under bad input and faults (real n8n)', { timeout: 6
 		assert.equal(unsigned.json?.reason, 'missing_header', unsigned.text);
 		assert.ok(!unsigned.text.includes('abc'), unsigned.text);
 		const substring = await send(strict.urls.production, { ...samplePayload('tester_created', 881_012), type: 'tester_createdX' });
-		assert.equal(substring.json?.reason, 'event_not_selected', substring.text);
+		assert.equal(substring.status, 429, substring.text);
+		assert.equal(substring.json?.reason, 'invalid_events', substring.text);
+		assert.match(substring.json?.message ?? '', /Events parameter evaluates to "tester_createdX_v2"/);
 		// (settle() cannot be used here: its sentinel event is not one of this trigger's Events.)
 		await sleep(1000);
 		assert.equal((await n8n.api.executions(strict.id, { includeData: false })).length, 0);
@@ -292,6 +295,64 @@ describe('Prefinery Trigger under bad input and faults (real n8n)', { timeout: 6
 		const lines = log.split('\n').filter((line) => line.includes('Prefinery Trigger rejected a delivery'));
 		assert.equal(lines.length, 10, lines.join('\n'));
 		assert.ok(!log.includes(SECRET) && !log.includes('whsec_forged'));
+	});
+
+	it('issue 25: 2,000 unsigned POSTs do not hide a delivery signed with another secret: n8n\'s log names mismatch and a Rejected execution says so', async () => {
+		const { samplePayload } = await dist('lib/samples.js');
+		const target = await createTriggerWorkflow(n8n, credential, { events: ['*'] }, { typeVersion: 1.2 });
+		const logBefore = readFileSync(n8n.logFile, 'utf8').length;
+		const flood = Array.from({ length: 2_000 }, (_, i) => i);
+		const statuses = new Map();
+		const worker = async () => {
+			for (let i = flood.shift(); i !== undefined; i = flood.shift()) {
+				const res = await send(target.urls.production, samplePayload('tester_created', 883_000 + i), { secret: null });
+				statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+			}
+		};
+		await Promise.all(Array.from({ length: 16 }, worker));
+		assert.deepEqual([...statuses], [[429, 2_000]]);
+		for (let attempt = 0; attempt < 3; attempt++) {
+			const real = await send(target.urls.production, samplePayload('tester_created', 883_900), { secret: 'whsec_another_project' });
+			answers.push(real.text);
+			assert.equal(real.status, 429, real.text);
+			assert.ok(['mismatch', 'mismatch_recheck_pending'].includes(real.json?.reason), real.text);
+		}
+		const executions = await settle(n8n, target);
+		const rejectedItems = executions.flatMap((execution) => execution.data?.resultData?.runData?.[TRIGGER_NAME]?.[0]?.data?.main?.[1] ?? []).map((item) => item.json);
+		const mismatchItem = rejectedItems.find((item) => item.reason === 'mismatch');
+		assert.ok(mismatchItem, `a Rejected execution for the wrong-secret delivery: ${JSON.stringify(rejectedItems.map((item) => item.reason))}`);
+		assert.ok(mismatchItem.not_emitted_by_reason.missing_header > 0 || rejectedItems.some((item) => item.not_emitted_by_reason?.missing_header > 0), 'the flood is counted by reason');
+		assert.ok(rejectedItems.length <= 3 * 2 + 2, `bounded: ${rejectedItems.length} Rejected executions`);
+		await sleep(500);
+		const log = readFileSync(n8n.logFile, 'utf8').slice(logBefore);
+		const lines = log.split('\n').filter((line) => line.includes('Prefinery Trigger rejected a delivery'));
+		assert.ok(lines.some((line) => /429 mismatch\b/.test(line)), `the log names mismatch:\n${lines.slice(-5).join('\n')}`);
+		assert.ok(lines.length < 100, `the flood's log lines stay bounded: ${lines.length}`);
+		assert.ok(!log.includes(SECRET) && !log.includes('whsec_another_project'));
+	});
+
+	it('issue 25: a trigger parameter whose expression fails answers 429 naming it, never n8n\'s 500, and starts at most 3 executions', async () => {
+		const { samplePayload } = await dist('lib/samples.js');
+		const broken = "={{ $('Nope').item.json.x }}";
+		for (const [parameters, shown] of [
+			[{ events: broken }, 'Events'],
+			[{ events: ['*'], verifySignature: broken }, 'Verify Signature'],
+			[{ events: ['*'], output: broken }, 'Output'],
+			[{ events: ['*'], options: { signatureTolerance: broken } }, 'Options'],
+		]) {
+			const target = await createTriggerWorkflow(n8n, credential, parameters, { typeVersion: 1.2 });
+			for (let i = 0; i < 20; i++) {
+				const res = await send(target.urls.production, samplePayload('tester_created', 884_000 + i), i % 2 ? { secret: null } : {});
+				answers.push(res.text);
+				assert.equal(res.status, 429, `${shown}: ${res.status} ${res.text.slice(0, 300)}`);
+				assert.equal(res.json?.reason, 'parameter_unavailable', res.text.slice(0, 300));
+				assert.ok(res.json.message.includes(`"${shown}`), res.json.message);
+				assert.doesNotMatch(res.text, /stacktrace|Nope|\n\s+at /);
+			}
+			await sleep(1500);
+			const executions = await n8n.api.executions(target.id, { includeData: false });
+			assert.ok(executions.length <= 3, `${shown}: ${executions.length} executions for 20 requests`);
+		}
 	});
 
 	it('no answer contains the signing secret', () => {

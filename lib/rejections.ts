@@ -38,6 +38,14 @@ const SIGNED_REASONS = new Set(['mismatch', 'mismatch_recheck_pending', 'timesta
 /** Reasons that come from the trigger's own parameters or credential. */
 const SETTINGS_REASONS = new Set(['parameter_unavailable', 'invalid_events', 'invalid_project_filter', 'credential_unavailable']);
 
+/**
+ * The reason under which "the first of each reason" is counted: a mismatch that could not be re-checked
+ * yet (`mismatch_recheck_pending`) is the same problem as a mismatch, and is not shown again for it.
+ */
+function familyOf(reason: string): string {
+	return reason === 'mismatch_recheck_pending' ? 'mismatch' : reason;
+}
+
 /** The budget a rejection reason is counted against. */
 export function kindOf(reason: string): RejectionKind {
 	if (SIGNED_REASONS.has(reason)) return 'signed';
@@ -146,6 +154,7 @@ export class RejectionReporter {
 		const now = this.clock();
 		const state = this.state(scope, now);
 		const reason = printable(rejection.reason, 40);
+		const family = familyOf(reason);
 		const kind = kindOf(rejection.reason);
 		const about =
 			rejection.event_id !== undefined && rejection.event_id !== null
@@ -161,9 +170,9 @@ export class RejectionReporter {
 		}
 		let log: string | null = null;
 		const loggedOfKind = state.logged.get(kind) ?? 0;
-		if (loggedOfKind < this.logPerMinute || !state.loggedReasons.has(reason)) {
+		if (loggedOfKind < this.logPerMinute || !state.loggedReasons.has(family)) {
 			state.logged.set(kind, loggedOfKind + 1);
-			state.loggedReasons.add(reason);
+			state.loggedReasons.add(family);
 			const left = state.logSuppressed.size > 0 ? `[not logged since the previous line: ${countsText(state.logSuppressed)}] ` : '';
 			state.logSuppressed.clear();
 			log = `${left}Prefinery Trigger rejected a delivery to the ${where}${about}: ${rejection.httpStatus} ${reason}. ${printable(rejection.message, 600)}`;
@@ -176,7 +185,7 @@ export class RejectionReporter {
 		if (context.output) {
 			const emitted = (state.emittedAt.get(kind) ?? []).filter((at) => now - at < HOUR);
 			state.emittedAt.set(kind, emitted);
-			const lastOfReason = state.reasonEmittedAt.get(reason);
+			const lastOfReason = state.reasonEmittedAt.get(family);
 			const firstOfReason = lastOfReason === undefined || now - lastOfReason >= HOUR;
 			if (context.manual || emitted.length < this.emitPerHour || firstOfReason) {
 				item = {
@@ -194,7 +203,7 @@ export class RejectionReporter {
 				};
 				if (!context.manual) {
 					emitted.push(now);
-					state.reasonEmittedAt.set(reason, now);
+					state.reasonEmittedAt.set(family, now);
 					state.notEmitted.clear();
 				}
 			} else {

@@ -345,3 +345,17 @@ describe('smaller (item 8): raw output marker, request headers', () => {
 		expect(item.headers).toEqual({ 'content-type': 'application/json', 'user-agent': 'Prefinery', 'x-request-id': 'r1' });
 	});
 });
+
+describe('a mismatch that could not be re-checked yet counts as a mismatch for "the first of each reason"', () => {
+	it('4 mismatches then 30 mismatch_recheck_pending: 3 items, 10 lines', () => {
+		const reporter = new RejectionReporter({ clock: () => 0 });
+		let items = 0;
+		let lines = 0;
+		for (let i = 0; i < 34; i++) {
+			const report = reporter.report('wf:node', { ...mismatch, reason: i < 4 ? 'mismatch' : 'mismatch_recheck_pending' }, production);
+			if (report.item) items += 1;
+			if (report.log) lines += 1;
+		}
+		expect([items, lines]).toEqual([3, 10]);
+	});
+});
