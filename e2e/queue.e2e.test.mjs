@@ -132,18 +132,29 @@ function effects(sink) {
 	return counts;
 }
 
-/** Waits until no execution of the workflow is new, waiting or running (at most `timeoutMs`). */
-async function waitForFinishedExecutions(workflowId, timeoutMs = 180_000) {
+/**
+ * Waits until no execution of the workflow is new, waiting or running. `timeoutMs` only bounds a broken
+ * run: past it the test fails, saying what was still pending (never goes on as if all had finished).
+ */
+async function waitForFinishedExecutions(workflowId, timeoutMs = 300_000) {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
-		const executions = await cluster.main.api.executions(workflowId, { includeData: false });
+		const { inProgress } = await cluster.main.api.executionCounts(workflowId);
+		const executions = inProgress > 0 ? [] : await cluster.main.api.executions(workflowId, { includeData: false });
 		const pending = executions.filter((e) => ['new', 'waiting', 'running'].includes(e.status));
-		if (pending.length === 0) return;
+		if (inProgress === 0 && pending.length === 0) return;
 		if (Date.now() > deadline) {
-			progress(`  ${pending.length} execution(s) of ${workflowId} still ${[...new Set(pending.map((e) => e.status))].join('/')} after ${timeoutMs / 1000} s`);
-			return;
+			throw new Error(`${inProgress || pending.length} execution(s) of ${workflowId} still in progress after ${timeoutMs / 1000} s`);
 		}
-		await sleep(2_000);
+		await sleep(1_000);
+	}
+}
+
+/** Waits until n8n's database holds at least `count` executions of the workflow (bounded like the above). */
+async function waitForExecutionCount(workflowId, count, timeoutMs = 300_000) {
+	const deadline = Date.now() + timeoutMs;
+	for (let total = 0; (total = (await cluster.main.api.executionCounts(workflowId)).total) < count; await sleep(500)) {
+		if (Date.now() > deadline) throw new Error(`${total} execution(s) of ${workflowId} after ${timeoutMs / 1000} s, expected ${count}`);
 	}
 }
 
@@ -410,10 +421,21 @@ describe('queue mode: main, two webhook processes, a worker, PostgreSQL 17 and R
 				}
 				await sleep(200);
 			}
-			// Let two more catch-ups pass after the last sign-up, then stop the schedule and let things settle.
-			await sleep(12_000);
+			// The schedule keeps running until a catch-up that started after the last sign-up has finished
+			// (it lists every tester, so it claims whatever the webhook did not bring), then it is stopped
+			// and every execution is waited for: what happened decides, not a number of seconds.
+			const lastSignUp = Date.now();
+			const deadline = lastSignUp + 300_000;
+			for (;;) {
+				const runs = (await cluster.main.api.executions(flow.id, { includeData: false })).filter((e) => e.mode === 'trigger');
+				const finishedAfter = runs.filter((e) => e.status !== undefined && !['new', 'running', 'waiting'].includes(e.status) && Date.parse(e.startedAt) > lastSignUp);
+				if (finishedAfter.length > 0 && runs.length >= 3) break;
+				if (Date.now() > deadline) throw new Error(`no scheduled catch-up finished within 300 s of the last sign-up (${runs.length} scheduled runs)`);
+				await sleep(1_000);
+			}
 			await cluster.main.api.unpublish(flow.id);
-			await settleSinks([sink], { quietMs: 4_000 });
+			await waitForFinishedExecutions(flow.id);
+			await settleSinks([sink], { quietMs: 2_000 });
 			const executions = await cluster.main.api.executions(flow.id, { includeData: false });
 			const scheduled = executions.filter((e) => e.mode === 'trigger').length;
 			const calls = new Map();
@@ -451,13 +473,17 @@ describe('queue mode: main, two webhook processes, a worker, PostgreSQL 17 and R
 		assert.equal(sink.requests.length, 3, 'three tries, all failed');
 		const claims = () => sql(cluster.pg.port, "SELECT 1 FROM prefinery_processed_events WHERE event_id = '7000001'", { database: 'app' });
 		assert.equal((await claims()).rowCount, 1, 'the claim is kept');
+		const executionsBefore = (await cluster.main.api.executionCounts(flow.id)).total;
 		const redelivery = await send(flow.via(proxy.url), samplePayload('tester_created', 7000001));
 		assert.equal(redelivery.json.status, 'accepted');
-		await settleSinks([sink], { quietMs: 3_000 });
+		// The redelivery's own execution has finished (it stopped at the claim), whatever the machine's speed.
+		await waitForExecutionCount(flow.id, executionsBefore + 1);
+		await waitForFinishedExecutions(flow.id);
 		assert.equal(sink.requests.length, 3, 'a redelivery stops at the claim: the retry is the way to recover');
 		failing.clear();
 		await cluster.main.api.rest('POST', `/executions/${failed.id}/retry`, { loadWorkflow: false });
-		await settleSinks([sink], { quietMs: 3_000 });
+		await waitForExecutionCount(flow.id, executionsBefore + 2);
+		await waitForFinishedExecutions(flow.id);
 		assert.equal(sink.requests.filter((r) => r.status < 400).length, 1, 'the retry ran the side effect once');
 	});
 });
