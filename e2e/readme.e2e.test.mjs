@@ -229,7 +229,7 @@ describe('links: the README on npm and on GitHub, the docs pages on GitHub', () 
 
 	it('each section of the docs pages that quotes a measured figure names the command or suite that reruns it', () => {
 		const figure = /\b\d[\d.,]*\s?(×|µs|ms|kB|MB|GB|\/s)(?=[\s,;:).]|$)|\bp99\b/;
-		const command = /`(npm (run [\w:-]+|test|start)[^`]*|node scripts\/[\w/.-]+[^`]*)`|e2e\/[\w/.-]+|```bash/;
+		const command = /`(npm (run [\w:-]+|test|start)[^`]*|node (scripts|bench)\/[\w/.-]+[^`]*)`|e2e\/[\w/.-]+|```bash/;
 		for (const [file, text] of Object.entries(pages)) {
 			for (const section of text.split(/\n(?=## )/)) {
 				if (figure.test(section)) assert.match(section, command, `${file}, section "${section.split('\n')[0]}": a figure without the command that reruns it`);

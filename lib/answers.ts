@@ -126,7 +126,6 @@ export const PARAMETER_NAMES = {
 	project: 'Project',
 	output: 'Output',
 	options: 'Options',
-	rejectedOutput: 'Rejected Output',
 } as const;
 
 export const parameterUnavailableMessage = (parameter: string): string =>
