@@ -26,6 +26,11 @@ export interface MockPrefineryApiOptions {
 	 * a header with keys the node does not know; 'ignore-page': `?page=` is ignored (always page 1).
 	 */
 	pagination?: 'header' | 'none' | 'other-keys' | 'ignore-page';
+	/**
+	 * Order of the tester list (default 'oldest-first': creation order, as before). 'newest-first' is what
+	 * API v1 documented; 'shuffled' a fixed pseudo-random order by id, the same on every request.
+	 */
+	testerOrder?: MockTesterOrder;
 	/** Port to listen on (default 0: any free port). Always 127.0.0.1. */
 	port?: number;
 	/**
@@ -40,6 +45,8 @@ export interface MockPrefineryApiOptions {
 	/** Real time sped up this many times for the mock's clock (default 1; ignored with `now`). */
 	speed?: number;
 }
+
+export type MockTesterOrder = 'oldest-first' | 'newest-first' | 'shuffled';
 
 export type MockLimitName = 'projects' | 'testerListProject' | 'testerListCompany' | 'rewardsPoints';
 
@@ -127,11 +134,13 @@ export interface MockPrefineryApi {
 	now(): number;
 	/** Counts for assertions: 429s, writes carried out, writes carried out twice. */
 	stats(): MockStats;
+	/** Change the tester list's order from now on (see `testerOrder`). */
+	setTesterOrder(order: MockTesterOrder): void;
 	/** Make the next matching request(s) fail, e.g. `failNext({ status: 429 })`. */
 	failNext(failure: ForcedFailure): void;
 	/** Empty `requests`. */
 	clearRequests(): void;
-	/** Re-seed the data, clear requests, pending failures, rate-limit windows and counts. */
+	/** Re-seed the data, clear requests, pending failures, rate-limit windows and counts; the tester order back to `testerOrder`. */
 	reset(): void;
 	close(): Promise<void>;
 }

@@ -25,6 +25,10 @@
  * the mock picks something plausible; the node must not depend on those details.
  *
  * Every request is recorded in `requests` (method, path, query, headers, body, url).
+ *
+ * The tester list's order (`testerOrder`, changeable with `setTesterOrder`): 'oldest-first' (default,
+ * creation order, as before), 'newest-first' (what API v1 documented) or 'shuffled' (a fixed pseudo-random
+ * order by id, the same on every request, as an API with no documented order might answer).
  */
 const http = require('node:http');
 
@@ -132,6 +136,22 @@ function makeTester(state, projectId, fields) {
 		updated_at: now,
 	};
 	return tester;
+}
+
+/** A fixed pseudo-random rank for an id (the same on every request): the 'shuffled' order. */
+function shuffleRank(id) {
+	let x = (id * 2654435761) >>> 0;
+	x ^= x >>> 15;
+	x = Math.imul(x, 2246822519) >>> 0;
+	x ^= x >>> 13;
+	return x >>> 0;
+}
+
+/** The tester list in the requested order; the stored list stays in creation order. */
+function orderTesters(list, order) {
+	if (order === 'newest-first') return [...list].reverse();
+	if (order === 'shuffled') return [...list].sort((a, b) => shuffleRank(a.id) - shuffleRank(b.id) || a.id - b.id);
+	return list;
 }
 
 function recomputeWaitlist(state, projectId) {
@@ -338,6 +358,7 @@ async function startMockPrefineryApi(options = {}) {
 	const testerCount = options.testers ?? 60;
 	const deleteStatus = options.deleteStatus ?? 200;
 	const paginationMode = options.pagination ?? 'header';
+	let testerOrder = options.testerOrder ?? 'oldest-first';
 	const requests = [];
 	const failures = [];
 	const clockStart = Date.now();
@@ -511,7 +532,7 @@ async function startMockPrefineryApi(options = {}) {
 			requirePermission(auth, 'testers');
 			if (segments.length === 3) {
 				if (method === 'GET') {
-					let result = list;
+					let result = orderTesters(list, testerOrder);
 					const lc = (v) => String(v ?? '').toLowerCase();
 					if (query.email_is) result = result.filter((t) => lc(t.email) === lc(query.email_is));
 					if (query.email_contains)
@@ -821,6 +842,9 @@ async function startMockPrefineryApi(options = {}) {
 		requests,
 		state,
 		now,
+		setTesterOrder(order) {
+			testerOrder = order;
+		},
 		failNext(failure) {
 			failures.push({ times: 1, ...failure });
 		},
@@ -847,6 +871,7 @@ async function startMockPrefineryApi(options = {}) {
 			windows.clear();
 			writes.clear();
 			counters.rateLimited = 0;
+			testerOrder = options.testerOrder ?? 'oldest-first';
 			state.nextId = {
 				tester: 1001,
 				point: 5001,
