@@ -15,7 +15,7 @@ import { rewardFields, rewardOperations } from './descriptions/RewardDescription
 import { suppressionFields, suppressionOperations } from './descriptions/SuppressionDescription';
 import { testerFields, testerOperations } from './descriptions/TesterDescription';
 import { getHandler } from './operations';
-import { DEFAULT_MAX_WAIT_SECONDS, DEFAULT_TIMEOUT_SECONDS, searchProjects } from './transport';
+import { DEFAULT_MAX_WAIT_SECONDS, DEFAULT_TIMEOUT_SECONDS, searchProjects } from '../shared/transport';
 
 const OPERATIONS = [
 	friendInvitationOperations,

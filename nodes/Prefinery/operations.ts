@@ -14,7 +14,7 @@ import {
 	prefineryApiRequestAll,
 	type PrefineryApiResponse,
 	type RequestSettings,
-} from './transport';
+} from '../shared/transport';
 
 export type OperationResult = IDataObject | IDataObject[];
 type Handler = (this: IExecuteFunctions, itemIndex: number) => Promise<OperationResult>;

@@ -1,0 +1,217 @@
+/**
+ * The Prefinery Catch-Up Trigger node: poll() in a jest-mock-extended IPollFunctions whose HTTP helper is
+ * n8n-core's own (test/helpers/prefinery-http.ts), against the mock Prefinery API
+ * (test/support/mock-prefinery-api.js) enforcing the documented rate limits on a virtual clock shared
+ * with the node's limiter.
+ */
+import { mock } from 'jest-mock-extended';
+import type { IDataObject, INode, INodeExecutionData, IPollFunctions, WorkflowExecuteMode } from 'n8n-workflow';
+import { PrefineryCatchUpTrigger } from '../nodes/PrefineryCatchUpTrigger/PrefineryCatchUpTrigger.node';
+import { resetSharedRateLimiter } from '../lib/rate-limit';
+import { pagesPerDay, type CatchUpState } from '../lib/catch-up';
+import { httpRequestWithAuthentication } from './helpers/prefinery-http';
+import { virtualClock, type VirtualClock } from './helpers/virtual-clock';
+import { startMockPrefineryApi, type MockPrefineryApi, type MockTesterOrder } from './support/mock-prefinery-api';
+
+const MIN = 60_000;
+const trigger = new PrefineryCatchUpTrigger();
+
+interface PollSetup {
+	project?: string;
+	budgetShare?: number;
+	batchSize?: number;
+	mode?: WorkflowExecuteMode;
+	workflowId?: string;
+}
+
+function pollContext(api: MockPrefineryApi, staticData: IDataObject, setup: PollSetup = {}) {
+	const node: INode = {
+		id: 'catch-up-node',
+		name: 'Prefinery Catch-Up Trigger',
+		type: 'n8n-nodes-prefinery.prefineryCatchUpTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
+	const ctx = mock<IPollFunctions>();
+	ctx.getNode.mockReturnValue(node);
+	ctx.getMode.mockReturnValue(setup.mode ?? 'trigger');
+	ctx.getWorkflow.mockReturnValue({ id: setup.workflowId ?? 'wf-1' } as unknown as ReturnType<IPollFunctions['getWorkflow']>);
+	ctx.getWorkflowStaticData.mockReturnValue(staticData);
+	ctx.getCredentials.mockResolvedValue({ apiKey: api.apiKey, baseUrl: api.url });
+	const params: Record<string, unknown> = {
+		project: { __rl: true, mode: 'id', value: setup.project ?? '1' },
+		budgetShare: setup.budgetShare ?? 10,
+		batchSize: setup.batchSize ?? 500,
+	};
+	(ctx.getNodeParameter as unknown as jest.Mock).mockImplementation((name: string, fallback?: unknown, opts?: { extractValue?: boolean }) => {
+		const value = params[name];
+		if (value === undefined) return fallback;
+		if (opts?.extractValue && value && typeof value === 'object' && '__rl' in value) return (value as unknown as { value: unknown }).value;
+		return value;
+	});
+	(ctx as unknown as { helpers: unknown }).helpers = { httpRequestWithAuthentication: jest.fn(httpRequestWithAuthentication) };
+	const logger = { info: jest.fn(), warn: jest.fn(), debug: jest.fn(), error: jest.fn(), verbose: jest.fn() };
+	(ctx as unknown as { logger: unknown }).logger = logger;
+	return { ctx, logger };
+}
+
+const json = (out: INodeExecutionData[][] | null) => (out ? out[0].map((item) => item.json) : []);
+const testerIds = (out: INodeExecutionData[][] | null) => json(out).map((item) => (item.tester as IDataObject).id as number);
+const listRequests = (api: MockPrefineryApi) => api.requests.filter((r) => r.method === 'GET' && /\/testers$/.test(r.path));
+
+describe('Prefinery Catch-Up Trigger node', () => {
+	let api: MockPrefineryApi;
+	let clock: VirtualClock;
+	afterEach(async () => {
+		await api?.close();
+	});
+	async function start(testers: number, testerOrder?: MockTesterOrder) {
+		clock = virtualClock();
+		resetSharedRateLimiter(clock);
+		api = await startMockPrefineryApi({ testers, testerOrder, rateLimits: true, now: clock.now });
+	}
+	async function poll(staticData: IDataObject, setup: PollSetup = {}, minutes = 15) {
+		clock.advance(minutes * MIN);
+		const { ctx, logger } = pollContext(api, staticData, setup);
+		const out = await trigger.poll.call(ctx);
+		return { out, logger };
+	}
+
+	it('describes a polling trigger with the shared credential, project picker and its two settings', () => {
+		const d = trigger.description;
+		expect(d.polling).toBe(true);
+		expect(d.group).toEqual(['trigger']);
+		expect(d.credentials).toEqual([{ name: 'prefineryApi', required: true }]);
+		const byName = Object.fromEntries(d.properties.map((p) => [p.name, p]));
+		expect(byName.project.type).toBe('resourceLocator');
+		expect(byName.budgetShare).toMatchObject({ default: 10, typeOptions: { minValue: 1, maxValue: 50 } });
+		expect(byName.batchSize).toMatchObject({ default: 500, typeOptions: { minValue: 25, maxValue: 5000 } });
+		expect(trigger.methods.listSearch.searchProjects).toBeDefined();
+	});
+
+	it('emits the typed tester_created shape, backfills over polls, then new sign-ups once by the head', async () => {
+		await start(120);
+		const staticData: IDataObject = {};
+		const first = await poll(staticData, { batchSize: 50 });
+		const items = json(first.out);
+		expect(items.length).toBeLessThanOrEqual(50);
+		const item = items[0];
+		expect(item).toMatchObject({ id: null, type: 'tester_created', source: 'catch_up', object: 'tester', project_id: 1, reward: null, point: null, data: null, sample: false, signature_verified: false });
+		expect(Object.keys(item).slice(0, 3)).toEqual(['id', 'type', 'source']);
+		const tester = item.tester as IDataObject;
+		expect(tester.id).toBe(1001);
+		expect(item.created_at).toBe(tester.created_at);
+		expect(tester.profile).toMatchObject({ first_name: 'Leonard' });
+		const state = staticData.catchUp as unknown as CatchUpState;
+		expect(state).toMatchObject({ order: 'oldest-first', watermark: 1120 });
+		const seen = new Set(testerIds(first.out));
+		for (let i = 0; i < 3; i++) for (const id of testerIds((await poll(staticData, { batchSize: 50 })).out)) seen.add(id);
+		expect(seen.size).toBe(120);
+		// Two sign-ups: the next poll emits them (and only them: the backfill is done, the sweep re-lists).
+		const created: number[] = [];
+		for (const email of ['new1@example.com', 'new2@example.com']) {
+			const response = await fetch(`${api.url}/betas/1/testers`, {
+				method: 'POST',
+				headers: { Authorization: `Bearer ${api.apiKey}`, 'Content-Type': 'application/json' },
+				body: JSON.stringify({ tester: { email } }),
+			});
+			created.push(((await response.json()) as { id: number }).id);
+		}
+		const next = await poll(staticData, { batchSize: 50 });
+		expect(testerIds(next.out)).toEqual(expect.arrayContaining(created));
+		expect((staticData.catchUp as unknown as CatchUpState).watermark).toBe(created[1]);
+		expect(next.logger.info.mock.calls.join()).toMatch(/head: 2 new tester/);
+		expect(api.stats().rateLimited).toBe(0);
+	});
+
+	it.each(['newest-first', 'shuffled'] as MockTesterOrder[])('a %s list: the order is detected and every tester emitted', async (order) => {
+		await start(80, order);
+		const staticData: IDataObject = {};
+		const seen = new Set<number>();
+		for (let i = 0; i < 3; i++) for (const id of testerIds((await poll(staticData, { batchSize: 25 })).out)) seen.add(id);
+		expect((staticData.catchUp as unknown as CatchUpState).order).toBe(order === 'shuffled' ? 'unordered' : 'newest-first');
+		for (let i = 0; i < 2; i++) for (const id of testerIds((await poll(staticData, { batchSize: 25 })).out)) seen.add(id);
+		expect(seen.size).toBe(80);
+	});
+
+	it('an order that changes is logged as a warning; the sweep takes over until a whole round shows the new order', async () => {
+		await start(300);
+		const staticData: IDataObject = {};
+		await poll(staticData, { batchSize: 100 });
+		api.setTesterOrder('newest-first');
+		const { logger } = await poll(staticData, { batchSize: 100 });
+		expect(logger.warn.mock.calls.join()).toMatch(/no longer oldest-first/);
+		expect((staticData.catchUp as unknown as CatchUpState).order).toBe('unordered');
+		let notes = '';
+		for (let i = 0; i < 4; i++) notes += (await poll(staticData, { batchSize: 100 })).logger.info.mock.calls.join();
+		expect(notes).toMatch(/a whole sweep round was newest-first/);
+		expect((staticData.catchUp as unknown as CatchUpState).order).toBe('newest-first');
+	});
+
+	it('two polls at once: the second skips (logged) and leaves the state to the first', async () => {
+		await start(60);
+		const staticData: IDataObject = {};
+		clock.advance(15 * MIN);
+		const a = pollContext(api, staticData);
+		const b = pollContext(api, staticData);
+		const [outA, outB] = await Promise.all([trigger.poll.call(a.ctx), trigger.poll.call(b.ctx)]);
+		expect(json(outA).length).toBe(60);
+		expect(outB).toBeNull();
+		expect(b.logger.info.mock.calls.join()).toMatch(/still running; this one is skipped/);
+		// Another workflow's poll is not held back; once the first is done, the next one runs.
+		clock.advance(15 * MIN);
+		const c = pollContext(api, {}, { workflowId: 'wf-2' });
+		const d = pollContext(api, staticData);
+		const [outC, outD] = await Promise.all([trigger.poll.call(c.ctx), trigger.poll.call(d.ctx)]);
+		expect(json(outC).length).toBe(60);
+		expect(outD).not.toBeNull();
+	});
+
+	it('manual mode (Fetch Test Event) emits the newest tester only and does not move the state', async () => {
+		await start(90);
+		const staticData: IDataObject = {};
+		await poll(staticData, { batchSize: 25 });
+		const before = JSON.stringify(staticData);
+		api.clearRequests();
+		const { out } = await poll(staticData, { mode: 'manual' });
+		expect(testerIds(out)).toEqual([1090]);
+		expect(JSON.stringify(staticData)).toBe(before);
+		expect(listRequests(api).length).toBeLessThanOrEqual(2);
+	});
+
+	it('no poll emits more than the batch size, and pages per poll stay within the allowance over a simulated day', async () => {
+		await start(3000, 'newest-first');
+		const staticData: IDataObject = {};
+		let pages = 0;
+		let largest = 0;
+		const share = 2;
+		for (let i = 0; i < 96; i++) {
+			api.clearRequests();
+			const { out } = await poll(staticData, { batchSize: 100, budgetShare: share });
+			const read = listRequests(api).length;
+			expect(read).toBeLessThanOrEqual(i === 0 ? 18 : 18); // 2 % × 60 × 15 minutes
+			pages += read;
+			largest = Math.max(largest, json(out).length);
+		}
+		expect(largest).toBeLessThanOrEqual(100);
+		expect(pages).toBeLessThanOrEqual(pagesPerDay(share));
+		expect(api.stats().rateLimited).toBe(0);
+	});
+
+	it('refuses a project ID that is not a number', async () => {
+		await start(10);
+		const { ctx } = pollContext(api, {}, { project: '../2' });
+		await expect(trigger.poll.call(ctx)).rejects.toThrow(/project ID must be a Prefinery ID/);
+	});
+
+	it('an API error leaves the state as it was (the next poll repeats the work)', async () => {
+		await start(60);
+		const staticData: IDataObject = {};
+		await poll(staticData, { batchSize: 25 });
+		const before = JSON.stringify(staticData);
+		api.failNext({ status: 403, times: 10 });
+		await expect(poll(staticData, { batchSize: 25 })).rejects.toThrow(/refused the API key/);
+		expect(JSON.stringify(staticData)).toBe(before);
+	});
+});
