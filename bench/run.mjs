@@ -14,9 +14,11 @@
 //      against the mock API enforcing them, time compressed (bench/ratelimit.mjs)
 //   8. a backfill in a real n8n at the real limits: the Prefinery node vs n8n's HTTP Request node with
 //      pagination and Retry On Fail as n8n's docs suggest, and paced by hand (bench/backfill.mjs)
+//   9. the catch-up at 10,000 / 100,000 / 1,000,000 testers: today's Return All every 15 minutes vs the
+//      Prefinery Catch-Up Trigger, a simulated day on a virtual clock (bench/catchup.mjs)
 // Options: --skip-n8n, --skip-queue, --skip-stream, --skip-backfill, --events N per target (default 200),
 // --queue-events N (default 300), --backfill-testers N (default 2000), --concurrency C (default 20).
-// Writes bench-results/run.json, handler.json, memory.json, ratelimit.json, queue.json, stream.json, backfill.json.
+// Writes bench-results/run.json, handler.json, memory.json, ratelimit.json, catchup.json, queue.json, stream.json, backfill.json.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,12 +64,16 @@ results.memory = benchMemory();
 const rateLimits = spawnSync(process.execPath, [join(ROOT, 'bench', 'ratelimit.mjs')], { encoding: 'utf8' });
 results.rateLimits = rateLimits.status === 0 ? { report: rateLimits.stdout } : { error: rateLimits.stderr.slice(-500) };
 
+// 9. The catch-up at scale: today's Return All every 15 minutes vs the Catch-Up Trigger (virtual clock; printed last).
+const catchUp = spawnSync(process.execPath, [join(ROOT, 'bench', 'catchup.mjs')], { encoding: 'utf8' });
+results.catchUp = catchUp.status === 0 ? { report: catchUp.stdout } : { error: catchUp.stderr.slice(-500) };
+
 // 2. Package.
 const pack = packPackage(mkdtempSync(join(tmpdir(), 'prefinery-bench-pack-')));
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const loadScript = `
 const t0 = process.hrtime.bigint(); require('n8n-workflow'); const t1 = process.hrtime.bigint();
-require('./dist/nodes/PrefineryTrigger/PrefineryTrigger.node.js'); require('./dist/nodes/Prefinery/Prefinery.node.js');
+require('./dist/nodes/PrefineryTrigger/PrefineryTrigger.node.js'); require('./dist/nodes/Prefinery/Prefinery.node.js'); require('./dist/nodes/PrefineryCatchUpTrigger/PrefineryCatchUpTrigger.node.js');
 require('./dist/credentials/PrefineryApi.credentials.js'); require('./dist/credentials/PrefineryWebhookApi.credentials.js'); const t2 = process.hrtime.bigint();
 console.log(JSON.stringify({ n8nWorkflowMs: Number(t1 - t0) / 1e6, nodesMs: Number(t2 - t1) / 1e6 }));`;
 const loads = Array.from({ length: 5 }, () => JSON.parse(execFileSync(process.execPath, ['-e', loadScript], { cwd: ROOT, encoding: 'utf8' })));
@@ -253,5 +259,6 @@ if (results.n8n) {
 }
 printMemory(results.memory);
 console.log(`\n== The Prefinery node at Prefinery's rate limits (bench/ratelimit.mjs) ==\n${results.rateLimits.report ?? results.rateLimits.error}`);
+console.log(`\n== The catch-up at scale (bench/catchup.mjs) ==\n${results.catchUp.report ?? results.catchUp.error}`);
 if (results.backfill) printBackfill(results.backfill);
 console.log(`\n${written} written (the other parts wrote theirs). Compare them with the docs' ranges: npm run bench:check`);
