@@ -334,13 +334,14 @@ describe('Prefinery Trigger under bad input and faults (real n8n)', { timeout: 6
 	it('issue 25: a trigger parameter whose expression fails answers 429 naming it, never n8n\'s 500, and starts at most 3 executions', async () => {
 		const { samplePayload } = await dist('lib/samples.js');
 		const broken = "={{ $('Nope').item.json.x }}";
-		for (const [parameters, shown] of [
+		for (const [parameters, shown, typeVersion] of [
 			[{ events: broken }, 'Events'],
 			[{ events: ['*'], verifySignature: broken }, 'Verify Signature'],
 			[{ events: ['*'], output: broken }, 'Output'],
-			[{ events: ['*'], options: { signatureTolerance: broken } }, 'Options'],
+			[{ events: ['*'], options: { signatureTolerance: broken } }, 'Options → Signature Tolerance'],
+			[{ events: ['*'], project: { __rl: true, mode: 'id', value: broken } }, 'Project', 1],
 		]) {
-			const target = await createTriggerWorkflow(n8n, credential, parameters, { typeVersion: 1.2 });
+			const target = await createTriggerWorkflow(n8n, credential, parameters, { typeVersion: typeVersion ?? 1.2 });
 			for (let i = 0; i < 20; i++) {
 				const res = await send(target.urls.production, samplePayload('tester_created', 884_000 + i), i % 2 ? { secret: null } : {});
 				answers.push(res.text);

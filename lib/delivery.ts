@@ -213,7 +213,9 @@ export function handleDelivery(request: DeliveryRequest, settings: DeliverySetti
 		// Emitted only when the event names a project and every project field it has names this one: an
 		// event without a project id, with one that is not a number, or of another project is not.
 		const projects = projectIdsOf(envelope);
-		const other = projects.find((project) => typeof project !== 'string' && typeof project !== 'number' ? true : canonicalInteger(String(project)) !== filter.id);
+		const namesFilter = (project: unknown): boolean =>
+			(typeof project === 'string' || typeof project === 'number') && canonicalInteger(String(project)) === filter.id;
+		const other = projects.find((project) => !namesFilter(project));
 		if (projects.length === 0 || other !== undefined) {
 			return refuse('project_not_selected', policy, projectNotSelectedMessage(projects.length === 0 ? undefined : other, filter.id), about);
 		}

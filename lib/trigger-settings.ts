@@ -98,7 +98,9 @@ export function readTriggerParameters(read: ParameterReader): ParameterRead {
 			// Name the sub-option whose expression fails, when one does on its own.
 			for (const option of Object.keys(OPTION_NAMES)) {
 				try {
-					read(`options.${option}`, undefined);
+					// A fallback that is not undefined: n8n throws "Could not get parameter" for an absent
+					// sub-option without one.
+					read(`options.${option}`, null);
 				} catch {
 					return { ok: false, parameter: OPTION_NAMES[option] };
 				}
