@@ -15,7 +15,7 @@ import { ensureRuntime, ROOT, runtimePaths } from '../harness/runtime.mjs';
 import { createTriggerWorkflow, SECRET, send, waitForExecutions } from './support.mjs';
 
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-const NODE_TYPES = ['n8n-nodes-prefinery.prefineryTrigger', 'n8n-nodes-prefinery.prefinery'];
+const NODE_TYPES = ['n8n-nodes-prefinery.prefineryTrigger', 'n8n-nodes-prefinery.prefinery', 'n8n-nodes-prefinery.prefineryCatchUpTrigger'];
 const progress = (line) => process.stderr.write(`${line}\n`);
 const readme = readmeCommands();
 const RUNTIME_NODE_MAJOR = runtimePaths().nodeMajor; // 24 for the pinned n8n, 22 for 1.x
