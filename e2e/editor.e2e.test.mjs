@@ -41,6 +41,23 @@ async function waitForText(locator, pattern, timeoutMs = 20_000) {
 	throw new Error(`expected ${pattern} within ${timeoutMs} ms; saw:\n${text.slice(0, 1500)}`);
 }
 
+/**
+ * Waits until the element stops moving (the canvas's zoom-to-fit is animated): the same box in three
+ * looks 100 ms apart, within 20 s. What happened decides, not a fixed pause.
+ */
+async function settled(locator, timeoutMs = 20_000) {
+	const deadline = Date.now() + timeoutMs;
+	let last = '';
+	let same = 0;
+	while (same < 2) {
+		if (Date.now() > deadline) throw new Error(`still moving after ${timeoutMs} ms: ${last}`);
+		await page.waitForTimeout(100);
+		const box = JSON.stringify(await locator.boundingBox());
+		same = box === last && box !== 'null' ? same + 1 : 0;
+		last = box;
+	}
+}
+
 async function screenshot(name) {
 	if (!SHOTS) return;
 	// Toasts ("Credential successfully created", "Node executed successfully") would cover the panel.
@@ -293,7 +310,7 @@ describe('the n8n editor, as a new user meets the package', { timeout: 600_000 }
 		await byTestId('workflow-import-input').setInputFiles(join(ROOT, 'examples', 'prefinery-new-signups-to-crm.json'));
 		const filterNode = byTestId('canvas-node').filter({ hasText: 'Only new waitlist members' });
 		await filterNode.waitFor();
-		await page.waitForTimeout(1000); // the canvas zooms to fit the imported nodes
+		await settled(filterNode); // the canvas zooms to fit the imported nodes
 		await filterNode.dblclick({ force: true });
 		await ndv().waitFor();
 		const input = await waitForText(byTestId('ndv-input-panel'), /sam\.sample@example\.com/);
@@ -311,7 +328,7 @@ describe('the n8n editor, as a new user meets the package', { timeout: 600_000 }
 		await page.goto(`${n8n.baseUrl}/workflow/${example.id}`);
 		const filterNode = byTestId('canvas-node').filter({ hasText: 'Only new waitlist members' });
 		await filterNode.waitFor();
-		await page.waitForTimeout(1000); // the canvas zooms to fit
+		await settled(filterNode); // the canvas zooms to fit
 		await filterNode.dblclick({ force: true });
 		await ndv().waitFor();
 		const input = await waitForText(byTestId('ndv-input-panel'), /sam\.sample@example\.com/);
