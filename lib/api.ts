@@ -1,7 +1,7 @@
 /**
  * Prefinery REST API v2: the pure parts of the client (ids in paths, paging, error messages); request
  * bodies are in `api-bodies.ts`. The n8n-aware
- * transport in `nodes/Prefinery/transport.ts` uses these; so do the tests. No n8n imports.
+ * transport in `nodes/shared/transport.ts` uses these; so do the tests. No n8n imports.
  */
 
 /** Prefinery's REST API v2, the default of the API credential's base URL. */
