@@ -76,7 +76,13 @@ export interface DeliveryRequest {
 
 export type DeliveryOutcome =
 	| { emit: true; httpStatus: 200; answer: AnswerBody; item: JsonObject }
-	| { emit: false; httpStatus: number; answer: AnswerBody };
+	| {
+			emit: false;
+			httpStatus: number;
+			answer: AnswerBody;
+			/** Whether the event the answer names (`event_id`, `type`) came from a body whose signature verified. */
+			eventVerified?: boolean;
+	  };
 
 /**
  * Header names never copied into output items: credentials and the signature itself, by name, and any
@@ -119,7 +125,7 @@ export function refuse(
 	policy: FixablePolicy = 'retry',
 	message: string = MESSAGES[reason as keyof typeof MESSAGES],
 	about: { event_id?: number | string | null; type?: string } = {},
-): DeliveryOutcome {
+): Extract<DeliveryOutcome, { emit: false }> {
 	return { emit: false, httpStatus: httpStatusOf(reason, policy), answer: answerBody(reason, message, about) };
 }
 
@@ -191,23 +197,28 @@ export function handleDelivery(request: DeliveryRequest, settings: DeliverySetti
 	const envelope = parsed.envelope;
 	// What the answer says the event is: cut short, so a huge id or type is not echoed back.
 	const about = { event_id: typeof envelope.id === 'string' ? clip(envelope.id) : envelope.id, type: clip(envelope.type) };
+	/** A refusal naming the event, marked verified only when its signature was. */
+	const refuseAbout = (reason: Reason, message: string): DeliveryOutcome => ({
+		...refuse(reason, policy, message, about),
+		eventVerified: signatureVerified,
+	});
 
 	// 3. Filters: event type, then project (only now: nothing about the settings is told to a sender
 	//    whose signature was not checked).
 	if (settings.invalidEvents) {
 		// Never "nothing selected, 200 ignored": that would lose every event while it is wrong.
-		return refuse('invalid_events', policy, invalidEventsMessage(settings.invalidEvents.value), about);
+		return refuseAbout('invalid_events', invalidEventsMessage(settings.invalidEvents.value));
 	}
 	if (!isEventSelected(envelope.type, settings.events)) {
 		const message = request.sample
 			? notSelectedSampleMessage(envelope.type, settings.events, findEvent(envelope.type) !== undefined)
 			: eventNotSelectedMessage(envelope.type);
-		return refuse('event_not_selected', policy, message, about);
+		return refuseAbout('event_not_selected', message);
 	}
 	const filter = settings.project;
 	if (filter.kind === 'invalid') {
 		// Fail closed: a project filter that is not a number must not turn into "any project".
-		return refuse('invalid_project_filter', policy, invalidProjectFilterMessage(filter.text), about);
+		return refuseAbout('invalid_project_filter', invalidProjectFilterMessage(filter.text));
 	}
 	if (filter.kind === 'id') {
 		// Emitted only when the event names a project and every project field it has names this one: an
@@ -217,14 +228,14 @@ export function handleDelivery(request: DeliveryRequest, settings: DeliverySetti
 			(typeof project === 'string' || typeof project === 'number') && canonicalInteger(String(project)) === filter.id;
 		const other = projects.find((project) => !namesFilter(project));
 		if (projects.length === 0 || other !== undefined) {
-			return refuse('project_not_selected', policy, projectNotSelectedMessage(projects.length === 0 ? undefined : other, filter.id), about);
+			return refuseAbout('project_not_selected', projectNotSelectedMessage(projects.length === 0 ? undefined : other, filter.id));
 		}
 	}
 
 	// 4. Duplicates: the same event already emitted by this node.
 	if (settings.memory && !settings.memory.claim(eventKey(envelope, request.rawBody))) {
 		const message = envelope.id === null ? DUPLICATE_WITHOUT_ID_MESSAGE : duplicateMessage(envelope.id);
-		return refuse('duplicate_event_id', policy, message, about);
+		return refuseAbout('duplicate_event_id', message);
 	}
 
 	// 5. Emit. The item is the event's JSON only: the node wraps it as `{ json: item }` itself, so

@@ -59,6 +59,40 @@ export interface Rejection {
 	message: string;
 	event_id?: number | string | null;
 	type?: string;
+	/**
+	 * Whether the event id and type come from a body whose signature verified. False (the default) when
+	 * they were read from a body that was not checked or failed the check (`unverifiedEvent`).
+	 */
+	event_verified?: boolean;
+}
+
+/** The longest event id or type a rejection carries from a body. */
+const MAX_EVENT_TEXT = 200;
+/** The largest raw body read for an event id when n8n did not parse it (bytes). */
+const MAX_PEEKED_BODY = 64 * 1024;
+
+/**
+ * The event a rejected body says it is, read without trusting it (the signature failed or was not
+ * checked): the envelope's top-level `id` (a finite number or a string) and `type` (a string), each cut
+ * to 200 characters. From n8n's parsed body, else from the raw bytes when they are at most 64 KiB of
+ * JSON. Nothing else of the body is kept.
+ */
+export function unverifiedEvent(body: unknown, rawBody?: Buffer): { event_id: number | string | null; type?: string } {
+	let envelope: unknown = body;
+	const readable = (value: unknown): value is Record<string, unknown> =>
+		typeof value === 'object' && value !== null && !Array.isArray(value) && ('id' in value || 'type' in value);
+	if (!readable(envelope) && rawBody !== undefined && rawBody.length <= MAX_PEEKED_BODY) {
+		try {
+			envelope = JSON.parse(rawBody.toString('utf8'));
+		} catch {
+			envelope = undefined;
+		}
+	}
+	if (!readable(envelope)) return { event_id: null };
+	const { id, type } = envelope;
+	const event_id =
+		typeof id === 'number' && Number.isFinite(id) ? id : typeof id === 'string' ? id.slice(0, MAX_EVENT_TEXT) : null;
+	return typeof type === 'string' ? { event_id, type: type.slice(0, MAX_EVENT_TEXT) } : { event_id };
 }
 
 /** The item the Rejected output carries. */
@@ -74,6 +108,11 @@ export interface RejectedItem {
 	/** The event, when the body could be read (never trusted: the signature may have failed). */
 	event_id: number | string | null;
 	event_type: string | null;
+	/**
+	 * Whether `event_id` and `event_type` come from a body whose signature verified. False: read from an
+	 * unsigned body or one whose signature failed, so anyone could have written them.
+	 */
+	event_verified: boolean;
 	/** `test` (Test URL, editor listening) or `production`. */
 	url: 'test' | 'production';
 	rejected_at: string;
@@ -150,17 +189,33 @@ export class RejectionReporter {
 	 * Records a rejection of the trigger `scope` and says what to log and emit. `manual`: the Test URL
 	 * while the editor listens. `output`: whether the trigger has a Rejected output.
 	 */
-	report(scope: string, rejection: Rejection, context: { manual: boolean; output: boolean }): RejectionReport {
+	report(
+		scope: string,
+		rejection: Rejection,
+		context: { manual: boolean; output: boolean; workflow?: { id?: string; name?: string }; node?: string },
+	): RejectionReport {
 		const now = this.clock();
 		const state = this.state(scope, now);
 		const reason = printable(rejection.reason, 40);
 		const family = familyOf(reason);
 		const kind = kindOf(rejection.reason);
+		const verified = rejection.event_verified === true;
 		const about =
 			rejection.event_id !== undefined && rejection.event_id !== null
-				? ` (event ${printable(rejection.event_id)}${rejection.type ? `, ${printable(rejection.type)}` : ''})`
+				? ` (event ${printable(rejection.event_id)}${rejection.type ? `, ${printable(rejection.type)}` : ''}${verified ? '' : ', unverified'})`
 				: '';
 		const where = context.manual ? 'Test URL' : 'Production URL';
+		// The workflow and node in the line itself: n8n's text log prints only the message.
+		const workflow = context.workflow;
+		const workflowName = workflow?.name !== undefined ? `"${printable(workflow.name)}"` : undefined;
+		const workflowId = workflow?.id !== undefined ? `id ${printable(workflow.id, 40)}` : undefined;
+		const parts = [
+			workflowName !== undefined || workflowId !== undefined
+				? `workflow ${workflowName !== undefined && workflowId !== undefined ? `${workflowName} (${workflowId})` : (workflowName ?? workflowId)}`
+				: undefined,
+			context.node !== undefined ? `node "${printable(context.node)}"` : undefined,
+		].filter((part): part is string => part !== undefined);
+		const origin = parts.length > 0 ? ` (${parts.join(', ')})` : '';
 
 		// The log: per kind a few lines a minute, and always the first of a reason in the minute.
 		if (now - state.logWindowStart >= MINUTE) {
@@ -175,7 +230,7 @@ export class RejectionReporter {
 			state.loggedReasons.add(family);
 			const left = state.logSuppressed.size > 0 ? `[not logged since the previous line: ${countsText(state.logSuppressed)}] ` : '';
 			state.logSuppressed.clear();
-			log = `${left}Prefinery Trigger rejected a delivery to the ${where}${about}: ${rejection.httpStatus} ${reason}. ${printable(rejection.message, 600)}`;
+			log = `${left}Prefinery Trigger rejected a delivery to the ${where}${origin}${about}: ${rejection.httpStatus} ${reason}. ${printable(rejection.message, 600)}`;
 		} else {
 			bump(state.logSuppressed, reason);
 		}
@@ -196,6 +251,7 @@ export class RejectionReporter {
 					prefinery_retries: rejection.httpStatus === 429,
 					event_id: rejection.event_id ?? null,
 					event_type: rejection.type ?? null,
+					event_verified: verified && rejection.event_id !== undefined && rejection.event_id !== null,
 					url: context.manual ? 'test' : 'production',
 					rejected_at: new Date(now).toISOString(),
 					not_emitted_since_previous: context.manual ? 0 : total(state.notEmitted),

@@ -77,7 +77,7 @@ describe('webhook(): rejections in n8n (trigger 1.2, "Rejected Output" on by def
 		expect(String(item.message)).toMatch(/Signature does not match/);
 		expect(JSON.stringify(called.result)).not.toContain(SECRET);
 		expect(called.logger.warn).toHaveBeenCalledTimes(1);
-		expect(called.logger.warn.mock.calls[0][0]).toMatch(/rejected a delivery to the Test URL: 429 mismatch/);
+		expect(called.logger.warn.mock.calls[0][0]).toMatch(/rejected a delivery to the Test URL \(workflow id wf-1, node "Prefinery Trigger"\) \(event 123, tester_created, unverified\): 429 mismatch/);
 		expect(JSON.stringify(called.logger.warn.mock.calls)).not.toContain(SECRET);
 	});
 

@@ -14,7 +14,7 @@ import { eventMemories } from '../../lib/dedupe';
 import { parameterUnavailableMessage } from '../../lib/answers';
 import { decideDelivery, refuse, type DeliveryOutcome } from '../../lib/delivery';
 import { ANY_EVENT, PREFINERY_EVENTS } from '../../lib/events';
-import { rejections } from '../../lib/rejections';
+import { rejections, unverifiedEvent } from '../../lib/rejections';
 import { samplePayload } from '../../lib/samples';
 import { signingSecrets } from '../../lib/secret-cache';
 import { checkSigningSecret } from '../../lib/secret-check';
@@ -163,10 +163,24 @@ export class PrefineryTrigger implements INodeType {
 			} catch {
 				// An expression on Rejected Output that fails: the rejection is still logged.
 			}
+			// The event it names: from the answer when the body was read (verified if its signature was),
+			// else read from the body without trusting it (a signature that failed), marked unverified.
+			const named = outcome.answer.event_id !== undefined || outcome.answer.type !== undefined;
+			let event: { event_id?: number | string | null; type?: string; event_verified: boolean } = {
+				event_verified: !outcome.emit && outcome.eventVerified === true,
+			};
+			if (!named && !sample) {
+				try {
+					event = { ...unverifiedEvent(this.getBodyData(), req.rawBody as Buffer | undefined), event_verified: false };
+				} catch {
+					// No body to read: the rejection names no event.
+				}
+			}
+			const workflow = this.getWorkflow();
 			const report = rejections.report(
 				scope,
-				{ ...outcome.answer, reason: outcome.answer.reason ?? 'rejected', httpStatus: outcome.httpStatus },
-				{ manual, output },
+				{ ...outcome.answer, ...event, reason: outcome.answer.reason ?? 'rejected', httpStatus: outcome.httpStatus },
+				{ manual, output, workflow: { id: workflow.id, name: workflow.name }, node: node.name },
 			);
 			if (report.log !== null) this.logger.warn(report.log, { workflowId, node: node.name });
 			const answered = answerWith(outcome);
