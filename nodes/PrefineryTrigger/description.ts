@@ -11,7 +11,7 @@ export const SETUP_NOTICE =
 	'Go live: publish this workflow and add its Production URL (Webhook URLs, above) in Prefinery: your project → Integrations → Webhooks → Add a URL. While the workflow is not published, that URL answers 404 and Prefinery drops the event. To try it without Prefinery, follow the Test URL steps in the trigger panel.';
 
 const REJECTED_OUTPUT =
-	'Whether to add a second output, Rejected, with an item for each delivery the trigger rejects (wrong secret, missing signature…): every one on the Test URL, at most 3 an hour in production, each with a count of the rest. Wire an alert to it.';
+	'Whether to add a second output, Rejected, with an item for each delivery the trigger rejects (wrong secret, missing signature…): every one on the Test URL, at most 3 an hour in production, each with a count of the rest. Such an execution counts as succeeded: wire Rejected to a Stop and Error node so it fails and your Error Workflow (Settings → Error workflow) runs, as the example workflow does, or to an alert of your own.';
 
 export const triggerProperties: INodeProperties[] = [
 	{
