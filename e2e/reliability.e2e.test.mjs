@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { sleep, waitForWebhook } from '../harness/n8n.mjs';
-import { assertAnswer, createTriggerWorkflow, dist, outputItems, readAnswer, SECRET, send, settle, startSuiteN8n, TRIGGER_NAME } from './support.mjs';
+import { assertAnswer, createTriggerWorkflow, dist, importExample, outputItems, readAnswer, SECRET, send, settle, startSuiteN8n, TRIGGER_NAME, waitForExecutions } from './support.mjs';
 
 let n8n;
 let credential;
@@ -357,6 +357,50 @@ describe('Prefinery Trigger under bad input and faults (real n8n)', { timeout: 6
 			const executions = await n8n.api.executions(target.id, { includeData: false });
 			assert.ok(executions.length <= 3, `${shown}: ${executions.length} executions for 20 requests`);
 		}
+	});
+
+	it("issue 25: n8n's own alerting: the README's example fails its execution on a wrong-secret delivery (Stop and Error) and the Error Workflow runs", async () => {
+		const { samplePayload } = await dist('lib/samples.js');
+		// Settings → Error workflow: a workflow that starts with n8n's Error Trigger (nothing else needed).
+		const errorWorkflow = await n8n.api.createWorkflow({
+			name: 'Prefinery alerts (Error Trigger)',
+			nodes: [{ id: 'e1', name: 'Error Trigger', type: 'n8n-nodes-base.errorTrigger', typeVersion: 1, position: [0, 0], parameters: {} }],
+			connections: {},
+			settings: { executionOrder: 'v1' },
+		});
+		// n8n 2.x runs an Error Workflow only when it is published (its published version is what runs).
+		await n8n.api.publish(errorWorkflow.id);
+		const example = await importExample(n8n, credential, 'prefinery-new-signups-to-crm.json', {
+			patch: (workflow) => {
+				workflow.nodes.find((node) => node.name === 'Create CRM contact').parameters.url = 'http://127.0.0.1:9/api/contacts';
+				workflow.settings = { ...workflow.settings, errorWorkflow: errorWorkflow.id };
+			},
+		});
+		const stop = example.workflow.nodes.find((node) => node.type === 'n8n-nodes-base.stopAndError');
+		assert.ok(stop, 'the example wires Rejected to a Stop and Error node');
+		const body = samplePayload('tester_created', 884_001);
+		const res = await send(example.urls.production, body, { secret: 'whsec_another_project' });
+		answers.push(res.text);
+		assert.equal(res.status, 429, res.text);
+		assert.equal(res.json?.reason, 'mismatch');
+		const [failed] = await waitForExecutions(n8n, example.id, 1);
+		assert.equal(failed.status, 'error', `the rejected delivery's execution is recorded as failed, not Succeeded: ${failed.status}`);
+		const error = failed.data?.resultData?.error;
+		assert.ok(error, 'the execution carries the error');
+		assert.match(error.message, /Prefinery delivery rejected: mismatch/);
+		assert.match(error.message, /event 884001 tester_created \(unverified/);
+		assert.match(error.message, /To fix: Signature does not match/);
+		assert.equal(failed.data.resultData.lastNodeExecuted, stop.name);
+		const rejected = failed.data.resultData.runData[TRIGGER_NAME][0].data.main[1][0].json;
+		assert.deepEqual([rejected.event_id, rejected.event_type, rejected.event_verified], [884_001, 'tester_created', false]);
+		// The Error Workflow ran, and its data names the failed workflow and its execution.
+		const [alert] = await waitForExecutions(n8n, errorWorkflow.id, 1);
+		const alertItem = alert.data?.resultData?.runData?.['Error Trigger']?.[0]?.data?.main?.[0]?.[0]?.json;
+		assert.equal(alertItem?.workflow?.id, example.id, JSON.stringify(alertItem));
+		assert.equal(String(alertItem.execution?.id), String(failed.id));
+		assert.match(alertItem.execution.error.message, /Prefinery delivery rejected: mismatch/);
+		assert.ok(!JSON.stringify([failed, alert]).includes(SECRET) && !JSON.stringify([failed, alert]).includes('whsec_another_project'));
+		await n8n.api.unpublish(example.id);
 	});
 
 	it('no answer contains the signing secret', () => {
