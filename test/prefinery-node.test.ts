@@ -7,10 +7,7 @@
  */
 import { mock } from 'jest-mock-extended';
 import type {
-	IAuthenticateGeneric,
-	ICredentialDataDecryptedObject,
 	IExecuteFunctions,
-	IHttpRequestOptions,
 	ILoadOptionsFunctions,
 	INode,
 	INodeExecutionData,
@@ -18,12 +15,11 @@ import type {
 	INodePropertyOptions,
 } from 'n8n-workflow';
 import { NodeApiError, NodeHelpers, NodeOperationError, sleep } from 'n8n-workflow';
-// n8n-core's request helper, as its execute context binds it (not part of n8n-core's public index).
-import { httpRequestWithAuthentication as coreHttpRequestWithAuthentication } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helpers/authentication';
 import { PrefineryApi } from '../credentials/PrefineryApi.credentials';
 import { OPERATION_ACTIONS, Prefinery } from '../nodes/Prefinery/Prefinery.node';
-import { searchProjects } from '../nodes/Prefinery/transport';
+import { searchProjects } from '../nodes/shared/transport';
 import { resetSharedRateLimiter } from '../lib/rate-limit';
+import { httpRequestWithAuthentication } from './helpers/prefinery-http';
 import { virtualClock, type VirtualClock } from './helpers/virtual-clock';
 import {
 	startMockPrefineryApi,
@@ -41,51 +37,6 @@ const NODE: INode = {
 	parameters: {},
 };
 
-/** Resolves the credential's `={{$credentials.x}}` templates the way n8n's generic auth does. */
-function resolveTemplate(template: string, credentials: ICredentialDataDecryptedObject): string {
-	const body = template.startsWith('=') ? template.slice(1) : template;
-	return body.replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_, key: string) =>
-		String(credentials[key] ?? ''),
-	);
-}
-
-/**
- * What n8n's credentials helper does for a credential with a generic `authenticate` (the n8n CLI's
- * CredentialsHelper: headers from the credential's templates). The only stand-in on the request path.
- */
-const credentialsHelper = {
-	getParentTypes: () => [],
-	preAuthentication: async () => undefined,
-	authenticate: async (credentials: ICredentialDataDecryptedObject, _type: string, options: IHttpRequestOptions) => {
-		const auth = credentialType.authenticate as IAuthenticateGeneric;
-		const headers: Record<string, string> = {};
-		for (const [name, template] of Object.entries(auth.properties.headers ?? {})) {
-			headers[name] = resolveTemplate(String(template), credentials);
-		}
-		return { ...options, headers: { ...(options.headers ?? {}), ...headers } };
-	},
-};
-
-/**
- * `helpers.httpRequestWithAuthentication` as n8n-core binds it in an execute context: n8n-core's own
- * function, so the request goes through n8n's real HTTP stack and an error status comes back as the
- * NodeApiError n8n really throws (the error mapping in transport.ts is tested against that, not
- * against a shape this test would invent).
- */
-async function httpRequestWithAuthentication(
-	this: IExecuteFunctions,
-	credentialsType: string,
-	options: IHttpRequestOptions,
-): Promise<unknown> {
-	return await coreHttpRequestWithAuthentication.call(
-		this as never,
-		credentialsType,
-		options,
-		{} as never,
-		this.getNode(),
-		{ credentialsHelper } as never,
-	);
-}
 
 type Params = Record<string, unknown>;
 

@@ -2,7 +2,7 @@
  * `helpers.httpRequestWithAuthentication` as n8n-core binds it in a node context, for node tests that
  * call the mock Prefinery API: n8n-core's own function (n8n's real HTTP stack and error mapping), with
  * the credential's generic `authenticate` (Bearer header) applied as n8n's credentials helper does.
- * The same stand-in as test/prefinery-node.test.ts uses, shared for newer tests.
+ * Shared by the node tests (test/prefinery-node.test.ts, test/catch-up-trigger.test.ts).
  */
 import type { IAuthenticateGeneric, ICredentialDataDecryptedObject, IHttpRequestOptions, INode } from 'n8n-workflow';
 // n8n-core's request helper, as its node contexts bind it (not part of n8n-core's public index).
@@ -29,6 +29,12 @@ const credentialsHelper = {
 	},
 };
 
+/**
+ * `helpers.httpRequestWithAuthentication` as n8n-core binds it in an execute context: n8n-core's own
+ * function, so the request goes through n8n's real HTTP stack and an error status comes back as the
+ * NodeApiError n8n really throws (the error mapping in the transport is tested against that, not
+ * against a shape a test would invent). The credentials helper is the only stand-in on the way.
+ */
 export async function httpRequestWithAuthentication(
 	this: { getNode(): INode; getCredentials(type: string): Promise<ICredentialDataDecryptedObject> },
 	credentialsType: string,
