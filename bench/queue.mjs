@@ -80,7 +80,7 @@ async function measure(cluster, { label, events, concurrency, recipeToo = false,
 		for (const node of workflow.nodes) {
 			if (node.credentials?.prefineryWebhookApi) node.credentials.prefineryWebhookApi = { id: credential.id, name: credential.name };
 			if (node.credentials?.postgres) node.credentials.postgres = { id: pg.id, name: pg.name };
-			if (node.name === 'Create CRM contact (once)') node.parameters.url = sink.url;
+			if (node.type === 'n8n-nodes-base.httpRequest') node.parameters.url = sink.url; // every CRM call of the recipe
 		}
 		log(`[bench:queue] ${label}: the exactly-once recipe`);
 		result.recipe = await run({ url: await publish(workflow), sink });
