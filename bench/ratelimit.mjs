@@ -10,6 +10,13 @@
 //   3. The same awards with faults: every 20th request answered with a bare 429 (not carried out: the
 //      node must send it again), every 100th carried out and then the connection reset (ambiguous: the
 //      node must not send it again; the item fails with its error). Writes doubled must be 0.
+//   4. Two workers (issue 26, item 8): two copies of the built node, each loaded afresh with its own
+//      limiter as two queue-mode workers or n8n instances have, list the same 10,000 testers at once
+//      with one key, on one virtual clock that moves only while both wait (test/support/concurrent-clock.js).
+//      Each paces to the whole budget, so together they ask for twice it: 429s met, time vs the minimum
+//      for both listings' pages under one budget, testers lost or doubled per execution, failed items.
+//      Then the second starts 30 s into the first's list, with a Max Wait that covers the first's length:
+//      it waits its turn (the first takes each window's slots the moment they open), then lists.
 // The baseline is the minimum the limits allow for the same requests, computed, not measured.
 // Usage: npm run build && node bench/ratelimit.mjs [--testers 10000] [--awards 1000] [--speed N] [--json]
 // Writes bench-results/ratelimit.json (see bench/results.mjs); a run with other sizes or --speed is
@@ -37,6 +44,15 @@ const SPEED = values.speed ? Number(values.speed) : null;
 const { startMockPrefineryApi, PER_PAGE } = require(join(ROOT, 'test/support/mock-prefinery-api.js'));
 const { resetSharedRateLimiter, PREFINERY_LIMITS } = require(join(ROOT, 'dist/lib/rate-limit.js'));
 const { Prefinery } = require(join(ROOT, 'dist/nodes/Prefinery/Prefinery.node.js'));
+const { concurrentClock } = require(join(ROOT, 'test/support/concurrent-clock.js'));
+
+/** A fresh copy of the built node and its process-wide limiter on `clock`: what another process has. */
+function loadWorker(clock) {
+	const dist = join(ROOT, 'dist');
+	for (const key of Object.keys(require.cache)) if (key.startsWith(dist)) delete require.cache[key];
+	require(join(ROOT, 'dist/lib/rate-limit.js')).resetSharedRateLimiter(clock);
+	return require(join(ROOT, 'dist/nodes/Prefinery/Prefinery.node.js')).Prefinery;
+}
 
 /** Virtual time (sleep jumps at once) or real time sped up SPEED times. */
 function makeClock() {
@@ -105,7 +121,7 @@ function context(api, items) {
 	};
 }
 
-async function run(api, clock, items, beforeRequest) {
+async function run(api, clock, items, beforeRequest, Node = Prefinery) {
 	const ctx = context(api, items);
 	if (beforeRequest) {
 		const send = ctx.helpers.httpRequestWithAuthentication;
@@ -117,7 +133,7 @@ async function run(api, clock, items, beforeRequest) {
 	}
 	const t0 = clock.now();
 	const wall0 = performance.now();
-	const [out] = await new Prefinery().execute.call(ctx, ctx);
+	const [out] = await new Node().execute.call(ctx, ctx);
 	return { out, simulatedMs: clock.now() - t0, wallMs: performance.now() - wall0, logs: ctx.logs };
 }
 
@@ -210,6 +226,58 @@ for (const faults of [false, true]) {
 	}
 }
 
+// 4. Two workers listing at once: started together, and the second 30 s into the first's list.
+async function twoWorkers(offsetMs, maxRateLimitWait) {
+	const clock = concurrentClock();
+	const api = await startMockPrefineryApi({ testers: TESTERS, rateLimits: true, now: clock.now });
+	try {
+		const workers = [loadWorker(clock), loadWorker(clock)];
+		const t0 = clock.now();
+		const wall0 = performance.now();
+		const list = { resource: 'tester', operation: 'getAll', project: { __rl: true, mode: 'id', value: '1' }, returnAll: true, filters: {}, options: { maxRateLimitWait } };
+		const runs = await Promise.all(
+			workers.map((Node, i) =>
+				clock.actor(async () => {
+					if (i === 1 && offsetMs > 0) await clock.sleep(offsetMs);
+					return await run(api, clock, [list], undefined, Node);
+				}),
+			),
+		);
+		const simulatedMs = clock.now() - t0;
+		const pages = Math.ceil(TESTERS / PER_PAGE);
+		const minMs = minimumMs(2 * pages, PREFINERY_LIMITS.testerListProject);
+		const perWorker = runs.map(({ out }) => {
+			const ids = out.filter((item) => item.json.error === undefined).map((item) => item.json.id);
+			return {
+				errors: out.length - ids.length,
+				returned: ids.length,
+				distinct: new Set(ids).size,
+				errorMessages: out.filter((item) => item.json.error !== undefined).slice(0, 2).map((item) => String(item.json.error)),
+			};
+		});
+		return {
+			testers: TESTERS,
+			pagesEach: pages,
+			secondStartsAfterSeconds: offsetMs / 1000,
+			maxRateLimitWait,
+			requests: api.requests.length,
+			rateLimited: api.stats().rateLimited,
+			perWorker,
+			lostOrDoubled: perWorker.reduce((n, w) => n + (w.returned - w.distinct) + (TESTERS - w.distinct), 0),
+			errors: perWorker.reduce((n, w) => n + w.errors, 0),
+			simulatedSeconds: round(simulatedMs / 1000, 1),
+			minimumSeconds: minMs / 1000,
+			ratio: round(simulatedMs / minMs),
+			wallSeconds: round((performance.now() - wall0) / 1000, 2),
+		};
+	} finally {
+		await api.close();
+	}
+}
+results.twoWorkers = await twoWorkers(0, 300);
+// The second waits for the first's whole list (about TESTERS / 1,500 minutes): a Max Wait that covers it.
+results.twoWorkersStaggered = await twoWorkers(30_000, Math.ceil((TESTERS / 1500) * 60) + 120);
+
 const written = writeResults('ratelimit', {
 	command: 'node bench/ratelimit.mjs',
 	options: { testers: TESTERS, awards: AWARDS, speed: SPEED },
@@ -221,6 +289,13 @@ const written = writeResults('ratelimit', {
 		'awards.doubled': results.awards.doubled,
 		'awardsWithFaults.ratio': results.awardsWithFaults.ratio,
 		'awardsWithFaults.doubled': results.awardsWithFaults.doubled,
+		'twoWorkers.ratio': results.twoWorkers.ratio,
+		'twoWorkers.rateLimited': results.twoWorkers.rateLimited,
+		'twoWorkers.lostOrDoubled': results.twoWorkers.lostOrDoubled,
+		'twoWorkers.errors': results.twoWorkers.errors,
+		'twoWorkersStaggered.ratio': results.twoWorkersStaggered.ratio,
+		'twoWorkersStaggered.lostOrDoubled': results.twoWorkersStaggered.lostOrDoubled,
+		'twoWorkersStaggered.errors': results.twoWorkersStaggered.errors,
 	},
 	result: results,
 });
@@ -231,6 +306,8 @@ if (values.json) {
 	const b = results.backfill;
 	const a = results.awards;
 	const f = results.awardsWithFaults;
+	const w = results.twoWorkers;
+	const z = results.twoWorkersStaggered;
 	process.stdout.write(
 		[
 			`Rate limits at scale (${results.clock} clock; node ${results.node})`,
@@ -240,6 +317,10 @@ if (values.json) {
 			`    ${a.simulatedSeconds} s simulated vs ${a.minimumSeconds} s minimum → ${a.ratio}×; ${a.errors} errors, ${a.rateLimited} × 429, ${a.carriedOut} carried out, ${a.doubled} doubled, ${a.pointsAdded} points added; ${a.wallSeconds} s real`,
 			`  awards with faults: every 20th request a bare 429, every 100th carried out then the connection reset`,
 			`    ${f.simulatedSeconds} s simulated vs ${f.minimumSeconds} s minimum → ${f.ratio}×; ${f.rateLimited} × 429 (all sent again), ${f.resets} resets → ${f.errors} failed items (not repeated: "${String(f.errorMessages[0] ?? '').slice(0, 60)}"), ${f.carriedOut} carried out, ${f.doubled} doubled, ${f.pointsAdded} points added`,
+			`  two workers at once: each its own limiter, one key, ${w.testers} testers each (${w.pagesEach} pages each)`,
+			`    ${w.simulatedSeconds} s simulated vs ${w.minimumSeconds} s minimum for both → ${w.ratio}×; ${w.rateLimited} × 429 (${Math.round((100 * w.rateLimited) / w.requests)} % of ${w.requests} requests), ${w.errors} failed items, ${w.lostOrDoubled} testers lost or doubled; ${w.wallSeconds} s real`,
+			`  the second 30 s into the first's list, Max Wait on Rate Limit ${z.maxRateLimitWait} s: it waits its turn`,
+			`    ${z.simulatedSeconds} s simulated vs ${z.minimumSeconds} s minimum for both → ${z.ratio}×; ${z.rateLimited} × 429, ${z.errors} failed items, ${z.lostOrDoubled} testers lost or doubled; ${z.wallSeconds} s real`,
 			`  ${written} written`,
 			'',
 		].join('\n'),

@@ -311,6 +311,7 @@ export function isAmbiguous(failure: AttemptFailure): boolean {
 	return failure.status === undefined || failure.status >= 500;
 }
 
+/** 429s in a row after which a request to an endpoint without a documented limit fails. */
 export const MAX_RATE_LIMITED_ATTEMPTS = 20;
 export const MAX_READ_RETRIES = 2;
 
@@ -343,14 +344,20 @@ export class PacedRequest {
 		const now = this.limiter.clock.now();
 		if (failure.status === 429) {
 			this.rateLimitedCount += 1;
-			if (this.rateLimitedCount >= MAX_RATE_LIMITED_ATTEMPTS) return { action: 'fail', reason: 'too-many-429' };
+			// Without a documented window the count bounds the retries. With one, Max Wait does: every
+			// retry waits at least one slot of the window, so a request that another process keeps
+			// beating to the window (two workers listing one project) waits its turn for up to Max Wait.
+			if (this.buckets.length === 0 && this.rateLimitedCount >= MAX_RATE_LIMITED_ATTEMPTS) {
+				return { action: 'fail', reason: 'too-many-429' };
+			}
 			const clock = this.limiter.clock;
 			const retryAfterMs = parseRetryAfter(failure.retryAfter, clock.wallNow ? clock.wallNow() : now);
 			// The shared block ends with this request's Max Wait at the latest (see the module comment).
 			if (this.buckets.length > 0) this.limiter.rateLimited(this.buckets, retryAfterMs, this.maxWaitMs);
 			// Without a documented window, back off 1 s, 2 s, 4 s … (at most a minute).
 			const fallback = Math.min(MINUTE, 1000 * 2 ** (this.rateLimitedCount - 1));
-			this.notBefore = now + (retryAfterMs ?? (this.buckets.length ? 0 : fallback));
+			const slot = Math.max(0, ...this.buckets.map((bucket) => Math.ceil(bucket.windowMs / bucket.limit)));
+			this.notBefore = now + (this.buckets.length ? Math.max(retryAfterMs ?? 0, slot) : (retryAfterMs ?? fallback));
 			const probe = this.limiter.delayFor(this.buckets, this.notBefore);
 			if (this.waitedMs + probe.delayMs > this.maxWaitMs) {
 				return { action: 'fail', reason: 'max-wait', waitMs: probe.delayMs, retryAfterMs };

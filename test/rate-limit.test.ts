@@ -291,6 +291,26 @@ describe('PacedRequest: what is retried', () => {
 		expect(paced.afterFailure({ status: 429, retryAfter: '6' })).toEqual({ action: 'fail', reason: 'max-wait', waitMs: 6000, retryAfterMs: 6000 });
 	});
 
+	it('a documented endpoint answered 429 again and again (even with Retry-After: 0) waits at least a slot each time and stops at Max Wait, not at a count', () => {
+		const { paced, clock } = setup('GET', '/betas/1/testers', 120_000);
+		paced.beforeAttempt();
+		let retries = 0;
+		for (;;) {
+			const next = paced.afterFailure({ status: 429, retryAfter: '0' });
+			if (next.action !== 'retry') {
+				expect(next).toMatchObject({ action: 'fail', reason: 'max-wait' });
+				break;
+			}
+			retries += 1;
+			const { delayMs } = paced.beforeAttempt();
+			expect(delayMs).toBeGreaterThanOrEqual(1000);
+			clock.advance(delayMs);
+		}
+		// 60 per minute: one slot is 1 s, so 120 s of Max Wait allow about 120 retries (more than 20).
+		expect(retries).toBeGreaterThan(100);
+		expect(paced.waitedMs).toBeLessThanOrEqual(120_000);
+	});
+
 	it('an endpoint without documented limit backs off 1 s, 2 s, 4 s … on bare 429s and stops after 20', () => {
 		const { paced } = setup('POST', '/betas/1/checkins', Infinity);
 		const waits: number[] = [];
