@@ -7,7 +7,6 @@
 // redeliveries: about 3 minutes); PREFINERY_QUEUE_DELIVERIES=1000 sends the 1,000 (800 + 200) that
 // docs/duplicates-and-queue-mode.md quotes (about 7 minutes on 2 cores).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -18,7 +17,7 @@ import { packPackage, sleep, waitForWebhook } from '../harness/n8n.mjs';
 import { readmeCommands } from '../harness/readme.mjs';
 import { ROOT } from '../harness/runtime.mjs';
 import { exampleSetupSql } from '../harness/examples.mjs';
-import { dist, readJson, SECRET, send, startSink, TRIGGER_NAME, TRIGGER_TYPE } from './support.mjs';
+import { dist, readJson, runCommand, SECRET, send, startSink, TRIGGER_NAME, TRIGGER_TYPE } from './support.mjs';
 
 const progress = (line) => process.stderr.write(`${line}\n`);
 const DELIVERIES = Number(process.env.PREFINERY_QUEUE_DELIVERIES ?? 400);
@@ -268,16 +267,16 @@ describe('queue mode: main, two webhook processes, a worker, PostgreSQL 17 and R
 		assert.equal(answer.message, 'Sample event emitted.');
 	});
 
-	it('the documented start-up check (docs/duplicates-and-queue-mode.md) refuses a process whose user folder lacks the package', () => {
+	it('the documented start-up check (docs/duplicates-and-queue-mode.md) refuses a process whose user folder lacks the package', async () => {
 		const { queueCheck } = readmeCommands();
 		const empty = mkdtempSync(join(tmpdir(), 'prefinery-no-package-'));
 		temp.push(empty);
-		const run = (folder) => spawnSync('bash', ['-c', queueCheck], { env: { ...process.env, N8N_USER_FOLDER: folder }, encoding: 'utf8' });
-		const missing = run(empty);
+		const run = (folder) => runCommand('bash', ['-c', queueCheck], { env: { ...process.env, N8N_USER_FOLDER: folder } });
+		const missing = await run(empty);
 		assert.notEqual(missing.status, 0);
 		assert.match(missing.stderr, /n8n-nodes-prefinery is not installed/);
 		for (const process of [cluster.main, ...cluster.webhooks, ...cluster.workers]) {
-			assert.equal(run(process.userFolder).status, 0, `${process.name} has the package`);
+			assert.equal((await run(process.userFolder)).status, 0, `${process.name} has the package`);
 		}
 	});
 

@@ -1,6 +1,7 @@
 // Shared set-up for the real-n8n suites: one n8n per test file, started on loopback with the packed
 // package installed as a community package, plus helpers to build workflows and send signed events.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,27 @@ export { importExample, readJson, TRIGGER_TYPE } from '../harness/examples.mjs';
 export { startSink } from '../harness/sink.mjs';
 
 export const dist = (path) => import(join(ROOT, 'dist', path));
+
+/**
+ * Runs a command without holding the event loop (spawnSync does: for the seconds it ran, the suite's
+ * kept-alive connections to n8n could not see n8n close them, and the next call failed on one):
+ * { status, stdout, stderr }; killed after `timeout` ms when given.
+ */
+export function runCommand(command, args, { timeout, ...options } = {}) {
+	return new Promise((resolve, reject) => {
+		const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+		let stdout = '';
+		let stderr = '';
+		child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
+		child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+		const timer = timeout ? setTimeout(() => child.kill('SIGKILL'), timeout) : undefined;
+		child.on('error', reject);
+		child.on('close', (status, signal) => {
+			clearTimeout(timer);
+			resolve({ status, signal, stdout, stderr });
+		});
+	});
+}
 export const SECRET = 'whsec_e2e_' + 'k3y-not-for-production';
 export const TRIGGER_NAME = 'Prefinery Trigger';
 

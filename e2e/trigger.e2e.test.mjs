@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { sleep, tail } from '../harness/n8n.mjs';
 import { readmeCommands } from '../harness/readme.mjs';
@@ -16,6 +15,7 @@ import {
 	outputItems,
 	readAnswer,
 	readJson,
+	runCommand,
 	SECRET,
 	send,
 	settle,
@@ -311,7 +311,7 @@ describe('Prefinery Trigger in a real n8n', { timeout: 600_000 }, () => {
 			.replace("'<your secret>'", `'${SECRET}'`)
 			.replace("'<Test or Production URL>'", `'${main.urls.production}'`);
 		assert.doesNotMatch(command, /<[^>]+>/, 'every placeholder was filled');
-		const result = spawnSync('bash', ['-euo', 'pipefail', '-c', command], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+		const result = await runCommand('bash', ['-euo', 'pipefail', '-c', command], { cwd: ROOT, timeout: 60_000 });
 		const output = `${result.stdout}${result.stderr}`;
 		answers.push(output);
 		assert.equal(result.status, 0, output);
