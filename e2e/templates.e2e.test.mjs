@@ -1,0 +1,164 @@
+// The templates in examples/templates/ (issue 28), each run in a real n8n with n8n's own node for its
+// tool and a dummy credential. n8n's outbound HTTP goes through an intercepting proxy on loopback
+// (harness/intercept-proxy.mjs: n8n 2.41 honours HTTPS_PROXY and trusts the proxy's throw-away CA
+// through NODE_EXTRA_CA_CERTS), so the suite sees the request each node really sends to the tool's
+// API host, and answers it as that API documents (tools.mjs beside this file: HubSpot, Brevo,
+// ActiveCampaign, Airtable, each keeping its contacts by email). The reward path reads the tester
+// from the mock Prefinery API (loopback, not proxied).
+// For each template, as Prefinery would deliver them: a sign-up; the same sign-up again under another
+// event id (what the catch-up brings); a status change; a delivered reward; a redelivery of the
+// sign-up's event; one signed with another secret. Asserted: the method, host, path and every mapped
+// field of each call; one contact per email at the end (the idempotent call, never a second create);
+// nothing sent for the redelivery; the wrong secret answered 429 and failing its execution, by name.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startInterceptProxy } from '../harness/intercept-proxy.mjs';
+import { packPackage, startN8n, waitForWebhook } from '../harness/n8n.mjs';
+import { dist, readJson, SECRET, send, TRIGGER_TYPE, waitForExecutions } from './support.mjs';
+import { TOOLS, simulate } from './templates/tools.mjs';
+
+const require = createRequire(import.meta.url);
+const { startMockPrefineryApi } = require('../test/support/mock-prefinery-api.js');
+const progress = (line) => process.stderr.write(`${line}\n`);
+
+describe('templates: each tool\'s own n8n node, its real request captured through a proxy', () => {
+	let n8n;
+	let proxy;
+	let prefinery;
+	let folder;
+	const credentials = {};
+	const stores = new Map();
+
+	before(async () => {
+		proxy = await startInterceptProxy({ answer: (request) => simulate(stores, request), log: progress });
+		prefinery = await startMockPrefineryApi();
+		folder = mkdtempSync(join(tmpdir(), 'prefinery-pack-'));
+		const pack = packPackage(folder);
+		n8n = await startN8n({ tarball: pack.tarball, env: proxy.env, log: progress });
+		const create = async (type, data) => {
+			const { id, name } = await n8n.api.createCredential(`${type} (templates)`, type, data);
+			credentials[type] = { id, name };
+		};
+		await create('prefineryWebhookApi', { webhookSigningSecret: SECRET });
+		await create('prefineryApi', { apiKey: prefinery.apiKey, baseUrl: prefinery.url });
+		for (const tool of TOOLS) await create(tool.credential.type, tool.credential.data);
+	});
+
+	after(async () => {
+		const via = {};
+		for (const request of proxy?.requests ?? []) via[request.via] = (via[request.via] ?? 0) + 1;
+		progress(`templates: ${proxy?.requests.length ?? 0} requests through the proxy, by how they came: ${JSON.stringify(via)}`);
+		await n8n?.dispose();
+		await proxy?.close();
+		await prefinery?.close();
+		if (folder) rmSync(folder, { recursive: true, force: true });
+	});
+
+	/** Imports a template as a user does, with the suite's credentials, and publishes it. */
+	async function importTemplate(file) {
+		const workflow = readJson(join('examples', 'templates', file));
+		const trigger = workflow.nodes.find((node) => node.type === TRIGGER_TYPE);
+		trigger.webhookId = `${trigger.webhookId}-${Date.now().toString(36)}`;
+		for (const node of workflow.nodes) {
+			for (const type of Object.keys(node.credentials ?? {})) {
+				assert.ok(credentials[type], `${file}: ${node.name} uses a credential type the suite has (${type})`);
+				assert.match(node.credentials[type].id, /^REPLACE_WITH_/, `${file}: ${node.name} ships without a real credential`);
+				node.credentials[type] = credentials[type];
+			}
+		}
+		const created = await n8n.api.createWorkflow({ name: workflow.name, nodes: workflow.nodes, connections: workflow.connections, settings: workflow.settings });
+		await n8n.api.publish(created.id);
+		const url = `${n8n.baseUrl}/webhook/${trigger.webhookId}/webhook`;
+		await waitForWebhook(url);
+		return { id: created.id, url, workflow };
+	}
+
+	for (const tool of TOOLS) {
+		it(`${tool.name}: ${tool.file}`, async () => {
+			const { samplePayload } = await dist('lib/samples.js');
+			const wf = await importTemplate(tool.file);
+			const tester = prefinery.state.testers.get(1)[tool.testerIndex];
+			const base = 8_000_000 + tool.testerIndex * 100;
+			/** A sample event of `type` about the mock's tester (its id, email and project). */
+			const event = (type, id, overrides = {}) => {
+				const envelope = samplePayload(type, id);
+				if (type.startsWith('tester_')) Object.assign(envelope.data, { id: tester.id, email: tester.email, project_id: 1 }, overrides);
+				else Object.assign(envelope.data, { user_id: tester.id, project_id: 1 }, overrides);
+				return envelope;
+			};
+			const calls = () => proxy.requests.filter((request) => tool.hosts.includes(request.host));
+			let executions = 0;
+			const deliver = async (envelope, answer = 'accepted') => {
+				const res = await send(wf.url, envelope);
+				assert.equal(res.status, 200, res.text);
+				assert.equal(res.json.status, answer, res.text);
+				if (answer === 'accepted') {
+					executions += 1;
+					const all = await waitForExecutions(n8n, wf.id, executions);
+					const failed = all.filter((execution) => execution.status === 'error');
+					assert.deepEqual(failed.map((execution) => JSON.stringify(execution.data?.resultData?.error ?? execution).slice(0, 600)), [], `${tool.name}: no execution failed`);
+				}
+			};
+
+			// 1. A sign-up.
+			const signUp = event('tester_created', base + 1);
+			await deliver(signUp);
+			const [first, ...more] = calls();
+			assert.equal(more.length, 0, `${tool.name}: one call for a sign-up: ${JSON.stringify(calls().map((c) => `${c.method} ${c.host}${c.path}`))}`);
+			tool.expectUpsert(first, signUp.data);
+			assert.equal(tool.contacts(stores).size, 1);
+
+			// 2. The same sign-up under another event id (a catch-up): the same idempotent call, no second contact.
+			await deliver(event('tester_created', base + 2));
+			const second = calls().at(-1);
+			assert.equal(calls().length, 2);
+			assert.equal(`${second.method} ${second.host}${second.path}`, `${first.method} ${first.host}${first.path}`);
+			tool.expectUpsert(second, signUp.data);
+			assert.equal(tool.contacts(stores).size, 1, `${tool.name}: one contact for one email`);
+
+			// 3. A status change.
+			const updated = event('tester_updated', base + 3);
+			await deliver(updated);
+			assert.equal(calls().length, 3);
+			tool.expectUpsert(calls().at(-1), updated.data);
+			assert.equal(tool.contact(stores, tester.email)[tool.statusField], 'invited');
+
+			// 4. A delivered reward: the tester read from Prefinery by id, then recorded on the same contact.
+			const reads = prefinery.requests.length;
+			const reward = event('reward_delivered', base + 4);
+			await deliver(reward);
+			assert.ok(
+				prefinery.requests.slice(reads).some((request) => request.method === 'GET' && request.path === `/api/v2/betas/1/testers/${tester.id}`),
+				`${tool.name}: the rewarded tester was read from Prefinery: ${JSON.stringify(prefinery.requests.slice(reads).map((r) => `${r.method} ${r.path}`))}`,
+			);
+			assert.equal(calls().length, 4);
+			tool.expectReward(calls().at(-1), tester.email, reward.data.name);
+			assert.equal(tool.contact(stores, tester.email)[tool.rewardField], reward.data.name);
+			assert.equal(tool.contacts(stores).size, 1, `${tool.name}: still one contact`);
+
+			// 5. Prefinery redelivers the sign-up's event: answered as a duplicate, nothing sent.
+			await deliver(signUp, 'duplicate');
+			assert.equal(calls().length, 4);
+
+			// 6. A delivery signed with another secret: answered 429 (Prefinery retries it), nothing sent,
+			// and the execution fails naming the reason, so the Error Workflow hears of it.
+			const rejected = await send(wf.url, event('tester_created', base + 6), { secret: 'whsec_not-the-secret' });
+			assert.equal(rejected.status, 429, rejected.text);
+			const all = await waitForExecutions(n8n, wf.id, executions + 1);
+			const failed = all.filter((execution) => execution.status === 'error');
+			assert.equal(failed.length, 1, `${tool.name}: the rejected delivery failed one execution`);
+			assert.match(JSON.stringify(failed[0].data?.resultData?.error ?? {}), /Prefinery delivery rejected: mismatch/);
+			assert.equal(calls().length, 4);
+
+			// Every call carried the dummy credential the way the tool expects, and no secret of ours.
+			for (const call of calls()) {
+				tool.expectAuth(call);
+				assert.doesNotMatch(call.raw, new RegExp(SECRET));
+			}
+		});
+	}
+});
