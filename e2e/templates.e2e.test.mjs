@@ -7,9 +7,10 @@
 // from the mock Prefinery API (loopback, not proxied).
 // For each template, as Prefinery would deliver them: a sign-up; the same sign-up again under another
 // event id (what the catch-up brings); a status change; a delivered reward; a redelivery of the
-// sign-up's event; one signed with another secret. Asserted: the method, host, path and every mapped
-// field of each call; one contact per email at the end (the idempotent call, never a second create);
-// nothing sent for the redelivery; the wrong secret answered 429 and failing its execution, by name.
+// sign-up's event; one signed with another secret; a sign-up whose email the tool refuses. Asserted:
+// the method, host, path and every mapped field of each call; one contact per email at the end (the
+// idempotent call, never a second create); nothing sent for the redelivery; the wrong secret answered
+// 429 and failing its execution, by name; the refused email failing its execution at the tool's node.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -153,6 +154,17 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 			assert.equal(failed.length, 1, `${tool.name}: the rejected delivery failed one execution`);
 			assert.match(JSON.stringify(failed[0].data?.resultData?.error ?? {}), /Prefinery delivery rejected: mismatch/);
 			assert.equal(calls().length, 4);
+
+			// 7. A sign-up whose email the tool refuses (anyone can type anything into a waitlist form): the
+			// tool's 4xx fails that execution at the tool's node, where Executions and the Error Workflow
+			// show it; the other contacts are untouched.
+			await send(wf.url, event('tester_created', base + 7, { id: tester.id + 100_000, email: 'not an email' })).then((res) => assert.equal(res.status, 200, res.text));
+			const afterRefusal = await waitForExecutions(n8n, wf.id, executions + 2);
+			const refused = afterRefusal.filter((execution) => execution.status === 'error' && execution.data?.resultData?.lastNodeExecuted !== 'Fail the execution: delivery rejected');
+			assert.equal(refused.length, 1, `${tool.name}: the refused email failed its execution`);
+			assert.equal(refused[0].data.resultData.lastNodeExecuted, tool.upsertNode);
+			assert.equal(calls().at(-1).answered >= 400, true);
+			assert.equal(tool.contacts(stores).size, 1);
 
 			// Every call carried the dummy credential the way the tool expects, and no secret of ours.
 			for (const call of calls()) {

@@ -49,6 +49,7 @@ function testerFields(tester) {
 const TOOL_LIST = [
 	{
 		name: 'HubSpot',
+		upsertNode: 'Create or update HubSpot contact',
 		file: 'prefinery-to-hubspot.json',
 		hosts: ['api.hubapi.com'],
 		testerIndex: 0,
@@ -90,6 +91,7 @@ const TOOL_LIST = [
 	},
 	{
 		name: 'Brevo',
+		upsertNode: 'Create or update Brevo contact',
 		file: 'prefinery-to-brevo.json',
 		hosts: ['api.brevo.com'],
 		testerIndex: 1,
@@ -124,6 +126,7 @@ const TOOL_LIST = [
 	},
 	{
 		name: 'ActiveCampaign',
+		upsertNode: 'Create or update ActiveCampaign contact',
 		file: 'prefinery-to-activecampaign.json',
 		hosts: [AC_HOST],
 		testerIndex: 2,
@@ -168,6 +171,7 @@ const TOOL_LIST = [
 	},
 	{
 		name: 'Airtable',
+		upsertNode: 'Create or update Airtable row',
 		file: 'prefinery-to-airtable.json',
 		hosts: ['api.airtable.com'],
 		testerIndex: 3,
@@ -188,6 +192,8 @@ const TOOL_LIST = [
 					return problem(422, { error: { type: 'INVALID_REQUEST_UNKNOWN', message: 'the simulator merges on Email only' } });
 				}
 				const key = fields.Email;
+				// Email is an Email field (the template's note says so): Airtable refuses what is not an address.
+				if (!/^[^@\s]+@[^@\s]+$/.test(String(key))) return problem(422, { error: { type: 'INVALID_VALUE_FOR_COLUMN', message: 'Field "Email" cannot accept the provided value' } });
 				const exists = request.method === 'PATCH' && store(stores, request.host).has(String(key).toLowerCase());
 				const { contact } = request.method === 'PATCH' ? upsert(stores, request.host, key, fields) : { contact: { id: `dup-${Date.now()}`, ...fields } };
 				if (request.method === 'POST') store(stores, request.host).set(`${key}#${contact.id}`, contact);
@@ -215,6 +221,7 @@ const TOOL_LIST = [
 	},
 	{
 		name: 'MailerLite',
+		upsertNode: 'Create or update MailerLite subscriber',
 		file: 'prefinery-to-mailerlite.json',
 		hosts: ['connect.mailerlite.com'],
 		testerIndex: 4,
