@@ -16,9 +16,11 @@
 //      pagination and Retry On Fail as n8n's docs suggest, and paced by hand (bench/backfill.mjs)
 //   9. the catch-up at 10,000 / 100,000 / 1,000,000 testers: today's Return All every 15 minutes vs the
 //      Prefinery Catch-Up Trigger, a simulated day on a virtual clock (bench/catchup.mjs)
+//  10. the same two in a real n8n at 10,000 testers: the largest execution record and n8n's peak memory
+//      (bench/catchup-n8n.mjs; skipped with --skip-n8n)
 // Options: --skip-n8n, --skip-queue, --skip-stream, --skip-backfill, --events N per target (default 200),
 // --queue-events N (default 300), --backfill-testers N (default 2000), --concurrency C (default 20).
-// Writes bench-results/run.json, handler.json, memory.json, ratelimit.json, catchup.json, queue.json, stream.json, backfill.json.
+// Writes bench-results/run.json, handler.json, memory.json, ratelimit.json, catchup.json, catchup-n8n.json, queue.json, stream.json, backfill.json.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,6 +69,10 @@ results.rateLimits = rateLimits.status === 0 ? { report: rateLimits.stdout } : {
 // 9. The catch-up at scale: today's Return All every 15 minutes vs the Catch-Up Trigger (virtual clock; printed last).
 const catchUp = spawnSync(process.execPath, [join(ROOT, 'bench', 'catchup.mjs')], { encoding: 'utf8' });
 results.catchUp = catchUp.status === 0 ? { report: catchUp.stdout } : { error: catchUp.stderr.slice(-500) };
+
+// 10. The catch-up in a real n8n (a few minutes: the trigger's polls come a minute apart; printed last).
+const catchUpN8n = values['skip-n8n'] ? null : spawnSync(process.execPath, [join(ROOT, 'bench', 'catchup-n8n.mjs')], { encoding: 'utf8' });
+results.catchUpN8n = catchUpN8n && (catchUpN8n.status === 0 ? { report: catchUpN8n.stdout } : { error: catchUpN8n.stderr.slice(-500) });
 
 // 2. Package.
 const pack = packPackage(mkdtempSync(join(tmpdir(), 'prefinery-bench-pack-')));
@@ -260,5 +266,6 @@ if (results.n8n) {
 printMemory(results.memory);
 console.log(`\n== The Prefinery node at Prefinery's rate limits (bench/ratelimit.mjs) ==\n${results.rateLimits.report ?? results.rateLimits.error}`);
 console.log(`\n== The catch-up at scale (bench/catchup.mjs) ==\n${results.catchUp.report ?? results.catchUp.error}`);
+if (results.catchUpN8n) console.log(`\n== The catch-up in a real n8n (bench/catchup-n8n.mjs) ==\n${results.catchUpN8n.report ?? results.catchUpN8n.error}`);
 if (results.backfill) printBackfill(results.backfill);
 console.log(`\n${written} written (the other parts wrote theirs). Compare them with the docs' ranges: npm run bench:check`);
