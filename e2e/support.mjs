@@ -11,7 +11,7 @@ import { TRIGGER_TYPE } from '../harness/examples.mjs';
 
 // What the suites share with the commands users run (npm start, the benchmarks) lives in harness/;
 // re-exported here for the suites.
-export { importExample, readJson, TRIGGER_TYPE } from '../harness/examples.mjs';
+export { CATCH_UP_TYPE, catchUpState, importExample, readJson, TRIGGER_TYPE } from '../harness/examples.mjs';
 export { startSink } from '../harness/sink.mjs';
 
 export const dist = (path) => import(join(ROOT, 'dist', path));

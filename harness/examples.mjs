@@ -48,3 +48,40 @@ export function exampleSetupSql(file) {
 	if (!match) throw new Error(`examples/${file}: no \`\`\`sql block in a note`);
 	return match[1].trim();
 }
+
+export const CATCH_UP_TYPE = 'n8n-nodes-prefinery.prefineryCatchUpTrigger';
+
+/**
+ * The Prefinery Catch-Up Trigger's planner state (lib/catch-up.ts: watermark, sweep rounds, order) as n8n
+ * last saved it in the workflow's static data (n8n saves it when a poll emits), or null before any.
+ */
+export async function catchUpState(n8n, workflowId) {
+	const workflow = await n8n.api.call('GET', `/workflows/${workflowId}`);
+	const data = typeof workflow.staticData === 'string' ? JSON.parse(workflow.staticData) : workflow.staticData;
+	const entry = Object.entries(data ?? {}).find(([key, value]) => key.startsWith('node:') && value?.catchUp);
+	return entry ? entry[1].catchUp : null;
+}
+
+/**
+ * A workflow of the Prefinery Catch-Up Trigger (project 1, polling every minute: the shortest n8n allows
+ * a polling trigger) followed by a No Op, for the suites and benchmarks that measure the trigger alone.
+ */
+export function catchUpTriggerWorkflow({ name, credential, parameters = {} }) {
+	return {
+		name,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{
+				id: 'catch-up',
+				name: 'Prefinery Catch-Up Trigger',
+				type: CATCH_UP_TYPE,
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { pollTimes: { item: [{ mode: 'everyMinute' }] }, project: { __rl: true, mode: 'id', value: '1' }, ...parameters },
+				credentials: { prefineryApi: { id: credential.id, name: credential.name } },
+			},
+			{ id: 'next', name: 'Next', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [240, 0], parameters: {} },
+		],
+		connections: { 'Prefinery Catch-Up Trigger': { main: [[{ node: 'Next', type: 'main', index: 0 }]] } },
+	};
+}
