@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { catchUpTriggerWorkflow } from '../harness/examples.mjs';
 import { packPackage, sleep, startN8n, waitForWebhook } from '../harness/n8n.mjs';
 import { writeResults } from './results.mjs';
 
@@ -59,23 +60,7 @@ try {
 	log(`[catchup-n8n] n8n at rest: ${JSON.stringify(results.atRest)}`);
 
 	// The trigger first (the smaller one), so the peak it leaves is its own.
-	const trigger = await n8n.api.createWorkflow({
-		name: 'Catch-up trigger (bench)',
-		settings: { executionOrder: 'v1' },
-		nodes: [
-			{
-				id: 'catch-up',
-				name: 'Prefinery Catch-Up Trigger',
-				type: 'n8n-nodes-prefinery.prefineryCatchUpTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: { pollTimes: { item: [{ mode: 'everyMinute' }] }, project: { __rl: true, mode: 'id', value: '1' }, budgetShare: 50, batchSize: BATCH },
-				credentials: prefineryCredential,
-			},
-			{ id: 'next', name: 'Next', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [240, 0], parameters: {} },
-		],
-		connections: { 'Prefinery Catch-Up Trigger': { main: [[{ node: 'Next', type: 'main', index: 0 }]] } },
-	});
+	const trigger = await n8n.api.createWorkflow(catchUpTriggerWorkflow({ name: 'Catch-up trigger (bench)', credential, parameters: { budgetShare: 50, batchSize: BATCH } }));
 	await n8n.api.publish(trigger.id);
 	const polls = Math.min(POLLS, Math.ceil(TESTERS / BATCH));
 	log(`[catchup-n8n] the trigger polls every minute: waiting for ${polls} polls of ≤ ${BATCH} testers`);

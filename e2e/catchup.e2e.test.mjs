@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { sleep } from '../harness/n8n.mjs';
+import { catchUpTriggerWorkflow } from '../harness/examples.mjs';
 import { startSuiteN8n } from './support.mjs';
 
 const require = createRequire(import.meta.url);
@@ -14,8 +15,6 @@ const { startMockPrefineryApi } = require('../test/support/mock-prefinery-api.js
 
 const EARLIER = 30;
 const NEW = 5;
-/** Every minute: n8n refuses to publish a polling trigger with a shorter interval. */
-const POLL_TIMES = { item: [{ mode: 'everyMinute' }] };
 
 let n8n;
 let api;
@@ -48,23 +47,7 @@ describe('Prefinery Catch-Up Trigger in a real n8n', { timeout: 600_000 }, () =>
 
 	it('its first poll backfills every tester; a later poll brings each new sign-up, in the webhook trigger\'s tester_created shape', async () => {
 		const credential = await n8n.api.createCredential('Prefinery (mock API, catch-up)', 'prefineryApi', { apiKey: api.apiKey, baseUrl: api.url });
-		const created = await n8n.api.createWorkflow({
-			name: 'Catch-up trigger (e2e)',
-			settings: { executionOrder: 'v1' },
-			nodes: [
-				{
-					id: 'catch-up',
-					name: 'Prefinery Catch-Up Trigger',
-					type: 'n8n-nodes-prefinery.prefineryCatchUpTrigger',
-					typeVersion: 1,
-					position: [0, 0],
-					parameters: { pollTimes: POLL_TIMES, project: { __rl: true, mode: 'id', value: '1' } },
-					credentials: { prefineryApi: { id: credential.id, name: credential.name } },
-				},
-				{ id: 'noop', name: 'Next', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [240, 0], parameters: {} },
-			],
-			connections: { 'Prefinery Catch-Up Trigger': { main: [[{ node: 'Next', type: 'main', index: 0 }]] } },
-		});
+		const created = await n8n.api.createWorkflow(catchUpTriggerWorkflow({ name: 'Catch-up trigger (e2e)', credential }));
 		const earlier = api.state.testers.get(1).map((tester) => tester.id);
 		assert.equal(earlier.length, EARLIER);
 		await n8n.api.publish(created.id);
