@@ -419,6 +419,8 @@ describe('queue mode: main, two webhook processes, a worker, PostgreSQL 17 and R
 			const apiCredential = await cluster.main.api.createCredential('Prefinery (mock API, queue)', 'prefineryApi', { apiKey: api.apiKey, baseUrl: api.url });
 			const sink = await newSink();
 			const example = readJson('examples/prefinery-catch-up-postgres.json');
+			// The example saves failed executions only; the suite counts the ones its triggers started.
+			example.settings = { ...example.settings, saveDataSuccessExecution: 'all' };
 			for (const node of example.nodes) {
 				if (node.credentials?.prefineryWebhookApi) node.credentials.prefineryWebhookApi = { id: credential.id, name: credential.name };
 				if (node.credentials?.postgres) node.credentials.postgres = { id: postgresCredential.id, name: postgresCredential.name };
