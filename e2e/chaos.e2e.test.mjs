@@ -49,14 +49,22 @@ const EARLIER = 20;
 /** Prefinery's two days of retries in about 18 s. */
 const SPEED = 10_000;
 /** The catch-up re-runs a claim left unfinished this long (the example says 15 minutes). */
-const STALE_AFTER = '45 seconds';
-/** The example's retry of open claims runs every 15 minutes; here every 10 s (its stale age is 45 s). */
+const STALE_AFTER_SECONDS = 90;
+/**
+ * Testers an execution of the catch-up or the retry holds at most (the example says 500: its Catch-Up
+ * Trigger's Batch Size and the retry's LIMIT). The example's rule, scaled with its stale age: a live
+ * execution holds a claim for at most this many contacts at the CRM call's rate plus its timeout, and the
+ * stale age stays at least 3 times that (checked when the example is set up), so a claim taken again is
+ * one whose execution died, never a live one.
+ */
+const BATCH = 200;
+/** The example's retry of open claims runs every 15 minutes; here every 10 s. */
 const RETRY_EVERY_SECONDS = 10;
 /**
  * The Catch-Up Trigger polls every minute (the shortest n8n allows a polling trigger) with half the
  * list budget (its most): the example says every 15 minutes at 10 %. Same planner, compressed.
  */
-const CATCH_UP_POLLS = { pollTimes: { item: [{ mode: 'everyMinute' }] }, budgetShare: 50 };
+const CATCH_UP_POLLS = { pollTimes: { item: [{ mode: 'everyMinute' }] }, budgetShare: 50, batchSize: BATCH };
 /** How long the catch-up may take to catch up after the stream before the run is declared broken. */
 const CATCH_UP_BOUND_MS = 10 * 60_000;
 /**
@@ -124,7 +132,7 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 		const apiCredential = await n8n.api.createCredential('Prefinery (mock API)', 'prefineryApi', { apiKey: api.apiKey, baseUrl: api.url });
 
 		// 1. The example, as a user sets it up: credentials, project, CRM URL. The test compresses its clock:
-		//    the stale age (15 minutes → 45 s), the retry of open claims (every 15 minutes → 10 s) and the
+		//    the stale age (15 minutes → 90 s, with 200 testers an execution instead of 500), the retry of open claims (every 15 minutes → 10 s) and the
 		//    Catch-Up Trigger's polls (every 15 minutes at 10 % → every minute at 50 %). All three ways in
 		//    run from the start, as in production.
 		const withCatchUp = await importExample(n8n, webhookCredential, 'prefinery-catch-up-postgres.json', {
@@ -134,9 +142,20 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 					if (node.credentials?.prefineryApi) node.credentials.prefineryApi = { id: apiCredential.id, name: apiCredential.name };
 					if (node.type === CATCH_UP_TYPE) Object.assign(node.parameters, CATCH_UP_POLLS, { project: { ...node.parameters.project, value: '1' } });
 					if (node.name === 'Create CRM contact') node.parameters.url = `${crm.url}/with-catch-up`;
-					if (node.name === 'Claim' || node.name === 'Retry open claims') {
+					if (['Claim', 'Retry open claims', 'Park claims tried 5 times'].includes(node.name)) {
 						assert.match(node.parameters.query, /interval '15 minutes'/);
-						node.parameters.query = node.parameters.query.replaceAll("'15 minutes'", `'${STALE_AFTER}'`);
+						node.parameters.query = node.parameters.query.replaceAll("'15 minutes'", `'${STALE_AFTER_SECONDS} seconds'`);
+					}
+					if (node.name === 'Retry open claims') {
+						assert.match(node.parameters.query, /LIMIT 500\b/);
+						node.parameters.query = node.parameters.query.replace('LIMIT 500', `LIMIT ${BATCH}`);
+					}
+					if (node.name === 'Create CRM contact') {
+						// The stale age is safe by construction, as the example's note derives it.
+						const { timeout } = node.parameters.options;
+						const { batchSize, batchInterval } = node.parameters.options.batching.batch;
+						const holdsSeconds = BATCH / (batchSize / (batchInterval / 1000)) + timeout / 1000;
+						assert.ok(3 * holdsSeconds <= STALE_AFTER_SECONDS, `a live execution holds a claim up to ${holdsSeconds} s: the stale age ${STALE_AFTER_SECONDS} s must be 3 times that`);
 					}
 					if (node.type === 'n8n-nodes-base.scheduleTrigger') node.parameters.rule = { interval: [{ field: 'seconds', secondsInterval: RETRY_EVERY_SECONDS }] };
 				}
@@ -250,6 +269,7 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 		// A hard kill while executions run (a crashed host or an OOM kill), then a restart.
 		await stretch('running', PER_STRETCH / 2);
 		log('SIGKILL n8n while executions run');
+		const killedAt = Date.now();
 		const child = n8n.child;
 		n8n.child = null;
 		child.kill('SIGKILL');
@@ -356,15 +376,29 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 		assert.deepEqual(after.withCatchUp, { lost: 0, doubled: 0, calls: accepted.length }, JSON.stringify(report));
 		assert.deepEqual(backfill, { lost: 0, doubled: 0, calls: EARLIER - earlier.filter(CRM_REFUSES).length });
 		for (const replay of replays) assert.ok(replay.body.attempt > 1 && replay.headers['idempotency-key'] === replay.body.claim_key, `a replay that is no re-run claim: ${JSON.stringify(replay.body)}`);
+		// And each replay has a cause that ends an execution: the call before it stalled past the timeout
+		// (the CRM created the contact, n8n saw no answer), or it was made before the SIGKILL (the contact
+		// created, "Mark done" never ran). Anything else is a live execution's claim taken again: with a
+		// CRM that is not idempotent, a doubled contact.
+		const unexplained = replays.filter((replay) => {
+			const id = String(replay.body.tester_id);
+			const first = crm.requests.find((r) => r.url === '/with-catch-up' && r.headers['idempotency-key'] === replay.headers['idempotency-key'] && r.status < 400 && !r.replayed);
+			return !(CRM_STALLS_ONCE(id) || (first && first.at <= killedAt));
+		});
+		assert.deepEqual(unexplained.map((r) => r.body), [], 'replays without a stall or a kill before them: a live claim was taken again (the stale age is too short for the batch)');
 		assert.ok(claims[0]['most attempts'] <= 5, 'no claim is tried more than 5 times');
-		// Every contact the CRM refused: sent once, parked with the CRM's reason, never sent again, and
-		// reported by a failed execution that names it (what an Error Workflow receives).
+		// Every contact the CRM refused: parked with the CRM's reason, never sent again, and reported by a
+		// failed execution that names it (what an Error Workflow receives). Sent once, or once more when the
+		// SIGKILL cut off the execution that sent it first (the CRM node sends its whole batch before
+		// "Record failure" runs, so that answer was never recorded): every call but the last came before the
+		// kill, and the last one parked it.
 		assert.ok(refused.length > 0 && accepted.some(CRM_FAILS_ONCE) && accepted.some(CRM_STALLS_ONCE), `the CRM's faults happened: ${JSON.stringify(report['CRM faults'])}`);
 		const { rows: parkedClaims } = await sql(pg.port, 'SELECT tester_id, email, attempts, last_error FROM prefinery_claims WHERE parked_at IS NOT NULL ORDER BY tester_id', { database: 'app' });
 		assert.deepEqual(parkedClaims.map((c) => c.tester_id).sort(), [...refused].sort(), 'exactly the refused contacts are parked');
 		for (const claim of parkedClaims) {
 			assert.match(claim.last_error, /422/, `parked with the CRM's reason: ${JSON.stringify(claim)}`);
-			assert.equal(crm.requests.filter((r) => r.url === '/with-catch-up' && String(r.body.tester_id) === claim.tester_id).length, 1, `${claim.tester_id}: sent once, never again`);
+			const calls = crm.requests.filter((r) => r.url === '/with-catch-up' && String(r.body.tester_id) === claim.tester_id);
+			assert.ok(calls.length >= 1 && calls.slice(0, -1).every((r) => r.at <= killedAt), `${claim.tester_id}: sent once, never again (or once more after a call the SIGKILL cut off): ${JSON.stringify(calls.map((r) => ({ attempt: r.body.attempt, source: r.body.source, status: r.status, beforeKill: r.at <= killedAt })))}`);
 		}
 		const failures = (await n8n.api.executions(withCatchUp.id)).filter((e) => e.status === 'error').map((e) => e.data?.resultData?.error?.message ?? '');
 		for (const claim of parkedClaims) assert.ok(failures.some((message) => message.includes(claim.email) && message.includes('422')), `a failed execution names ${claim.email}: ${JSON.stringify(failures).slice(0, 600)}`);
@@ -378,25 +412,40 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 		for (const name of ['triggerOnly', 'coreNodes']) {
 			assert.equal(countEffects(crm, downStretch)[name].lost, downStretch.length, `${name}: every sign-up of the n8n-down stretch is lost`);
 		}
-		// The webhook never delivered the n8n-down stretch: the Catch-Up Trigger brought each of those sign-ups.
-		const viaCatchUp = new Set(crm.effects().filter((r) => r.url === '/with-catch-up' && r.body.source === 'catch-up').map((r) => String(r.body.tester_id)));
-		assert.deepEqual(downStretch.filter((id) => !CRM_REFUSES(id) && !viaCatchUp.has(id)), [], 'every sign-up of the n8n-down stretch came through the Catch-Up Trigger');
+		// The webhook never delivered the n8n-down stretch: each of those sign-ups came in through the catch-up
+		// (the Catch-Up Trigger's call, or the retry of open claims after a CRM failure or the SIGKILL cut
+		// the trigger's execution short), none through the webhook.
+		const bySource = (source) => new Set(crm.requests.filter((r) => r.url === '/with-catch-up' && r.body.source === source).map((r) => String(r.body.tester_id)));
+		const [viaCatchUp, viaRetry, viaWebhook] = ['catch-up', 'retry', 'webhook'].map(bySource);
+		assert.deepEqual(downStretch.filter((id) => viaWebhook.has(id)), [], 'no sign-up of the n8n-down stretch came through the webhook');
+		assert.deepEqual(downStretch.filter((id) => !viaCatchUp.has(id) && !viaRetry.has(id)), [], 'every sign-up of the n8n-down stretch came through the catch-up');
+		assert.ok(downStretch.some((id) => viaCatchUp.has(id)), 'the Catch-Up Trigger brought the n8n-down stretch');
 
 		// The stale-claim rule, made deterministic (the workflow is unpublished now): one claim as a crash
 		// leaves it (claimed long ago, never done), one as a running execution holds it (claimed now, not done
-		// yet). The retry of open claims, run once ("Execute workflow" from its Schedule Trigger), re-runs the
-		// first, once, and leaves the second and every finished one alone.
-		const { rows: plain } = await sql(pg.port, "SELECT tester_id FROM prefinery_claims WHERE attempts = 1 AND done_at IS NOT NULL AND source = 'webhook' ORDER BY tester_id LIMIT 2", { database: 'app' });
-		const [crashed, running] = plain.map((row) => row.tester_id);
+		// yet), one whose 5th run crashed too (claimed long ago, 5 attempts, never done nor failed). The retry
+		// of open claims, run once ("Execute workflow" from its Schedule Trigger), re-runs the first, once,
+		// leaves the second and every finished one alone, and parks the third without sending it: its
+		// execution fails naming it, so the Error Workflow hears of it.
+		const { rows: plain } = await sql(pg.port, "SELECT tester_id, email FROM prefinery_claims WHERE attempts = 1 AND done_at IS NOT NULL AND source = 'webhook' ORDER BY tester_id LIMIT 3", { database: 'app' });
+		const [crashed, running, gaveUp] = plain.map((row) => row.tester_id);
 		await sql(pg.port, `UPDATE prefinery_claims SET done_at = NULL, claimed_at = now() - interval '1 hour' WHERE tester_id = '${crashed}'`, { database: 'app' });
 		await sql(pg.port, `UPDATE prefinery_claims SET done_at = NULL, claimed_at = now() WHERE tester_id = '${running}'`, { database: 'app' });
+		await sql(pg.port, `UPDATE prefinery_claims SET done_at = NULL, attempts = 5, last_error = 'the CRM failed', claimed_at = now() - interval '1 hour' WHERE tester_id = '${gaveUp}'`, { database: 'app' });
 		const callsBefore = crm.requests.length;
 		const again = await runRetryOfOpenClaims(n8n, withCatchUp);
-		assert.equal(again.status, 'success');
 		const rerun = crm.requests.slice(callsBefore).filter((r) => r.url === '/with-catch-up');
 		assert.deepEqual(rerun.map((r) => [r.body.tester_id, r.body.source, r.body.attempt]), [[crashed, 'retry', 2]]);
-		const { rows: states } = await sql(pg.port, `SELECT tester_id, done_at IS NOT NULL AS done FROM prefinery_claims WHERE tester_id IN ('${crashed}', '${running}') ORDER BY tester_id = '${crashed}' DESC`, { database: 'app' });
-		assert.deepEqual(states, [{ tester_id: crashed, done: true }, { tester_id: running, done: false }]);
+		const { rows: states } = await sql(pg.port, `SELECT tester_id, done_at IS NOT NULL AS done, parked_at IS NOT NULL AS parked, last_error FROM prefinery_claims WHERE tester_id IN ('${crashed}', '${running}', '${gaveUp}') ORDER BY array_position(ARRAY['${crashed}', '${running}', '${gaveUp}'], tester_id)`, { database: 'app' });
+		assert.deepEqual(states.map(({ tester_id, done, parked }) => ({ tester_id, done, parked })), [
+			{ tester_id: crashed, done: true, parked: false },
+			{ tester_id: running, done: false, parked: false },
+			{ tester_id: gaveUp, done: false, parked: true },
+		]);
+		assert.match(states[2].last_error, /^no outcome after 5 attempts: .*; last error: the CRM failed$/);
+		assert.equal(again.status, 'error', 'the parked claim fails the execution');
+		const message = again.data?.resultData?.error?.message ?? '';
+		assert.ok(message.includes(plain[2].email) && message.includes(`tester_created:${gaveUp}`) && message.includes('no outcome after 5 attempts'), message);
 	});
 
 	it('the example\'s Postgres claim lets each sign-up through once under concurrent redeliveries; a Data table check-then-insert does not', async () => {
@@ -409,7 +458,7 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 		// The webhook half of the example: the claim under concurrent deliveries. The Catch-Up Trigger and the
 		// retry of open claims are taken out (they would bring the suite's other testers in).
 		const point = (workflow, path) => {
-			const catchUpHalf = ['Prefinery Catch-Up Trigger', 'Sign-up from the catch-up', 'Every 15 minutes: retry open claims', 'Retry open claims'];
+			const catchUpHalf = ['Prefinery Catch-Up Trigger', 'Sign-up from the catch-up', 'Every 15 minutes: retry open claims', 'Retry open claims', 'Park claims tried 5 times'];
 			assert.ok(catchUpHalf.every((name) => workflow.nodes.some((node) => node.name === name)), 'the example has its catch-up half');
 			workflow.nodes = workflow.nodes.filter((node) => !catchUpHalf.includes(node.name));
 			for (const name of catchUpHalf) delete workflow.connections[name];

@@ -24,7 +24,7 @@ export async function startSink({ statusFor = () => 201 } = {}) {
 			} catch {
 				// keep raw
 			}
-			const request = { method: req.method, url: req.url, headers: req.headers, body: json ?? body };
+			const request = { method: req.method, url: req.url, headers: req.headers, body: json ?? body, at: Date.now() };
 			const key = req.headers['idempotency-key'];
 			const scopedKey = key === undefined ? undefined : `${req.url} ${key}`;
 			request.replayed = scopedKey !== undefined && succeeded.has(scopedKey);
