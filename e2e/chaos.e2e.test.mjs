@@ -141,7 +141,6 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 					if (node.credentials?.postgres) node.credentials.postgres = { id: pgCredential.id, name: pgCredential.name };
 					if (node.credentials?.prefineryApi) node.credentials.prefineryApi = { id: apiCredential.id, name: apiCredential.name };
 					if (node.type === CATCH_UP_TYPE) Object.assign(node.parameters, CATCH_UP_POLLS, { project: { ...node.parameters.project, value: '1' } });
-					if (node.name === 'Create CRM contact') node.parameters.url = `${crm.url}/with-catch-up`;
 					if (['Claim', 'Retry open claims', 'Park claims tried 5 times'].includes(node.name)) {
 						assert.match(node.parameters.query, /interval '15 minutes'/);
 						node.parameters.query = node.parameters.query.replaceAll("'15 minutes'", `'${STALE_AFTER_SECONDS} seconds'`);
@@ -151,6 +150,7 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 						node.parameters.query = node.parameters.query.replace('LIMIT 500', `LIMIT ${BATCH}`);
 					}
 					if (node.name === 'Create CRM contact') {
+						node.parameters.url = `${crm.url}/with-catch-up`;
 						// The stale age is safe by construction, as the example's note derives it.
 						const { timeout } = node.parameters.options;
 						const { batchSize, batchInterval } = node.parameters.options.batching.batch;
@@ -350,7 +350,8 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 		const { rows: claims } = await sql(pg.port, 'SELECT count(*)::int AS claims, count(done_at)::int AS done, count(parked_at)::int AS parked, count(*) FILTER (WHERE attempts > 1)::int AS rerun, max(attempts)::int AS "most attempts" FROM prefinery_claims', { database: 'app' });
 		// A claim whose execution died between the CRM call and "Mark done" (the SIGKILL) is re-run by the
 		// catch-up once stale: the CRM gets the call again with the same Idempotency-Key and creates nothing.
-		const replays = crm.requests.filter((r) => r.url === '/with-catch-up' && r.replayed);
+		const withCatchUpCalls = crm.requests.filter((r) => r.url === '/with-catch-up');
+		const replays = withCatchUpCalls.filter((r) => r.replayed);
 		const report = {
 			signups: signups.length,
 			deliveries: sims.withCatchUp.records.length + burstSims.withCatchUp.records.length,
@@ -382,7 +383,7 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 		// CRM that is not idempotent, a doubled contact.
 		const unexplained = replays.filter((replay) => {
 			const id = String(replay.body.tester_id);
-			const first = crm.requests.find((r) => r.url === '/with-catch-up' && r.headers['idempotency-key'] === replay.headers['idempotency-key'] && r.status < 400 && !r.replayed);
+			const first = withCatchUpCalls.find((r) => r.headers['idempotency-key'] === replay.headers['idempotency-key'] && r.status < 400 && !r.replayed);
 			return !(CRM_STALLS_ONCE(id) || (first && first.at <= killedAt));
 		});
 		assert.deepEqual(unexplained.map((r) => r.body), [], 'replays without a stall or a kill before them: a live claim was taken again (the stale age is too short for the batch)');
@@ -397,7 +398,7 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 		assert.deepEqual(parkedClaims.map((c) => c.tester_id).sort(), [...refused].sort(), 'exactly the refused contacts are parked');
 		for (const claim of parkedClaims) {
 			assert.match(claim.last_error, /422/, `parked with the CRM's reason: ${JSON.stringify(claim)}`);
-			const calls = crm.requests.filter((r) => r.url === '/with-catch-up' && String(r.body.tester_id) === claim.tester_id);
+			const calls = withCatchUpCalls.filter((r) => String(r.body.tester_id) === claim.tester_id);
 			assert.ok(calls.length >= 1 && calls.slice(0, -1).every((r) => r.at <= killedAt), `${claim.tester_id}: sent once, never again (or once more after a call the SIGKILL cut off): ${JSON.stringify(calls.map((r) => ({ attempt: r.body.attempt, source: r.body.source, status: r.status, beforeKill: r.at <= killedAt })))}`);
 		}
 		const failures = (await n8n.api.executions(withCatchUp.id)).filter((e) => e.status === 'error').map((e) => e.data?.resultData?.error?.message ?? '');
@@ -415,7 +416,7 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 		// The webhook never delivered the n8n-down stretch: each of those sign-ups came in through the catch-up
 		// (the Catch-Up Trigger's call, or the retry of open claims after a CRM failure or the SIGKILL cut
 		// the trigger's execution short), none through the webhook.
-		const bySource = (source) => new Set(crm.requests.filter((r) => r.url === '/with-catch-up' && r.body.source === source).map((r) => String(r.body.tester_id)));
+		const bySource = (source) => new Set(withCatchUpCalls.filter((r) => r.body.source === source).map((r) => String(r.body.tester_id)));
 		const [viaCatchUp, viaRetry, viaWebhook] = ['catch-up', 'retry', 'webhook'].map(bySource);
 		assert.deepEqual(downStretch.filter((id) => viaWebhook.has(id)), [], 'no sign-up of the n8n-down stretch came through the webhook');
 		assert.deepEqual(downStretch.filter((id) => !viaCatchUp.has(id) && !viaRetry.has(id)), [], 'every sign-up of the n8n-down stretch came through the catch-up');

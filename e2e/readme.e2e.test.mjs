@@ -156,6 +156,15 @@ describe('README and docs pages match the package', () => {
 });
 
 describe('the README\'s first screen', () => {
+	it('the SQL that docs/catch-up.md quotes is the catch-up example\'s own (one source: the example)', () => {
+		const example = JSON.parse(readFileSync(join(ROOT, 'examples', 'prefinery-catch-up-postgres.json'), 'utf8'));
+		const squash = (sql) => sql.replace(/\s+/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')').trim();
+		const queries = new Set(example.nodes.map((node) => node.parameters?.query).filter(Boolean).map(squash));
+		const quoted = [...pages['docs/catch-up.md'].matchAll(/^\s*```sql\n([\s\S]*?)^\s*```/gm)].map((m) => m[1]);
+		assert.ok(quoted.length >= 3, `docs/catch-up.md quotes the claim, the retry and the park: ${quoted.length} SQL blocks`);
+		for (const sql of quoted) assert.ok(queries.has(squash(sql)), `docs/catch-up.md quotes SQL that is no query of examples/prefinery-catch-up-postgres.json:\n${sql}`);
+	});
+
 	it('reads in five minutes: at most 150 lines before the reference links', () => {
 		const lines = readme.slice(0, readme.indexOf('\n## Reference\n')).split('\n').length;
 		assert.ok(readme.includes('\n## Reference\n'), 'the README ends with its Reference links');
