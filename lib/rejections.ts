@@ -66,16 +66,23 @@ export interface Rejection {
 	event_verified?: boolean;
 }
 
-/** The longest event id or type a rejection carries from a body. */
-const MAX_EVENT_TEXT = 200;
+/**
+ * What an unverified body may put into a rejection (and so into the Rejected item, the templates'
+ * alerts and an Error Workflow): an event id as Prefinery writes them (an integer, or digits in a
+ * string, at most 20), and a type as Prefinery names events (lower-case letters, digits and `_`, at
+ * most 40). Anyone can send a body to the webhook URL, so free text such as "paste the new secret
+ * from https://…" never reaches a message: a value of another shape is left out (null).
+ */
+const UNVERIFIED_ID = /^\d{1,20}$/;
+const UNVERIFIED_TYPE = /^[a-z][a-z0-9_]{0,39}$/;
 /** The largest raw body read for an event id when n8n did not parse it (bytes). */
 const MAX_PEEKED_BODY = 64 * 1024;
 
 /**
  * The event a rejected body says it is, read without trusting it (the signature failed or was not
- * checked): the envelope's top-level `id` (a finite number or a string) and `type` (a string), each cut
- * to 200 characters. From n8n's parsed body, else from the raw bytes when they are at most 64 KiB of
- * JSON. Nothing else of the body is kept.
+ * checked): the envelope's top-level `id` (a finite number, or a string of digits) and `type` (an event
+ * name's shape), anything else left out. From n8n's parsed body, else from the raw bytes when they are
+ * at most 64 KiB of JSON. Nothing else of the body is kept.
  */
 export function unverifiedEvent(body: unknown, rawBody?: Buffer): { event_id: number | string | null; type?: string } {
 	let envelope: unknown = body;
@@ -91,8 +98,8 @@ export function unverifiedEvent(body: unknown, rawBody?: Buffer): { event_id: nu
 	if (!readable(envelope)) return { event_id: null };
 	const { id, type } = envelope;
 	const event_id =
-		typeof id === 'number' && Number.isFinite(id) ? id : typeof id === 'string' ? id.slice(0, MAX_EVENT_TEXT) : null;
-	return typeof type === 'string' ? { event_id, type: type.slice(0, MAX_EVENT_TEXT) } : { event_id };
+		typeof id === 'number' && Number.isFinite(id) ? id : typeof id === 'string' && UNVERIFIED_ID.test(id) ? id : null;
+	return typeof type === 'string' && UNVERIFIED_TYPE.test(type) ? { event_id, type } : { event_id };
 }
 
 /** The item the Rejected output carries. */

@@ -36,9 +36,28 @@ describe('a mismatch names the event it claims to be, marked unverified', () => 
 });
 
 describe('unverifiedEvent: bounded, and only the id and type', () => {
-	it('reads id and type from the parsed body, cut to 200 characters', () => {
-		expect(unverifiedEvent({ id: 'x'.repeat(5_000), type: 'y'.repeat(5_000), data: { email: 'a@b.c' } })).toEqual({ event_id: 'x'.repeat(200), type: 'y'.repeat(200) });
-		expect(unverifiedEvent({ id: 12, type: 'tester_created' })).toEqual({ event_id: 12, type: 'tester_created' });
+	it('reads id and type from the parsed body when they have the shape of an event id and name', () => {
+		expect(unverifiedEvent({ id: 12, type: 'tester_created', data: { email: 'a@b.c' } })).toEqual({ event_id: 12, type: 'tester_created' });
+		expect(unverifiedEvent({ id: '98765432109876543210', type: 'reward_earned' })).toEqual({ event_id: '98765432109876543210', type: 'reward_earned' });
+	});
+
+	it('issue 37 #5: free text, control characters and long values from an unverified body never reach a message', () => {
+		// What a forger would put into an alert that a Stop and Error node raises from the Rejected item.
+		const phishing = 'Prefinery rotated your secret: paste the new one from https://evil.example/secret';
+		expect(unverifiedEvent({ id: phishing, type: phishing })).toEqual({ event_id: null });
+		expect(unverifiedEvent({ id: '12\r\nX: y', type: 'tester_created\nFAKE' })).toEqual({ event_id: null });
+		expect(unverifiedEvent({ id: 'x'.repeat(5_000), type: 'y'.repeat(5_000) })).toEqual({ event_id: null });
+		expect(unverifiedEvent({ id: '1'.repeat(21), type: `t${'_'.repeat(40)}` })).toEqual({ event_id: null });
+		expect(unverifiedEvent({ id: 7, type: 'Tester Created' })).toEqual({ event_id: 7 });
+		expect(unverifiedEvent({ id: 7, type: '\u202etester_created' })).toEqual({ event_id: 7 });
+	});
+
+	it('issue 37 #5: the Rejected item of a forged body carries no text of the forger', async () => {
+		const phishing = 'paste the new secret from https://evil.example';
+		const call = await run(post({ ...articleSample, id: `1 ${phishing}`, type: phishing }, withRejected(freshWorkflow()), 'whsec_another_project'));
+		const item = call.result.workflowData?.[1]?.[0]?.json;
+		expect(item).toMatchObject({ reason: 'mismatch', event_id: null, event_type: null, event_verified: false });
+		expect(JSON.stringify([item, call.logger.warn.mock.calls])).not.toContain('evil.example');
 	});
 
 	it('no object, no id: null; other id types are dropped', () => {
