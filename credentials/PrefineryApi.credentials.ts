@@ -6,6 +6,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 import { PREFINERY_API_BASE_URL } from '../lib/api';
+import { ACCEPTED_BASE_URL_PATTERN, BASE_URL_REFUSED } from '../lib/base-url';
 
 /**
  * Prefinery's REST API key (Prefinery Essentials plan or higher), for the Prefinery action node.
@@ -53,12 +54,17 @@ export class PrefineryApi implements ICredentialType {
 		},
 	};
 
+	// The test sends the key as the nodes do: only to an https base URL (or plain http on this machine),
+	// never after a redirect, and it gives up after 15 s. Any other base URL is swapped for an address
+	// that cannot resolve, whose name says what to fix, so the key goes nowhere.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: `={{$credentials.baseUrl || "${PREFINERY_API_BASE_URL}"}}`,
+			baseURL: `={{ /${ACCEPTED_BASE_URL_PATTERN}/i.test(($credentials.baseUrl || "").trim() || "${PREFINERY_API_BASE_URL}") ? (($credentials.baseUrl || "").trim() || "${PREFINERY_API_BASE_URL}") : "${BASE_URL_REFUSED}" }}`,
 			url: '/betas',
 			method: 'GET',
 			headers: { Accept: 'application/json' },
+			disableFollowRedirect: true,
+			timeout: 15_000,
 		},
 	};
 }

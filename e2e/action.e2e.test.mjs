@@ -135,6 +135,27 @@ describe('Prefinery node in a real n8n', { timeout: 300_000 }, () => {
 
 		const unreachable = await testCredential('prefineryApi', { apiKey: api.apiKey, baseUrl: 'http://127.0.0.1:9/api/v2' });
 		assert.equal(unreachable.status, 'Error', JSON.stringify(unreachable));
+
+		// Issue 37 #2: the key never follows a redirect, and never goes to a base URL the nodes refuse.
+		const { startRecorder, startRedirector } = require('../test/support/hostile-hosts.js');
+		const elsewhere = await startRecorder('127.0.0.2');
+		const redirector = await startRedirector(302, `${elsewhere.url}/collect`);
+		try {
+			const redirected = await testCredential('prefineryApi', { apiKey: api.apiKey, baseUrl: `${redirector.url}/api/v2` });
+			assert.equal(redirected.status, 'Error', JSON.stringify(redirected));
+			assert.equal(redirector.requests.length, 1);
+			assert.deepEqual(elsewhere.requests, [], 'the redirect was not followed');
+			// Plain http to a host that is not loopback by name (0.0.0.0 reaches this machine's listeners on
+			// Linux): the nodes refuse it, so the Test sends nothing there either.
+			const port = new URL(redirector.url).port;
+			const plainHttp = await testCredential('prefineryApi', { apiKey: api.apiKey, baseUrl: `http://0.0.0.0:${port}/api/v2` });
+			assert.equal(plainHttp.status, 'Error', JSON.stringify(plainHttp));
+			assert.equal(redirector.requests.length, 1, 'nothing was sent to the plain-http base URL');
+			assert.ok(!JSON.stringify([redirected, plainHttp]).includes(api.apiKey), 'the key is not echoed');
+		} finally {
+			await redirector.close();
+			await elsewhere.close();
+		}
 	});
 
 	it('"Test" on the Prefinery Webhook credential never fails for a secret, and calls nobody', async () => {

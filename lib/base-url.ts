@@ -17,6 +17,17 @@ export type BaseUrlCheck =
 	| { ok: false; message: string; description: string };
 
 export const BASE_URL_FIELD = 'API Base URL';
+/**
+ * Where the credential's "Test" goes when its base URL is neither https nor plain http on this machine:
+ * a name that never resolves (`.invalid`, RFC 2606) and reads as the fix in the error n8n shows.
+ */
+export const BASE_URL_REFUSED = 'https://api-base-url-must-be-https.invalid';
+/**
+ * The base URLs `checkBaseUrl` accepts, as one regular expression (case-insensitive) for the
+ * credential's declarative "Test", which can hold an expression but no code: https without a user
+ * name, or plain http on the loopback interface.
+ */
+export const ACCEPTED_BASE_URL_PATTERN = String.raw`^(https:\/\/[^\/@\s]+|http:\/\/(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(:\d+)?)(\/[^@\s]*)?$`;
 export const CREDENTIAL_DISPLAY_NAME = 'Prefinery API';
 
 /** 127.0.0.0/8 (as the URL parser writes it), `localhost` or `[::1]`. */
@@ -68,4 +79,29 @@ export function baseUrlChangedMessage(firstOrigin: string, origin: string): { me
 		message: `The ${BASE_URL_FIELD} of the ${CREDENTIAL_DISPLAY_NAME} credential changed between items of this execution (${where})`,
 		description: `The API key goes to the ${BASE_URL_FIELD}, so it must be one fixed address for the whole execution; nothing was sent for this item. Set the credential's ${BASE_URL_FIELD} to a plain URL, not an expression that depends on the item (such as {{ $json.… }}). ${FIX}`,
 	};
+}
+
+/**
+ * Where a redirect from the API pointed, for the error that refuses it: the scheme and host of its
+ * `Location` (resolved against the request's URL), never its path or query string; control characters
+ * cannot reach the message.
+ */
+export function redirectTarget(location: unknown, requestUrl: string): string {
+	const text = Array.isArray(location) ? location[0] : location;
+	if (typeof text !== 'string' || text.trim() === '') return 'no address (no Location header)';
+	let url: URL;
+	try {
+		url = new URL(text.trim(), requestUrl);
+	} catch {
+		return 'an address that is not a URL';
+	}
+	if (url.protocol !== 'http:' && url.protocol !== 'https:') return `a ${url.protocol.replace(/[^a-z0-9+.-]/gi, '').slice(0, 20)} address`;
+	const origin = `${url.protocol}//${url.host}`;
+	let from = '';
+	try {
+		from = new URL(requestUrl).origin;
+	} catch {
+		from = '';
+	}
+	return origin === from ? `another path on ${origin}` : origin;
 }

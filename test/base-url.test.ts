@@ -1,6 +1,7 @@
 /** lib/base-url.ts: where the Prefinery API credential may send the API key (issue 26, item 6). */
 import { PREFINERY_API_BASE_URL } from '../lib/api';
-import { baseUrlChangedMessage, checkBaseUrl, isLoopbackHost } from '../lib/base-url';
+import { ACCEPTED_BASE_URL_PATTERN, BASE_URL_REFUSED, baseUrlChangedMessage, checkBaseUrl, isLoopbackHost } from '../lib/base-url';
+import { PrefineryApi } from '../credentials/PrefineryApi.credentials';
 
 describe('checkBaseUrl', () => {
 	it.each([
@@ -59,5 +60,34 @@ describe('baseUrlChangedMessage', () => {
 			'The API Base URL of the Prefinery API credential changed between items of this execution (https://api.prefinery.com, then https://evil.example)',
 		);
 		expect(description).toContain('not an expression that depends on the item');
+	});
+});
+
+describe('issue 37: the credential\'s "Test" sends the key only where the nodes would', () => {
+	const pattern = new RegExp(ACCEPTED_BASE_URL_PATTERN, 'i');
+	it.each([
+		'https://api.prefinery.com/api/v2',
+		'https://staging.example.com:8443/api/v2/',
+		'http://127.0.0.1:4010/api/v2',
+		'http://localhost:4010',
+		'http://[::1]:4010/api/v2',
+		'http://api.prefinery.com/api/v2',
+		'http://127.0.0.1.attacker.example/api/v2',
+		'http://localhost.attacker.example/api/v2',
+		'https://user:pass@api.prefinery.com/api/v2',
+		'https://api.prefinery.com@attacker.example/api/v2',
+		'ftp://api.prefinery.com/api/v2',
+		'javascript:alert(1)',
+		'api.prefinery.com/api/v2',
+	])('%s: the Test pattern agrees with checkBaseUrl', (url) => {
+		expect(pattern.test(url)).toBe(checkBaseUrl(url).ok);
+	});
+
+	it('a base URL it refuses is swapped for an address that cannot resolve and names the fix', () => {
+		expect(new URL(BASE_URL_REFUSED).hostname.endsWith('.invalid')).toBe(true);
+		const expression = String(new PrefineryApi().test.request.baseURL);
+		expect(expression).toContain(ACCEPTED_BASE_URL_PATTERN);
+		expect(expression).toContain(BASE_URL_REFUSED);
+		expect(new PrefineryApi().test.request).toMatchObject({ disableFollowRedirect: true, timeout: 15_000 });
 	});
 });

@@ -17,7 +17,7 @@ import type {
 import { NodeApiError, NodeHelpers, NodeOperationError, sleep } from 'n8n-workflow';
 import { PrefineryApi } from '../credentials/PrefineryApi.credentials';
 import { OPERATION_ACTIONS, Prefinery } from '../nodes/Prefinery/Prefinery.node';
-import { searchProjects } from '../nodes/shared/transport';
+import { RETURN_ALL_MAX_ITEMS, RETURN_ALL_MAX_PAGES, searchProjects } from '../nodes/shared/transport';
 import { resetSharedRateLimiter } from '../lib/rate-limit';
 import { httpRequestWithAuthentication } from './helpers/prefinery-http';
 import { virtualClock, type VirtualClock } from './helpers/virtual-clock';
@@ -26,6 +26,7 @@ import {
 	type MockPrefineryApi,
 	type RecordedRequest,
 } from './support/mock-prefinery-api';
+import { startDripper, startEndlessList, startHugePage, startRecorder, startRedirector, type HostileServer } from './support/hostile-hosts';
 
 const credentialType = new PrefineryApi();
 const NODE: INode = {
@@ -1297,7 +1298,10 @@ describe('Prefinery node', () => {
 			const started = Date.now();
 			await expect(new Prefinery().execute.call(ctx)).rejects.toThrow('The execution was stopped while POST /betas/1/points was under way');
 			expect(Date.now() - started).toBeLessThan(5000);
-			expect(httpHelper.mock.calls[0][1]).toMatchObject({ abortSignal: controller.signal, timeout: 60_000 });
+			// The signal n8n's HTTP helper got ends with the execution's (combined with the attempt's deadline).
+			const sent = httpHelper.mock.calls[0][1] as { abortSignal?: AbortSignal; timeout?: number };
+			expect(sent.timeout).toBe(60_000);
+			expect(sent.abortSignal?.aborted).toBe(true);
 			expect(server.requests).toHaveLength(1);
 		}, 10_000);
 
@@ -1395,4 +1399,86 @@ describe('Prefinery API credential: declarative test (run for real against the m
 		expect(names).toEqual(['apiKey', 'baseUrl']);
 		expect(credentialType.properties[0].required).toBe(true);
 	});
+});
+
+describe('issue 37: hostile hosts behind the API Base URL', () => {
+	const servers: HostileServer[] = [];
+	const started = async <T extends HostileServer>(server: Promise<T>): Promise<T> => {
+		const ready = await server;
+		servers.push(ready);
+		return ready;
+	};
+	beforeEach(() => resetSharedRateLimiter(virtualClock()));
+	afterEach(async () => {
+		await Promise.all(servers.splice(0).map((server) => server.close()));
+	});
+	/** The node with the API credential's base URL set to `baseUrl`. */
+	const runAgainst = async (baseUrl: string, params: Params) => {
+		const { ctx } = makeContext({ apiKey: 'key-for-the-real-api', url: baseUrl } as MockPrefineryApi, [params]);
+		return await new Prefinery().execute.call(ctx).catch((error: unknown) => error as NodeOperationError);
+	};
+	const listTesters = { resource: 'tester', operation: 'getAll', project: projectRl('1'), returnAll: true, filters: {} };
+
+	// #2: the API key never follows a redirect, to another host or another port, whatever the status.
+	it.each([301, 302, 307, 308])('%i to another host and to another port: not followed, the key stays, the error names the target', async (status) => {
+		const otherHost = await started(startRecorder('127.0.0.2'));
+		const otherPort = await started(startRecorder('127.0.0.1'));
+		for (const [target, shown] of [
+			[`${otherHost.url}/steal?from=prefinery`, otherHost.url],
+			[`${otherPort.url}/api/v2/betas/1/testers`, otherPort.url],
+			['https://attacker.example/collect', 'https://attacker.example'],
+		]) {
+			const base = await started(startRedirector(status, target));
+			const error = await runAgainst(`${base.url}/api/v2`, listTesters);
+			expect(error).toBeInstanceOf(NodeOperationError);
+			expect((error as NodeOperationError).message).toBe(
+				`Prefinery API answered ${status}, a redirect to ${shown}: not followed, so the API key was not sent there`,
+			);
+			expect((error as NodeOperationError).description).toContain('check the API Base URL of the Prefinery API credential');
+			expect(JSON.stringify(error)).not.toContain('key-for-the-real-api');
+			expect(JSON.stringify(error)).not.toContain('steal?from');
+			expect(base.requests).toHaveLength(1);
+		}
+		expect(otherHost.requests).toEqual([]);
+		expect(otherPort.requests).toEqual([]);
+	});
+
+	it('a redirect to another path on the same host is not followed either (a write is never repeated elsewhere)', async () => {
+		const base = await started(startRedirector(307, '/elsewhere'));
+		const error = await runAgainst(`${base.url}/api/v2`, { resource: 'point', operation: 'award', project: projectRl('1'), email: 'a@example.com', quantity: 1, reason: 'x' });
+		expect((error as NodeOperationError).message).toBe(`Prefinery API answered 307, a redirect to another path on ${base.url}: not followed, so the API key was not sent there`);
+		expect(base.requests.map((r) => r.method)).toEqual(['POST']);
+	});
+
+	// #4: a body dripped a byte at a time cannot hold a request past its Timeout.
+	it('a body dripped slower than the Timeout allows is abandoned at the deadline, before it ends; a GET is tried again, then fails naming the Timeout', async () => {
+		const drip = await started(startDripper({ everyMs: 50, bytes: 100_000 }));
+		const error = await runAgainst(`${drip.url}/api/v2`, { ...listTesters, options: { timeout: 1 } });
+		expect((error as unknown as NodeApiError).message).toContain('no complete answer within 1 s (the Timeout option)');
+		expect((error as unknown as NodeApiError).description).toContain('Tried 3 times.');
+		// Abandoned on the deadline, not on the body's end: the server was still dripping.
+		expect(drip.state.finished).toBe(false);
+		expect(drip.requests).toHaveLength(3);
+	}, 30_000);
+
+	// #4: Return All has a cap, named in its error.
+	it(`Return All against a list that always has a next page stops at ${RETURN_ALL_MAX_PAGES} pages, naming the cap and what to do`, async () => {
+		const endless = await started(startEndlessList());
+		const error = await runAgainst(`${endless.url}/api/v2`, listTesters);
+		expect((error as NodeOperationError).message).toBe(
+			`Return All stopped after ${RETURN_ALL_MAX_PAGES} pages and ${RETURN_ALL_MAX_PAGES * 25} items: it reads at most ${RETURN_ALL_MAX_PAGES} pages and ${RETURN_ALL_MAX_ITEMS} items`,
+		);
+		expect((error as NodeOperationError).description).toContain('set a Limit');
+		expect(endless.requests).toHaveLength(RETURN_ALL_MAX_PAGES);
+	}, 120_000);
+
+	it(`one page of 150,000 testers: Return All fails naming the cap (no stack overflow); a Limit still returns its items`, async () => {
+		const huge = await started(startHugePage({ count: 150_000 }));
+		const error = await runAgainst(`${huge.url}/api/v2`, listTesters);
+		expect((error as NodeOperationError).message).toBe(
+			`Return All stopped after 1 pages and 150000 items: it reads at most ${RETURN_ALL_MAX_PAGES} pages and ${RETURN_ALL_MAX_ITEMS} items`,
+		);
+		const limited = await runAgainst(`${huge.url}/api/v2`, { ...listTesters, returnAll: false, limit: 50 });
+		expect(Array.isArray(limited) ? (limited as INodeExecutionData[][])[0] : limited).toHaveLength(50);
+	}, 60_000);
 });

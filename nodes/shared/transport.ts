@@ -29,13 +29,14 @@ import {
 import {
 	joinUrl,
 	nextPageAfter,
+	PREFINERY_API_BASE_URL,
 	parsePagination,
 	describeBody,
 	permissionFor,
 	prefineryErrorDetail,
 	type PaginationInfo,
 } from '../../lib/api';
-import { baseUrlChangedMessage, checkBaseUrl } from '../../lib/base-url';
+import { baseUrlChangedMessage, checkBaseUrl, redirectTarget } from '../../lib/base-url';
 
 export type PrefineryApiContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
@@ -148,6 +149,7 @@ export async function prefineryApiRequest<T = unknown>(
 	}
 	const baseUrl = baseUrlFor.call(this, credentials.baseUrl, settings.itemIndex);
 	const query = qs ? compact(qs) : {};
+	const attemptMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_SECONDS * 1000;
 	const options: IHttpRequestOptions = {
 		method,
 		url: joinUrl(baseUrl, path),
@@ -156,8 +158,12 @@ export async function prefineryApiRequest<T = unknown>(
 		headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
 		json: true,
 		returnFullResponse: true,
-		// A hung request is abandoned (and a GET tried again) instead of holding the execution.
-		timeout: settings.timeoutMs ?? DEFAULT_TIMEOUT_SECONDS * 1000,
+		// The API key never follows a redirect: a 3xx comes back as a response and fails below, naming
+		// where it pointed (a redirect to another host would carry the Authorization header there).
+		disableFollowRedirect: true,
+		// n8n's own timeout fires only on silence (a body dripped a byte a second never trips it); the
+		// deadline below bounds the whole attempt, body included.
+		timeout: attemptMs,
 	};
 	if (Object.keys(query).length > 0) options.qs = query;
 	if (body !== undefined) options.body = body;
@@ -174,7 +180,6 @@ export async function prefineryApiRequest<T = unknown>(
 	// A stopped execution sends nothing more, stops waiting within a second, and abandons a request
 	// under way (the signal goes to n8n's HTTP helper).
 	const signal = 'getExecutionCancelSignal' in this ? this.getExecutionCancelSignal?.() : undefined;
-	if (signal) options.abortSignal = signal;
 	const stopIfCancelled = () => {
 		if (signal?.aborted) {
 			throw new NodeOperationError(this.getNode(), `The execution was stopped before ${method} ${path} was sent`);
@@ -190,9 +195,12 @@ export async function prefineryApiRequest<T = unknown>(
 			stopIfCancelled();
 		}
 		let response: { body: T; headers: Record<string, unknown>; statusCode: number };
+		// Each attempt has a deadline of its own (Timeout), whatever the server sends meanwhile.
+		const deadline = AbortSignal.timeout(attemptMs);
 		try {
 			response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_NAME, {
 				...options,
+				abortSignal: signal ? AbortSignal.any([signal, deadline]) : deadline,
 			})) as typeof response;
 		} catch (error) {
 			if (signal?.aborted) {
@@ -205,12 +213,18 @@ export async function prefineryApiRequest<T = unknown>(
 				});
 			}
 			// No answer (timeout, reset, refused): a GET is tried again, a write never.
+			const failure = deadline.aborted
+				? ({ message: `no complete answer within ${seconds(attemptMs)} (the Timeout option)` } as HttpErrorLike)
+				: (error as HttpErrorLike);
 			const next = paced.afterFailure({});
 			if (next.action === 'retry') {
-				this.logger.warn(`Prefinery: ${method} ${path} got no answer (${(error as Error).message}); trying the read again`);
+				this.logger.warn(`Prefinery: ${method} ${path} got no answer (${failure.message ?? 'no message'}); trying the read again`);
 				continue;
 			}
-			throw toNodeApiError.call(this, error as HttpErrorLike, method, path, next);
+			throw toNodeApiError.call(this, failure, method, path, next);
+		}
+		if (response.statusCode >= 300 && response.statusCode < 400) {
+			throw redirectError.call(this, response.statusCode, response.headers?.location, options.url as string, method, path, settings);
 		}
 		if (response.statusCode < 400) {
 			return {
@@ -255,6 +269,30 @@ function pacingError(
 		this.getNode(),
 		`Prefinery rate limit: the next request would have to wait ${seconds(slot.delayMs)} (${limit}), longer than Max Wait on Rate Limit (${seconds(settings.maxWaitMs)})`,
 		{ description: `${method} ${path}: ${MAX_WAIT_HINT}` },
+	);
+}
+
+/**
+ * Prefinery's API does not redirect; a 3xx comes from a wrong API Base URL (or a host in the way). The
+ * request is not repeated at the target, so the API key stays with the base URL's own origin.
+ */
+function redirectError(
+	this: PrefineryApiContext,
+	status: number,
+	location: unknown,
+	requestUrl: string,
+	method: string,
+	path: string,
+	settings: RequestSettings,
+): NodeOperationError {
+	const target = redirectTarget(location, requestUrl);
+	return new NodeOperationError(
+		this.getNode(),
+		`Prefinery API answered ${status}, a redirect to ${target}: not followed, so the API key was not sent there`,
+		{
+			description: `${method} ${path}. The Prefinery API does not redirect: check the API Base URL of the Prefinery API credential (it should be ${PREFINERY_API_BASE_URL}, or empty for that).`,
+			itemIndex: settings.itemIndex,
+		},
 	);
 }
 
@@ -315,6 +353,14 @@ function toNodeApiError(
 
 /** Return All logs its progress every this many pages. */
 export const PROGRESS_EVERY_PAGES = 20;
+/**
+ * The most pages and items one Return All reads (100,000 testers in Prefinery's pages of 25): a server
+ * that always advertises a next page, or answers one enormous page, fails the item with this named
+ * instead of filling n8n's memory. A larger waitlist is read with Limit and filters, or caught up by the
+ * Prefinery Catch-Up Trigger in bounded batches.
+ */
+export const RETURN_ALL_MAX_PAGES = 4000;
+export const RETURN_ALL_MAX_ITEMS = 100_000;
 
 /**
  * Every item of a paged list, following `X-Pagination` until the last page or `limit` items (see
@@ -362,9 +408,22 @@ export async function prefineryApiRequestAll<T = IDataObject>(
 		}
 		previous = fingerprint;
 		if (page === 1) firstBatchLength = batch.length;
-		items.push(...batch);
-		if (items.length >= limit) return items.slice(0, limit);
+		// One item at a time: spreading a page into push() overflows the stack for a page of ~150,000.
+		for (const item of batch) {
+			if (items.length >= limit) break;
+			items.push(item);
+		}
+		if (items.length >= limit) return items;
 		const next = nextPageAfter(page, batch.length, firstBatchLength, response.pagination);
+		if (items.length > RETURN_ALL_MAX_ITEMS || (next !== null && (pages >= RETURN_ALL_MAX_PAGES || items.length >= RETURN_ALL_MAX_ITEMS))) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`Return All stopped after ${pages} pages and ${items.length} items: it reads at most ${RETURN_ALL_MAX_PAGES} pages and ${RETURN_ALL_MAX_ITEMS} items`,
+				{
+					description: `GET ${path}: the list goes on beyond that, so nothing was returned for this item rather than fill n8n's memory. Turn off Return All and set a Limit, narrow the list with filters, or use the Prefinery Catch-Up Trigger, which reads a waitlist of any size in bounded batches.`,
+				},
+			);
+		}
 		if (next === null) {
 			if (pages > PROGRESS_EVERY_PAGES) progress(true, response.pagination.pages);
 			return items;
