@@ -1453,7 +1453,11 @@ describe('issue 37: hostile hosts behind the API Base URL', () => {
 	// #4: a body dripped a byte at a time cannot hold a request past its Timeout.
 	it('a body dripped slower than the Timeout allows is abandoned at the deadline, before it ends; a GET is tried again, then fails naming the Timeout', async () => {
 		const drip = await started(startDripper({ everyMs: 50, bytes: 100_000 }));
-		const error = await runAgainst(`${drip.url}/api/v2`, { ...listTesters, options: { timeout: 1 } });
+		const { ctx } = makeContext({ apiKey: 'key-for-the-real-api', url: `${drip.url}/api/v2` } as MockPrefineryApi, [{ ...listTesters, options: { timeout: 1 } }]);
+		// As in n8n's execute context, whose HTTP helper replaces the request's signal with the execution's.
+		ctx.getExecutionCancelSignal.mockReturnValue(new AbortController().signal);
+		expect('getExecutionCancelSignal' in ctx).toBe(true);
+		const error = await new Prefinery().execute.call(ctx).catch((e: unknown) => e);
 		expect((error as unknown as NodeApiError).message).toContain('no complete answer within 1 s (the Timeout option)');
 		expect((error as unknown as NodeApiError).description).toContain('Tried 3 times.');
 		// Abandoned on the deadline, not on the body's end: the server was still dripping.

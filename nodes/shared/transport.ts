@@ -198,10 +198,15 @@ export async function prefineryApiRequest<T = unknown>(
 		// Each attempt has a deadline of its own (Timeout), whatever the server sends meanwhile.
 		const deadline = AbortSignal.timeout(attemptMs);
 		try {
-			response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_NAME, {
-				...options,
-				abortSignal: signal ? AbortSignal.any([signal, deadline]) : deadline,
-			})) as typeof response;
+			// The signal ends the request itself where n8n passes it on (poll and load-options contexts); an
+			// execute context replaces it with the execution's own, so the attempt also races the deadline.
+			response = (await untilAborted(
+				this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_NAME, {
+					...options,
+					abortSignal: signal ? AbortSignal.any([signal, deadline]) : deadline,
+				}),
+				deadline,
+			)) as typeof response;
 		} catch (error) {
 			if (signal?.aborted) {
 				throw new NodeOperationError(this.getNode(), `The execution was stopped while ${method} ${path} was under way`, {
@@ -253,6 +258,23 @@ export async function prefineryApiRequest<T = unknown>(
 			next,
 			paced,
 		);
+	}
+}
+
+/** `promise`, or a rejection as soon as `signal` aborts (whatever the promise is still doing). */
+async function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+	if (signal.aborted) throw signal.reason;
+	let onAbort: (() => void) | undefined;
+	const aborted = new Promise<never>((_resolve, reject) => {
+		onAbort = () => reject(signal.reason);
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	// A request that fails after the deadline has nobody left to tell.
+	promise.catch(() => undefined);
+	try {
+		return await Promise.race([promise, aborted]);
+	} finally {
+		if (onAbort) signal.removeEventListener('abort', onAbort);
 	}
 }
 
