@@ -114,11 +114,14 @@ export async function aptInstall(packages, { label, log }) {
 	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 	const apt = (...args) =>
 		process.getuid?.() === 0 ? run('apt-get', args, { env }, log) : run('sudo', ['-n', 'apt-get', ...args], { env }, log);
-	log(`Installing ${label} from Debian (apt-get install ${packages.join(' ')}; once per machine)`);
-	log(`[${label}] apt-get update`);
-	await apt('update');
-	log(`[${label}] apt-get install ${packages.join(' ')}`);
-	await apt('install', '-y', '--no-install-recommends', ...packages);
+	// npm test runs suites side by side: one apt-get at a time (apt's own lock would fail the second).
+	await withInstallLock(join(ROOT, '.cache', 'apt'), 'Debian packages', log, async () => {
+		log(`Installing ${label} from Debian (apt-get install ${packages.join(' ')}; once per machine)`);
+		log(`[${label}] apt-get update`);
+		await apt('update');
+		log(`[${label}] apt-get install ${packages.join(' ')}`);
+		await apt('install', '-y', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=600', ...packages);
+	});
 }
 
 export const INSTALL_ENV = { ...process.env, npm_config_yes: 'true', npm_config_fund: 'false', npm_config_audit: 'false' };
