@@ -320,6 +320,20 @@ describe('Prefinery Trigger in a real n8n', { timeout: 600_000 }, () => {
 		assert.match(output, /"type":"tester_created"/);
 	});
 
+	it('the same command with a wrong secret says what the trigger answered and what to do (issue 36 #5)', async () => {
+		const { sendSample } = readmeCommands();
+		const command = sendSample
+			.replace("'<your secret>'", `'whsec_not_the_right_one'`)
+			.replace("'<Test or Production URL>'", `'${main.urls.production}'`);
+		const result = await runCommand('bash', ['-uo', 'pipefail', '-c', command], { cwd: ROOT, timeout: 60_000 });
+		const output = `${result.stdout}${result.stderr}`;
+		assert.equal(result.status, 1, output);
+		assert.match(output, /← 429 in \d+ ms: the trigger rejected the delivery: mismatch/);
+		assert.match(output, /Prefinery retries a 429/);
+		assert.match(output, /To fix: pass the same signing secret as the trigger's Prefinery Webhook credential/);
+		assert.doesNotMatch(output, /Too Many Requests/);
+	});
+
 	it('n8n serves the trigger\'s output schema (the editor ignores it for triggers; kept for other consumers)', async () => {
 		for (const version of ['1.0.0', '1.1.0']) {
 			const res = await fetch(`${n8n.baseUrl}/schemas/n8n-nodes-prefinery.prefineryTrigger/${version}.json`);

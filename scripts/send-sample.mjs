@@ -64,7 +64,26 @@ async function main() {
 	const started = Date.now();
 	const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000) });
 	const text = await res.text();
-	console.log(`← ${res.status} ${res.statusText} in ${Date.now() - started} ms\n${text}`);
+	let answer = null;
+	try {
+		answer = JSON.parse(text);
+	} catch {
+		answer = null;
+	}
+	if (answer && typeof answer.reason === 'string' && answer.status === 'rejected') {
+		// The trigger's own answer: say what it means rather than the HTTP phrase (429 is "Too Many
+		// Requests" to HTTP, but here it is a rejection Prefinery would retry).
+		console.log(`← ${res.status} in ${Date.now() - started} ms: the trigger rejected the delivery: ${answer.reason}`);
+		if (answer.message) console.log(`  ${answer.message}`);
+		console.log(
+			res.status === 429
+				? '  Prefinery retries a 429 for about two days, so a real event is not lost once this is fixed; this command does not retry.'
+				: `  Prefinery does not retry a ${res.status}: a real event answered like this is dropped.`,
+		);
+		if (answer.reason.startsWith('mismatch')) console.log('  To fix: pass the same signing secret as the trigger\'s Prefinery Webhook credential (--secret or PREFINERY_SIGNING_SECRET).');
+	} else {
+		console.log(`← ${res.status} ${res.statusText} in ${Date.now() - started} ms\n${text}`);
+	}
 	if (res.status === 404) {
 		console.log('\n404: the workflow is not published (Production URL), or the editor is not listening (Test URL).');
 	}
