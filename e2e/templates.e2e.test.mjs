@@ -10,21 +10,50 @@
 // sign-up's event; one signed with another secret; a sign-up whose email the tool refuses. Asserted:
 // the method, host, path and every mapped field of each call; one contact per email at the end (the
 // idempotent call, never a second create); nothing sent for the redelivery; the wrong secret answered
-// 429 and failing its execution, by name; the refused email failing its execution at the tool's node.
+// 429 and failing its execution, by name; the refused email failing its execution at the tool's node
+// (HubSpot's at the template's email check, before anything is sent).
+// Then, per tool, hostile emails (issue 37: `..`, `%2e%2e`, `?`, `#`, CRLF, 10 kB) as signed sign-ups and
+// read back from Prefinery for a reward: each reaches the tool only at the intended method and path, in
+// the body, or (HubSpot, whose node puts the email into the path) not at all, failing the execution.
+// And a layout check: no node on a template's note.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startInterceptProxy } from '../harness/intercept-proxy.mjs';
 import { packPackage, startN8n, waitForWebhook } from '../harness/n8n.mjs';
+import { ROOT } from '../harness/runtime.mjs';
 import { dist, readJson, SECRET, send, TRIGGER_TYPE, waitForExecutions } from './support.mjs';
 import { TOOLS, simulate } from './templates/tools.mjs';
 
 const require = createRequire(import.meta.url);
 const { startMockPrefineryApi } = require('../test/support/mock-prefinery-api.js');
 const progress = (line) => process.stderr.write(`${line}\n`);
+
+describe('templates: layout', () => {
+	// On the canvas a node is a 100 × 100 box from its position, a sticky note its width × height: no node
+	// sits on a note, where its text would be hidden, nor on another node.
+	for (const file of readdirSync(join(ROOT, 'examples', 'templates')).filter((name) => name.endsWith('.json'))) {
+		it(`${file}: no node on a note or on another node`, () => {
+			const { nodes } = readJson(join('examples', 'templates', file));
+			const box = (node) => {
+				const [x, y] = node.position;
+				const isNote = node.type === 'n8n-nodes-base.stickyNote';
+				return { name: node.name, isNote, x, y, w: isNote ? node.parameters.width : 100, h: isNote ? node.parameters.height : 100 };
+			};
+			const boxes = nodes.map(box);
+			const overlaps = (a, b) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+			const found = [];
+			const items = boxes.filter((b) => !b.isNote);
+			for (const [i, a] of items.entries()) {
+				for (const b of [...items.slice(i + 1), ...boxes.filter((note) => note.isNote)]) if (overlaps(a, b)) found.push(`${a.name} on ${b.name}`);
+			}
+			assert.deepEqual(found, []);
+		});
+	}
+});
 
 describe('templates: each tool\'s own n8n node, its real request captured through a proxy', () => {
 	let n8n;
@@ -162,8 +191,14 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 			const afterRefusal = await waitForExecutions(n8n, wf.id, executions + 2);
 			const refused = afterRefusal.filter((execution) => execution.status === 'error' && execution.data?.resultData?.lastNodeExecuted !== 'Fail the execution: delivery rejected');
 			assert.equal(refused.length, 1, `${tool.name}: the refused email failed its execution`);
-			assert.equal(refused[0].data.resultData.lastNodeExecuted, tool.upsertNode);
-			assert.equal(calls().at(-1).answered >= 400, true);
+			if (tool.emailInPath) {
+				// HubSpot's template checks the email before its node puts it into a path: nothing is sent.
+				assert.equal(refused[0].data.resultData.lastNodeExecuted, tool.failNode);
+				assert.equal(calls().length, 4);
+			} else {
+				assert.equal(refused[0].data.resultData.lastNodeExecuted, tool.upsertNode);
+				assert.equal(calls().at(-1).answered >= 400, true);
+			}
 			assert.equal(tool.contacts(stores).size, 1);
 
 			// Every call carried the dummy credential the way the tool expects, and no secret of ours.
@@ -171,6 +206,121 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 				tool.expectAuth(call);
 				assert.doesNotMatch(call.raw, new RegExp(SECRET));
 			}
+		});
+	}
+
+	// Anyone can sign up on a public waitlist, so a tester's email is the sign-up's choice even in a
+	// delivery whose signature is genuine (issue 37). n8n's HubSpot node puts it into the URL path
+	// unencoded (`..`, `%2e%2e`, `?` and `#` change which call is made): the HubSpot template lets only a
+	// plain address through and fails the execution for anything else; the other tools' nodes send the
+	// email in the body. Each hostile email is sent as a signed sign-up; the reward branch gets one back
+	// from Prefinery. Asserted from the proxy: the method and path each node really sent.
+	const HOSTILE = [
+		'x/../vid/123/profile?a=@b.c',
+		'x/../../vid/123/profile?a=@b.c',
+		'a%2e%2e/x@b.co',
+		'x/%2e%2e/%2e%2e/vid/123/profile@b.co',
+		'victim@corp.com?x',
+		'victim@corp.com#x',
+		'a@b.co\r\nX-Injected: 1',
+		`${'a'.repeat(10_240)}@example.com`,
+	];
+	const UNUSUAL = ['first.last+tag@sub.example.co.uk', "o'brien@example.io"];
+	/** The email as the HubSpot template's failure quotes it: control characters replaced, cut at 60. */
+	const quoted = (email) =>
+		`"${email.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').slice(0, 60)}"${email.length > 60 ? ` (the first 60 of ${email.length} characters)` : ''}`;
+
+	for (const tool of TOOLS) {
+		it(`${tool.name}: a hostile email reaches ${tool.name} only at the intended path, ${tool.emailInPath ? 'or not at all' : 'in the body'}`, async () => {
+			const { samplePayload } = await dist('lib/samples.js');
+			const wf = await importTemplate(tool.file);
+			const calls = () => proxy.requests.filter((request) => tool.hosts.includes(request.host));
+			const base = 8_100_000 + tool.testerIndex * 100;
+			let executions = 0;
+			let n = 0;
+			/** Sends `envelope` signed, waits for its execution; returns it and the tool's calls it made. */
+			const deliver = async (envelope) => {
+				const before = calls().length;
+				const res = await send(wf.url, envelope);
+				assert.equal(res.status, 200, res.text);
+				assert.equal(res.json.status, 'accepted', res.text);
+				executions += 1;
+				const all = await waitForExecutions(n8n, wf.id, executions);
+				const execution = all.reduce((newest, e) => (Number(e.id) > Number(newest.id) ? e : newest));
+				return { execution, sent: calls().slice(before) };
+			};
+			const signUp = (email) => {
+				n += 1;
+				const envelope = samplePayload('tester_created', base + n);
+				Object.assign(envelope.data, { id: 9_000_000 + tool.testerIndex * 100 + n, email, project_id: 1 });
+				return envelope;
+			};
+			const routes = (sent) => sent.map((call) => `${call.method} ${call.path}${Object.keys(call.query).length ? `?${new URLSearchParams(call.query)}` : ''}`);
+
+			// Valid but unusual addresses go through unchanged, to the intended path.
+			for (const email of UNUSUAL) {
+				const envelope = signUp(email);
+				const { execution, sent } = await deliver(envelope);
+				assert.equal(execution.status, 'success', `${tool.name} ${email}: ${JSON.stringify(execution.data?.resultData?.error ?? {}).slice(0, 400)}`);
+				assert.deepEqual(routes(sent), [tool.route(email)], `${tool.name} ${email}`);
+				tool.expectUpsert(sent[0], envelope.data);
+				if (!tool.emailInPath) assert.equal(tool.emailOf(sent[0]), email);
+			}
+
+			for (const email of HOSTILE) {
+				const envelope = signUp(email);
+				const label = `${tool.name} ${JSON.stringify(email.slice(0, 60))}`;
+				const { execution, sent } = await deliver(envelope);
+				for (const call of sent) assert.equal(call.headers['x-injected'], undefined, `${label}: no header injected`);
+				if (tool.emailInPath) {
+					// Nothing reaches HubSpot; the execution fails at the check's Stop and Error, naming the tester.
+					assert.deepEqual(routes(sent), [], `${label}: nothing sent to ${tool.name}`);
+					assert.equal(execution.status, 'error', label);
+					assert.equal(execution.data.resultData.lastNodeExecuted, tool.failNode, label);
+					const message = execution.data.resultData.error.message;
+					assert.ok(
+						message.startsWith(`Tester ${envelope.data.id}: the email ${quoted(email)} is not a plain address, so the contact was not sent to HubSpot`),
+						`${label}: ${message.slice(0, 300)}`,
+					);
+					assert.doesNotMatch(message, /[\r\n]/, `${label}: no line break in the message`);
+					assert.ok(message.length < 800, `${label}: the message is short (${message.length})`);
+				} else {
+					// The email goes in the body, unchanged, to the one intended path; or the tool refuses it and
+					// the execution fails at the tool's node.
+					assert.deepEqual(routes(sent), [tool.route(email)], label);
+					assert.equal(tool.emailOf(sent[0]), email, `${label}: the email is in the body, unchanged`);
+					assert.equal(sent[0].raw.includes(JSON.stringify(email).slice(1, -1)), true, `${label}: the body carries the email`);
+					if (sent[0].answered >= 400) {
+						assert.equal(execution.status, 'error', label);
+						assert.equal(execution.data.resultData.lastNodeExecuted, tool.upsertNode, label);
+					} else {
+						assert.equal(execution.status, 'success', `${label}: ${JSON.stringify(execution.data?.resultData?.error ?? {}).slice(0, 400)}`);
+					}
+				}
+			}
+
+			// The reward branch: the email is read back from Prefinery, where a sign-up typed it.
+			const rewarded = prefinery.state.testers.get(1)[10 + tool.testerIndex];
+			const hostile = 'x/../../vid/123/profile?a=@b.c';
+			rewarded.email = hostile;
+			const reward = samplePayload('reward_delivered', base + 90);
+			Object.assign(reward.data, { user_id: rewarded.id, project_id: 1 });
+			const { execution, sent } = await deliver(reward);
+			if (tool.emailInPath) {
+				assert.deepEqual(routes(sent), [], `${tool.name} reward: nothing sent to ${tool.name}`);
+				assert.equal(execution.status, 'error');
+				assert.equal(execution.data.resultData.lastNodeExecuted, tool.rewardFailNode);
+				assert.ok(
+					execution.data.resultData.error.message.startsWith(`Rewarded tester ${rewarded.id}: the email ${quoted(hostile)} is not a plain address, so the reward was not sent to HubSpot`),
+					execution.data.resultData.error.message.slice(0, 300),
+				);
+			} else {
+				assert.deepEqual(routes(sent), [tool.route(hostile)], `${tool.name} reward`);
+				tool.expectReward(sent[0], hostile, reward.data.name);
+				assert.equal(execution.status, 'success', JSON.stringify(execution.data?.resultData?.error ?? {}).slice(0, 400));
+			}
+
+			for (const call of calls()) tool.expectAuth(call);
 		});
 	}
 });

@@ -55,6 +55,12 @@ const TOOL_LIST = [
 		testerIndex: 0,
 		credential: { type: 'hubspotAppToken', data: { appToken: 'pat-na1-templates-test' } },
 		auth: ['authorization', 'Bearer pat-na1-templates-test'],
+		// n8n's HubSpot node (2.x, contact upsert) puts the email into the URL path unencoded, so the
+		// template checks it first: anything but a plain address fails the execution at these nodes.
+		emailInPath: true,
+		route: (email) => `POST /contacts/v1/contact/createOrUpdate/email/${email}`,
+		failNode: 'Fail: email not sent to HubSpot',
+		rewardFailNode: "Fail: rewarded tester's email not sent to HubSpot",
 		// POST /contacts/v1/contact/createOrUpdate/email/{email}: 200 {vid, isNew} (HubSpot's contacts v1).
 		answer(stores, request) {
 			const match = /^\/contacts\/v1\/contact\/createOrUpdate\/email\/(.+)$/.exec(request.path);
@@ -97,6 +103,8 @@ const TOOL_LIST = [
 		testerIndex: 1,
 		credential: { type: 'sendInBlueApi', data: { apiKey: 'xkeysib-templates-test' } },
 		auth: ['api-key', 'xkeysib-templates-test'],
+		route: () => 'POST /v3/contacts',
+		emailOf: (request) => request.body?.email,
 		// POST /v3/contacts: 201 {id} for a new contact; with updateEnabled, 204 for an existing one;
 		// without, 400 duplicate_parameter (Brevo's API reference, "Create a contact").
 		answer(stores, request) {
@@ -132,6 +140,8 @@ const TOOL_LIST = [
 		testerIndex: 2,
 		credential: { type: 'activeCampaignApi', data: { apiUrl: `https://${AC_HOST}`, apiKey: 'ac-templates-test' } },
 		auth: ['api-token', 'ac-templates-test'],
+		route: () => 'POST /api/3/contact/sync',
+		emailOf: (request) => request.body?.contact?.email,
 		// POST /api/3/contact/sync: creates or updates by email, 201 or 200 {contact, fieldValues};
 		// POST /api/3/contacts: 422 duplicate for an existing email (ActiveCampaign API v3).
 		answer(stores, request) {
@@ -177,6 +187,8 @@ const TOOL_LIST = [
 		testerIndex: 3,
 		credential: { type: 'airtableTokenApi', data: { accessToken: 'patTemplatesTest.0123' } },
 		auth: ['authorization', 'Bearer patTemplatesTest.0123'],
+		route: () => 'PATCH /v0/appREPLACEwithYOURbaseID/tblREPLACEwithYOURtableID',
+		emailOf: (request) => request.body?.records?.[0]?.fields?.Email,
 		// PATCH /v0/{base}/{table} with performUpsert.fieldsToMergeOn: each record updates the row whose
 		// merge fields match, or creates one; 200 {records, createdRecords, updatedRecords} (Airtable Web
 		// API, "Update multiple records"). POST /v0/{base}/{table} always creates.
@@ -227,6 +239,8 @@ const TOOL_LIST = [
 		testerIndex: 4,
 		credential: { type: 'mailerLiteApi', data: { apiKey: 'mlite-templates-test', classicApi: false } },
 		auth: ['authorization', 'Bearer mlite-templates-test'],
+		route: () => 'POST /api/subscribers',
+		emailOf: (request) => request.body?.email,
 		// POST /api/subscribers creates, or updates an existing email (non-destructive: fields not sent
 		// stay): 201 new, 200 updated, {data: subscriber} (MailerLite API, "Create/upsert subscriber").
 		answer(stores, request) {
@@ -253,7 +267,13 @@ const TOOL_LIST = [
 	},
 ];
 
-/** Each tool, with its credential check (`auth`: the header and value its API reads) and its contacts (all of them; one by email) read from the simulator's store. */
+/**
+ * Each tool, with its credential check (`auth`: the header and value its API reads) and its contacts
+ * (all of them; one by email) read from the simulator's store. `route(email)` is the method and path its
+ * create-or-update must be sent to; `emailOf(request)` where a tool that sends the email in the body has
+ * it; `emailInPath` for HubSpot, whose node puts the email into the path (the template checks it first,
+ * failing at `failNode` or `rewardFailNode`).
+ */
 export const TOOLS = TOOL_LIST.map((tool) => ({
 	...tool,
 	authorized: (request) => request.headers[tool.auth[0]] === tool.auth[1],
