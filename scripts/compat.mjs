@@ -9,8 +9,8 @@
 // A spec whose package.json says "prefineryCompat": { "expect": "no-load" } is an n8n older than the
 // package's floor: e2e/compat/floor.test.mjs checks that it starts but refuses the package, and why.
 // Prints a summary table at the end; exits 1 when any version did not do what its spec expects.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { countTests, printTimeTable, runPool } from '../harness/pool.mjs';
 import { compatSpecs, ROOT } from '../harness/runtime.mjs';
 
 const specs = compatSpecs();
@@ -23,41 +23,36 @@ if (unknown.length > 0) {
 }
 const chosen = asked.length > 0 ? specs.filter((spec) => asked.includes(spec.name)) : specs;
 
-function runSuites(spec) {
-	return new Promise((resolveRun) => {
-		const started = Date.now();
-		const child = spawn(process.execPath, [join(ROOT, 'scripts', 'e2e.mjs'), ...spec.suites], {
-			cwd: ROOT,
-			env: { ...process.env, PREFINERY_N8N: spec.name },
-			stdio: ['ignore', 'pipe', 'inherit'],
-		});
-		const counts = { pass: 0, fail: 0, skipped: 0, cancelled: 0, todo: 0 };
-		let buffer = '';
-		child.stdout.on('data', (chunk) => {
-			process.stdout.write(chunk);
-			buffer += chunk.toString();
-			const lines = buffer.split('\n');
-			buffer = lines.pop();
-			for (const line of lines) {
-				const m = /^# (pass|fail|skipped|cancelled|todo) (\d+)$/.exec(line);
-				if (m) counts[m[1]] += Number(m[2]);
-			}
-		});
-		child.on('exit', (code) => {
-			const fine = code === 0 && counts.pass > 0 && counts.fail === 0 && counts.cancelled === 0;
-			resolveRun({ fine, counts, seconds: Math.round((Date.now() - started) / 1000) });
-		});
-	});
-}
-
-const results = [];
-for (const spec of chosen) {
-	console.log(`\n=== n8n ${spec.n8n} (Node ${spec.node}), expected: ${spec.expect === 'works' ? 'works' : 'does not load the package'}; suites: ${spec.suites.join(', ')} ===`);
-	results.push({ spec, ...(await runSuites(spec)) });
-}
+// Every version's suites side by side (harness/pool.mjs), PREFINERY_TEST_JOBS at a time (default 3),
+// each installing its runtime on first use (one install per version, the others wait for it). The
+// install suite never runs on two versions at once (one local registry, one private /home).
+const started = Date.now();
+const jobs = chosen.flatMap((spec) =>
+	spec.suites.map((suite) => ({
+		name: `${spec.name}/${suite.replace(/^.*\//, '').replace(/\.test\.mjs$/, '')}`,
+		spec,
+		command: process.execPath,
+		args: [join(ROOT, 'scripts', 'e2e.mjs'), suite],
+		env: { ...process.env, PREFINERY_N8N: spec.name },
+		group: suite === 'install' ? 'install' : undefined,
+	})),
+);
+for (const spec of chosen) console.log(`n8n ${spec.n8n} (Node ${spec.node}), expected: ${spec.expect === 'works' ? 'works' : 'does not load the package'}; suites: ${spec.suites.join(', ')}`);
+const ran = await runPool(jobs, {
+	concurrency: Math.max(1, Number(process.env.PREFINERY_TEST_JOBS) || 3),
+	timesFile: join(ROOT, '.cache', 'compat-times.json'),
+});
+printTimeTable('Time table (npm run test:compat)', ran, started);
+const results = chosen.map((spec) => {
+	const mine = ran.filter((r) => jobs.find((job) => job.name === r.name).spec === spec);
+	const counts = { pass: 0, fail: 0, skipped: 0, cancelled: 0, todo: 0 };
+	for (const r of mine) for (const [key, value] of Object.entries(countTests(r.text))) counts[key] += value;
+	const fine = mine.length === spec.suites.length && mine.every((r) => r.ok) && counts.pass > 0 && counts.fail === 0 && counts.cancelled === 0;
+	return { spec, fine, counts, seconds: Math.round(mine.reduce((sum, r) => sum + r.ms, 0) / 1000) };
+});
 
 console.log('\nCompatibility (npm run test:compat; the pinned n8n is covered by npm test):');
-console.log('| n8n | Node | Expected | Tests | Result | Time |');
+console.log('| n8n | Node | Expected | Tests | Result | Seconds (suites added up) |');
 console.log('|---|---|---|---|---|---|');
 for (const { spec, fine, counts, seconds } of results) {
 	const expected = spec.expect === 'works' ? 'works' : 'does not load';

@@ -1,0 +1,105 @@
+// Runs commands side by side, a few at a time, for npm test (scripts/test.mjs) and npm run test:compat
+// (scripts/compat.mjs): each job's output is kept and printed as one block when it ends, its stderr
+// lines also go out as they come, prefixed with the job's name (progress of slow steps). Longest first,
+// by the seconds each job took in the previous run on this machine (`timesFile`), else by `estimates`.
+// Then a time table: each job's seconds and the wall time, printed and never asserted (they depend on
+// the machine).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ROOT } from './runtime.mjs';
+
+export const seconds = (ms) => Math.round(ms / 100) / 10;
+
+/** Runs one command; resolves { name, ok, code, ms, text } (stdout and stderr together). */
+export function runJob({ name, command, args, env = process.env, quiet = false }) {
+	return new Promise((resolveRun) => {
+		const begin = Date.now();
+		const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+		const out = [];
+		let partial = '';
+		child.stdout.on('data', (chunk) => out.push(chunk));
+		child.stderr.on('data', (chunk) => {
+			out.push(chunk);
+			if (quiet) return;
+			const lines = (partial + chunk.toString()).split('\n');
+			partial = lines.pop();
+			for (const line of lines) process.stderr.write(`[${name}] ${line}\n`);
+		});
+		child.on('close', (code, signal) => {
+			resolveRun({ name, ok: code === 0 && !signal, code: signal ?? code, ms: Date.now() - begin, text: Buffer.concat(out).toString() });
+		});
+	});
+}
+
+/** Tests counted from a job's output: node's runner (`# pass N`, …) and jest (`Tests: …`). */
+export function countTests(text) {
+	const result = { pass: 0, fail: 0, skipped: 0, cancelled: 0 };
+	for (const m of text.matchAll(/^# (pass|fail|skipped|cancelled) (\d+)$/gm)) result[m[1]] += Number(m[2]);
+	const jest = /^Tests:\s+(.*)$/m.exec(text);
+	if (jest) {
+		for (const m of jest[1].matchAll(/(\d+) (passed|failed|skipped)/g)) result[{ passed: 'pass', failed: 'fail', skipped: 'skipped' }[m[2]]] += Number(m[1]);
+	}
+	return result;
+}
+
+/**
+ * Runs `jobs` ({ name, command, args, env?, before?: Promise }) `concurrency` at a time, longest first.
+ * A job waits for its `before` (e.g. an install) once it is its turn. Returns the results in the order
+ * they ended, and records their seconds in `timesFile` for the next run's order.
+ */
+export async function runPool(jobs, { concurrency, timesFile, estimates = {} }) {
+	const previous = existsSync(timesFile) ? JSON.parse(readFileSync(timesFile, 'utf8')) : {};
+	const expected = (job) => previous[job.name] ?? estimates[job.name] ?? 60;
+	const queue = [...jobs].sort((a, b) => expected(b) - expected(a));
+	const results = [];
+	// Jobs of one `group` (e.g. the install suite on two n8n versions: one local registry) never overlap.
+	const busy = new Set();
+	const waiting = [];
+	const next = async () => {
+		for (;;) {
+			if (queue.length === 0) return undefined;
+			const index = queue.findIndex((job) => !job.group || !busy.has(job.group));
+			if (index >= 0) {
+				const job = queue.splice(index, 1)[0];
+				if (job.group) busy.add(job.group);
+				return job;
+			}
+			await new Promise((resolveFreed) => waiting.push(resolveFreed));
+		}
+	};
+	const worker = async () => {
+		for (let job = await next(); job; job = await next()) {
+			if (job.before) await job.before;
+			process.stderr.write(`[${job.name}] started (${jobs.length - queue.length} of ${jobs.length})\n`);
+			const result = await runJob(job);
+			results.push(result);
+			process.stdout.write(`\n===== ${job.name}: ${result.ok ? 'passed' : `FAILED (exit ${result.code})`} in ${seconds(result.ms)} s =====\n`);
+			process.stdout.write(result.text);
+			if (!result.ok) process.stdout.write(`\n===== ${job.name} FAILED (see above) =====\n`);
+			if (job.group) {
+				busy.delete(job.group);
+				for (const wake of waiting.splice(0)) wake();
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: Math.max(1, concurrency) }, () => worker()));
+	mkdirSync(dirname(timesFile), { recursive: true });
+	writeFileSync(timesFile, `${JSON.stringify({ ...previous, ...Object.fromEntries(results.map((r) => [r.name, Math.round(r.ms / 1000)])) }, null, '\t')}\n`);
+	return results;
+}
+
+/** Prints the time table of `results` (plus `extra` rows already run) and the wall time since `started`. */
+export function printTimeTable(title, results, started) {
+	process.stdout.write(`\n${title} (seconds depend on the machine; nothing is asserted on them):\n`);
+	process.stdout.write('| Part | Seconds | Result | Tests passed | failed | skipped |\n|---|---:|---|---:|---:|---:|\n');
+	const total = { pass: 0, fail: 0, skipped: 0, cancelled: 0 };
+	for (const r of [...results].sort((a, b) => b.ms - a.ms)) {
+		const c = countTests(r.text);
+		for (const key of Object.keys(total)) total[key] += c[key];
+		process.stdout.write(`| ${r.name} | ${seconds(r.ms)} | ${r.ok ? 'passed' : 'FAILED'} | ${c.pass} | ${c.fail} | ${c.skipped} |\n`);
+	}
+	const wall = Date.now() - started;
+	process.stdout.write(`| **wall time** | **${seconds(wall)}** (${Math.floor(wall / 60000)} min ${Math.round((wall % 60000) / 1000)} s) | | | | |\n`);
+	return total;
+}
