@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -45,5 +46,31 @@ describe('installing a pinned folder from two processes at once', { timeout: 120
 		writeFileSync(join(`${dir}.lock`, 'pid'), '2147483646\n');
 		assert.equal(await installer(dir, calls), 0);
 		assert.equal(readFileSync(calls, 'utf8'), 'installed\n');
+	});
+});
+
+// The README's Set-up names the EBADENGINE warnings npm prints on the development floors (issue 36):
+// the lockfile's packages whose engines exclude each floor are exactly those it names.
+describe("the README's expected EBADENGINE warnings are the lockfile's", () => {
+	const require = createRequire(import.meta.url);
+	const semver = require('semver');
+	const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8'));
+	const refusing = (version) => {
+		const names = new Set();
+		for (const [path, info] of Object.entries(lock.packages)) {
+			const range = info.engines?.node;
+			if (path && range && !info.optional && !semver.satisfies(version, range)) names.add(path.replace(/^.*node_modules\//, ''));
+		}
+		return [...names].sort();
+	};
+	it('Node 20.19: isolated-vm and content-type; 22.13: isolated-vm; 24: none', () => {
+		assert.deepEqual(refusing('20.19.0'), ['content-type', 'isolated-vm']);
+		assert.deepEqual(refusing('22.13.0'), ['isolated-vm']);
+		assert.deepEqual(refusing('24.0.0'), []);
+	});
+	it('the README names those floors and packages', () => {
+		const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+		assert.match(readme, /Node 20\.19, 22\.13, 24 or newer/);
+		for (const name of ['isolated-vm', 'content-type']) assert.ok(readme.includes(`\`${name}\``), `the README names ${name}`);
 	});
 });
