@@ -22,6 +22,8 @@ interface PollSetup {
 	batchSize?: number;
 	mode?: WorkflowExecuteMode;
 	workflowId?: string;
+	startFrom?: string;
+	safetySweepDays?: number;
 }
 
 function pollContext(api: MockPrefineryApi, staticData: IDataObject, setup: PollSetup = {}) {
@@ -43,6 +45,8 @@ function pollContext(api: MockPrefineryApi, staticData: IDataObject, setup: Poll
 		project: { __rl: true, mode: 'id', value: setup.project ?? '1' },
 		budgetShare: setup.budgetShare ?? 10,
 		batchSize: setup.batchSize ?? 500,
+		startFrom: setup.startFrom ?? 'wholeWaitlist',
+		safetySweepDays: setup.safetySweepDays ?? 7,
 	};
 	(ctx.getNodeParameter as unknown as jest.Mock).mockImplementation((name: string, fallback?: unknown, opts?: { extractValue?: boolean }) => {
 		const value = params[name];
@@ -121,7 +125,7 @@ describe('Prefinery Catch-Up Trigger node', () => {
 		const next = await poll(staticData, { batchSize: 50 });
 		expect(testerIds(next.out)).toEqual(expect.arrayContaining(created));
 		expect((staticData.catchUp as unknown as CatchUpState).watermark).toBe(created[1]);
-		expect(next.logger.info.mock.calls.join()).toMatch(/head: 2 new tester/);
+		expect(next.logger.info.mock.calls.join()).toMatch(/2 tester\(s\) \(2 new, 0 swept\)/);
 		expect(api.stats().rateLimited).toBe(0);
 	});
 
@@ -145,7 +149,7 @@ describe('Prefinery Catch-Up Trigger node', () => {
 		expect((staticData.catchUp as unknown as CatchUpState).order).toBe('unordered');
 		let notes = '';
 		for (let i = 0; i < 4; i++) notes += (await poll(staticData, { batchSize: 100 })).logger.info.mock.calls.join();
-		expect(notes).toMatch(/a whole sweep round was newest-first/);
+		expect(notes).toMatch(/a whole pass was newest-first/);
 		expect((staticData.catchUp as unknown as CatchUpState).order).toBe('newest-first');
 	});
 
@@ -165,7 +169,9 @@ describe('Prefinery Catch-Up Trigger node', () => {
 		const d = pollContext(api, staticData);
 		const [outC, outD] = await Promise.all([trigger.poll.call(c.ctx), trigger.poll.call(d.ctx)]);
 		expect(json(outC).length).toBe(60);
-		expect(outD).not.toBeNull();
+		// D ran (its poll is not skipped) and found nothing new: each tester comes once.
+		expect(outD).toBeNull();
+		expect(d.logger.info.mock.calls.join()).toMatch(/0 tester\(s\)/);
 	});
 
 	it('manual mode (Fetch Test Event) emits the newest tester only and does not move the state', async () => {
