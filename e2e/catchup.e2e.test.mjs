@@ -47,7 +47,7 @@ describe('Prefinery Catch-Up Trigger in a real n8n', { timeout: 600_000 }, () =>
 
 	it('its first poll backfills every tester; a later poll brings each new sign-up, in the webhook trigger\'s tester_created shape', async () => {
 		const credential = await n8n.api.createCredential('Prefinery (mock API, catch-up)', 'prefineryApi', { apiKey: api.apiKey, baseUrl: api.url });
-		const created = await n8n.api.createWorkflow(catchUpTriggerWorkflow({ name: 'Catch-up trigger (e2e)', credential }));
+		const created = await n8n.api.createWorkflow(catchUpTriggerWorkflow({ name: 'Catch-up trigger (e2e)', credential, parameters: { startFrom: 'wholeWaitlist' } }));
 		const earlier = api.state.testers.get(1).map((tester) => tester.id);
 		assert.equal(earlier.length, EARLIER);
 		await n8n.api.publish(created.id);

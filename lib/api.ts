@@ -11,7 +11,10 @@ export interface PaginationInfo {
 	page: number | null;
 	pages: number | null;
 	nextPage: number | null;
+	/** Testers on this page (`count`). */
 	count: number | null;
+	/** Testers in the whole list (`total_count`). */
+	totalCount: number | null;
 }
 
 function int(value: unknown): number | null {
@@ -20,9 +23,13 @@ function int(value: unknown): number | null {
 	return null;
 }
 
-/** Parses Prefinery's `X-Pagination` response header (JSON). Missing or invalid → all null. */
+/**
+ * Parses Prefinery's `X-Pagination` response header (JSON): the one parser of it (the Prefinery node's
+ * Return All and the Catch-Up Trigger). Missing or invalid → all null; `count` is the page's, `totalCount`
+ * the list's (never one for the other).
+ */
 export function parsePagination(header: unknown): PaginationInfo {
-	const empty: PaginationInfo = { page: null, pages: null, nextPage: null, count: null };
+	const empty: PaginationInfo = { page: null, pages: null, nextPage: null, count: null, totalCount: null };
 	const text = Array.isArray(header) ? header[0] : header;
 	if (typeof text !== 'string' || text.trim() === '') return empty;
 	let parsed: unknown;
@@ -37,7 +44,8 @@ export function parsePagination(header: unknown): PaginationInfo {
 		page: int(p.current_page ?? p.page),
 		pages: int(p.pages ?? p.total_pages),
 		nextPage: int(p.next_page),
-		count: int(p.count ?? p.total_count ?? p.total),
+		count: int(p.count),
+		totalCount: int(p.total_count ?? p.total),
 	};
 }
 

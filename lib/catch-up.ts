@@ -1,61 +1,56 @@
 /**
- * The Catch-Up trigger's planner (issue 24): one poll of Prefinery's tester list, bounded by a share of
- * the project's tester-list budget and by a batch size. Pure module: no n8n imports; the caller passes
- * the persisted state, the options (with the time) and `fetchPage`, and persists the state it gets back.
+ * The Catch-Up trigger's planner (issues 24, 34, 37): one poll of Prefinery's tester list, bounded by a
+ * share of the project's tester-list budget, by a batch size and by a time budget. Pure module: no n8n
+ * imports; the caller passes the persisted state, the options (with the time) and `fetchPage`, and
+ * persists the state it gets back.
  *
  * What Prefinery gives (reference: prefinery.md §5): `GET /betas/{id}/testers?page=N`, 25 testers a
  * page, `X-Pagination` (`pages`, `total_count`); 60 list requests a minute per project; no "updated
- * since" filter; v1 documented page 1 = the newest testers, v2 documents no order. So the order is
- * detected at run time and never trusted without checking:
+ * since" filter; v1 documented page 1 = the newest testers, v2 documents no order. Nothing the list says
+ * is trusted without checking: the order is detected at run time, `pages`/`total_count` are hints (the
+ * end of the list is a short or empty page, or a page that repeats the one before), a page size other
+ * than 25 is handled, and no array is ever spread into a call (a page may hold 100,000 testers).
  *
- * - **Order.** Tester ids are numeric and grow with creation. Ids strictly decreasing within a page and
- *   across adjacent pages = `newest-first` (API v1's documented order); strictly increasing =
- *   `oldest-first` (the repository's mock API); anything else = `unordered`. `unknown` until a page shows
- *   two ids. Every page a poll reads is checked against the remembered order (within the page, and
- *   against an adjacent page read in the same poll when `total_count` did not change in between); a
- *   page that breaks it switches the state to `unordered` (a warning) and hands the rest of the poll to
- *   the sweep. Back from `unordered` only after a whole sweep round was monotonic in one direction.
+ * **Each tester once.** Tester ids are numeric and grow with creation.
  *
- * - **The head** (new testers): `watermark` is the highest id the head has emitted, `watermarkRank`
- *   how many testers were newer than it when last seen (0 = it was the newest). A poll estimates where
- *   the watermark is now (rank + growth of `total_count`), reads that page, steps toward older pages
- *   until a page holds an id ≤ watermark (the anchor), then walks toward the newest end collecting ids
- *   above the watermark, oldest first, until `batchSize` testers, the newest page, or the allowance. The
- *   watermark becomes the highest collected id, so the next poll goes on from there: the cost of a poll
- *   is bounded by the batch (plus the pages stepped to find the anchor), never by the waitlist nor by
- *   the size of the gap. With nothing new a poll costs one page (page 1 newest-first; the last page
- *   oldest-first). The walk only goes on to the next page while `total_count` is unchanged (or grew,
- *   oldest-first: appends do not move earlier pages), or the page overlaps what was collected;
- *   otherwise a sign-up or a deletion may have shifted a tester past the walk, so it stops there and the
- *   next poll continues from the watermark (nothing skipped).
+ * - *The head* emits the testers above the watermark `W` (the highest id it emitted), lowest first, and
+ *   moves `W` to the last one it emitted: an id is emitted by the head at most once, ever, and the state
+ *   for it is one number. It finds where `W` is in the list by an estimate (its page last time, moved by
+ *   the growth of `total_count` when that is known) corrected by a galloping then binary search over
+ *   pages (log₂ of the distance, so a missing or lying `X-Pagination` costs a few pages, never a re-read
+ *   of the list), then walks toward the newest end. A step from one page to the next is taken only when
+ *   nothing can have slid between the two reads: the page before, read again, is unchanged (otherwise it
+ *   is processed again: the cursor drops what was done); so a walk over k pages sends 2k − 1 requests. A
+ *   poll stops at Batch Size (inside a page if need be), at the allowance or at the time
+ *   budget, and the next one goes on from `W`.
+ * - *The safety sweep* is a round over the testers at or below the watermark when the round started
+ *   (`ceiling`), with its own cursor (an id): oldest-first it emits ids in (cursor, ceiling] upward,
+ *   newest-first ids below the cursor downward, so within a round each tester is emitted at most once
+ *   whatever the pages do. A round starts when `sweepEveryMs` has passed since the last one started
+ *   (0 = never) and, with Start From "The Whole Waitlist" or "Sign-Ups Since", once at activation (the
+ *   backfill; "since" filters on `created_at`). What n8n could not save (a crash between a poll and its
+ *   execution) and what the head could not see (a tester that slid past a walk) come back with it.
+ * - *Start From* "New Sign-Ups Only" (the default) records where the list stands and emits nothing then.
+ * - *An unordered list* (or one whose order breaks) has no head: the planner walks it page by page in
+ *   passes. A tester is new when its id is above `base`, the highest id seen in the pass before the
+ *   previous one (a tester created after that pass ended has a higher id, and is present for the whole
+ *   of a later pass), and not in `fresh`, the ranges of new ids already emitted (sign-ups of about two
+ *   passes, as id ranges). A safety round rides on a pass; in this mode a tester that slides between
+ *   pages may come twice in one round. A whole pass in one direction hands the list back to the head.
  *
- * - **First poll** (no state): reads page 1 (and the last page when page 1 is ascending), sets the
- *   watermark to the newest id seen and starts a **backfill** by the sweep from page 1: every tester who
- *   signed up before the workflow existed is emitted, spread over polls.
+ * **Budget.** A poll may send `share × 60 × minutes since the last poll` requests (429 retries
+ * included, as `fetchPage` reports them; the first poll as if 15 minutes had passed; at most one hour's
+ * worth; the caller's unpaid requests of a poll that threw are taken off). Over a day that is at most
+ * `share × 86,400`.
  *
- * - **The sweep** (the safety net for what the head cannot see: an unordered list, a tester shifted past
- *   a walk, a deletion moving pages): `sweepPage` walks the whole list page by page across polls,
- *   wrapping at the end, and emits every tester on the pages it reads (ordered: those at or below the
- *   watermark; the head owns the rest). The downstream claim (`tester_created:<tester id>`) decides what
- *   is new. It reads at most `floor((batchSize − head testers) / 25)` pages, so it never cuts a page and
- *   a poll never emits more than `batchSize`. In `unordered` mode the sweep is all there is.
- *
- * - **Budget.** A poll may read `share × 60 pages/minute × minutes since the last poll` pages (the first
- *   poll: as if 15 minutes had passed; capped at one hour's worth, so a long pause is not a burst;
- *   fractions of a page carried to the next poll, unused whole pages not). Over any stretch of polls,
- *   pages read ≤ share × 60 × minutes (+ the first poll's 15 minutes), i.e. ≤ share × 86,400 pages a
- *   day: 8,640 at the default 10 %. The head uses the allowance first, the sweep the rest. A full sweep
- *   of N testers is N/25 pages, so its period is about (N/25) / (sweep pages a day), where sweep pages a
- *   day ≤ min(allowance left after the head, floor(batchSize/25) per poll) × polls a day. At 100,000
- *   testers, 10 %, batch 500, every 15 minutes: 20 sweep pages a poll, 4,000 pages → 200 polls ≈ 50 h.
- *
- * The state is small (a dozen numbers): the planner keeps no tester list between polls; within a poll
- * it holds the pages it read (at most the allowance × 25 testers).
+ * **State.** A few dozen numbers, plus the `fresh` ranges in unordered mode; no tester list is kept
+ * between polls, and within a poll the pages it read.
  */
+import { PREFINERY_LIMITS } from './rate-limit';
 
 export const PER_PAGE = 25;
-/** Prefinery's tester-list limit per project, pages per minute. */
-export const LIST_PAGES_PER_MINUTE = 60;
+/** Prefinery's tester-list limit per project, requests per minute (one source: lib/rate-limit.ts). */
+export const LIST_PAGES_PER_MINUTE = PREFINERY_LIMITS.testerListProject.limit;
 /** The first poll's allowance: as if this many minutes had passed. */
 export const FIRST_POLL_MINUTES = 15;
 /** The allowance never exceeds this many minutes' worth. */
@@ -63,8 +58,11 @@ export const MAX_ALLOWANCE_MINUTES = 60;
 
 export const DEFAULT_SHARE_PERCENT = 10;
 export const DEFAULT_BATCH_SIZE = 500;
+export const DEFAULT_SWEEP_DAYS = 7;
+export const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type ListOrder = 'unknown' | 'newest-first' | 'oldest-first' | 'unordered';
+export type StartFrom = 'newSignUps' | 'wholeWaitlist' | 'since';
 
 export type Tester = Record<string, unknown>;
 
@@ -72,97 +70,145 @@ export interface PageResult {
 	testers: Tester[];
 	/** From `X-Pagination`: `pages` and `total_count` when Prefinery sent them. */
 	pagination?: { pages?: number | null; total_count?: number | null } | undefined;
+	/** Requests this page took (429 retries and retried reads included); 1 when not said. */
+	requests?: number;
 }
 
 export type FetchPage = (page: number) => Promise<PageResult>;
 
 export interface CatchUpOptions {
-	/** Share of the project's tester-list budget (60 pages a minute), in percent (1–50). */
+	/** Share of the project's tester-list budget (60 requests a minute), in percent (1–50). */
 	sharePercent: number;
 	/** The most testers one poll emits (≥ 25). */
 	batchSize: number;
 	/** Now, in milliseconds (any clock that moves forward with time). */
 	now: number;
+	/** The project the state is for: a state recorded for another project is started afresh. */
+	project?: string;
+	/** Where a fresh state starts (default "newSignUps"), and the date for "since" (ms). */
+	startFrom?: StartFrom;
+	since?: number | null;
+	/** How often a safety sweep round starts, in ms (0 = never; default 7 days). */
+	sweepEveryMs?: number;
+	/** Requests sent by earlier polls that threw (not charged yet). */
+	unpaid?: number;
+	/** Milliseconds left of this poll's time budget; the poll stops before a request when ≤ 0. */
+	timeLeftMs?: () => number;
+}
+
+interface Cursor {
+	/** The last id done (head: the watermark), or null = before the first. */
+	id: number | null;
+	/** Where it was last seen (the page to look first). */
+	page: number;
 }
 
 /** What is kept between polls (n8n's workflow static data). JSON only. */
 export interface CatchUpState {
-	version: 1;
+	version: 2;
+	project: string | null;
+	/** True until the first poll(s) found where the list stands (the newest id). */
+	settling: boolean;
+	startFrom: string;
 	order: ListOrder;
-	/** The highest tester id emitted by the head (the first poll: the newest id seen). */
+	/** The highest tester id emitted by the head, or the newest seen when starting (null: none yet). */
 	watermark: number | null;
-	/** How many testers were newer than the watermark when it was last seen; null = not known. */
-	watermarkRank: number | null;
-	/** `total_count` and `pages` at the end of the last poll. */
+	/** The page where the watermark was last seen, and `total_count` then (null: not sent). */
+	headPage: number;
 	total: number | null;
-	pages: number | null;
-	/** The next page the sweep reads (1-based). */
-	sweepPage: number;
-	/** Full sweep rounds completed (the first one is the backfill). */
+	/** The largest page seen (Prefinery: 25). */
+	pageSize: number;
+	/** The safety sweep's round under way (null: none), when the last one started, rounds completed. */
+	round: {
+		ceiling: number;
+		cursor: number | null;
+		page: number;
+		since: number | null;
+		startedAt: number;
+	} | null;
+	lastRoundAt: number | null;
 	sweepRounds: number;
-	/** Monotonicity seen by the sweep in the current round (to leave `unordered`). */
-	sweepEvidence: 'asc' | 'desc' | 'none' | 'mixed';
-	/** The last id (in page order) of the previous page the sweep read in this round. */
-	sweepLastId: number | null;
-	/** When the last poll ran (the options' clock), and the fraction of a page carried over. */
+	/** Unordered mode: the pass under way. */
+	pass: {
+		page: number;
+		offset: number;
+		base: number | null;
+		fresh: Array<[number, number]>;
+		curMax: number | null;
+		prevMax: number | null;
+		passes: number;
+		evidence: 'asc' | 'desc' | 'none' | 'mixed';
+		lastId: number | null;
+	} | null;
 	lastPollAt: number | null;
 	credit: number;
 }
 
 export interface PollOutcome {
-	/** The testers to emit, oldest (lowest id) first, at most `batchSize`. */
+	/** The testers to emit, lowest id first, at most `batchSize`. */
 	testers: Tester[];
-	/** How many of them the head found (new since the watermark) and how many the sweep listed. */
 	fromHead: number;
 	fromSweep: number;
 	state: CatchUpState;
-	/** Requests made (pages fetched). */
+	/** Requests sent (pages fetched, retries included). */
 	pagesRead: number;
-	/** Pages this poll was allowed to read. */
+	/** Requests this poll was allowed to send. */
 	allowance: number;
-	/** What happened, one line each: order, head, sweep. */
+	/** Why the poll stopped early ('' when it did everything it had to). */
+	stopped: '' | 'allowance' | 'time' | 'error';
+	/** An error from `fetchPage`: after some progress the progress is kept (the caller saves the state). */
+	error?: unknown;
+	/** The error came before any progress: the caller keeps its old state and reports the error. */
+	failed: boolean;
 	notes: string[];
-	/** Order lost, pagination missing: what the node logs as a warning. */
 	warnings: string[];
 }
 
-export function initialState(): CatchUpState {
+export function initialState(options?: Pick<CatchUpOptions, 'project' | 'startFrom' | 'since'>): CatchUpState {
 	return {
-		version: 1,
+		version: 2,
+		project: options?.project ?? null,
+		settling: true,
+		startFrom: startKey(options),
 		order: 'unknown',
 		watermark: null,
-		watermarkRank: null,
+		headPage: 1,
 		total: null,
-		pages: null,
-		sweepPage: 1,
+		pageSize: PER_PAGE,
+		round: null,
+		lastRoundAt: null,
 		sweepRounds: 0,
-		sweepEvidence: 'none',
-		sweepLastId: null,
+		pass: null,
 		lastPollAt: null,
 		credit: 0,
 	};
 }
 
-/** A stored state when it looks like one of ours, else null (a fresh start). */
-export function readState(value: unknown): CatchUpState | null {
+function startKey(options?: Pick<CatchUpOptions, 'startFrom' | 'since'>): string {
+	const from = options?.startFrom ?? 'newSignUps';
+	return from === 'since' ? `since:${options?.since ?? ''}` : from;
+}
+
+/** A stored state when it is one of ours for this project and start, else null (a fresh start). */
+export function readState(value: unknown, options?: Pick<CatchUpOptions, 'project' | 'startFrom' | 'since'>): CatchUpState | null {
 	if (typeof value !== 'object' || value === null) return null;
 	const s = value as Partial<CatchUpState>;
-	if (s.version !== 1 || typeof s.sweepPage !== 'number' || typeof s.order !== 'string') return null;
-	return { ...initialState(), ...s } as CatchUpState;
+	if (s.version !== 2 || typeof s.order !== 'string' || typeof s.headPage !== 'number') return null;
+	if (options?.project !== undefined && s.project !== options.project) return null;
+	if (options?.startFrom !== undefined && s.startFrom !== startKey(options)) return null;
+	return { ...initialState(options), ...s } as CatchUpState;
 }
 
 /**
- * Pages this poll may read: `share × 60 × minutes since the last poll` (+ the carried fraction), the
- * first poll as if 15 minutes had passed, capped at one hour's worth. Returns whole pages and the
- * fraction to carry.
+ * Requests this poll may send: `share × 60 × minutes since the last poll` (+ the carried fraction − what
+ * is unpaid), the first poll as if 15 minutes had passed, capped at one hour's worth.
  */
 export function allowanceFor(state: CatchUpState | null, options: CatchUpOptions): { pages: number; carry: number } {
 	const perMinute = (clampShare(options.sharePercent) / 100) * LIST_PAGES_PER_MINUTE;
-	const minutes =
-		state?.lastPollAt == null ? FIRST_POLL_MINUTES : Math.max(0, (options.now - state.lastPollAt) / 60_000);
-	const credit = Math.min(perMinute * MAX_ALLOWANCE_MINUTES, perMinute * minutes + (state?.credit ?? 0));
-	const pages = Math.floor(credit + 1e-9);
-	return { pages, carry: Math.max(0, credit - pages) };
+	const minutes = state?.lastPollAt == null ? FIRST_POLL_MINUTES : Math.max(0, (options.now - state.lastPollAt) / 60_000);
+	const credit = Math.min(perMinute * MAX_ALLOWANCE_MINUTES, perMinute * minutes + (state?.credit ?? 0)) - Math.max(0, options.unpaid ?? 0);
+	const pages = Math.max(0, Math.floor(credit + 1e-9));
+	return { pages, carry: credit - pages };
 }
 
 /** The budget arithmetic the docs and the benchmark quote. */
@@ -172,13 +218,21 @@ export function pagesPerDay(sharePercent: number): number {
 
 /**
  * How long one sweep round of `testers` takes, in polls and hours, when a poll every `pollMinutes`
- * minutes reads at most `floor(batchSize / 25)` sweep pages and its allowance minus `headPages`.
+ * minutes emits at most `batchSize` testers and may send its allowance minus `headPages`.
  */
 export function sweepPeriod(
 	testers: number,
-	options: { sharePercent: number; batchSize: number; pollMinutes: number; headPages?: number; headTesters?: number },
+	options: {
+		sharePercent: number;
+		batchSize: number;
+		pollMinutes: number;
+		headPages?: number;
+		headTesters?: number;
+	},
 ): { pagesPerPoll: number; polls: number; hours: number } {
-	const allowance = Math.floor((clampShare(options.sharePercent) / 100) * LIST_PAGES_PER_MINUTE * Math.min(options.pollMinutes, MAX_ALLOWANCE_MINUTES) + 1e-9);
+	const allowance = Math.floor(
+		(clampShare(options.sharePercent) / 100) * LIST_PAGES_PER_MINUTE * Math.min(options.pollMinutes, MAX_ALLOWANCE_MINUTES) + 1e-9,
+	);
 	const byBatch = Math.floor((clampBatch(options.batchSize) - (options.headTesters ?? 0)) / PER_PAGE);
 	const pagesPerPoll = Math.max(0, Math.min(allowance - (options.headPages ?? 1), byBatch));
 	const pages = Math.max(1, Math.ceil(testers / PER_PAGE));
@@ -194,7 +248,7 @@ function clampBatch(batch: number): number {
 	return Number.isFinite(batch) ? Math.min(5000, Math.max(PER_PAGE, Math.floor(batch))) : DEFAULT_BATCH_SIZE;
 }
 
-/** A tester's numeric id, or null (no usable id: emitted by the sweep, ignored by the order checks). */
+/** A tester's numeric id, or null (no usable id: such a tester cannot be told apart, and is skipped). */
 export function testerId(tester: Tester): number | null {
 	const id = tester?.id;
 	if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) return id;
@@ -202,26 +256,43 @@ export function testerId(tester: Tester): number | null {
 	return null;
 }
 
+/** A tester's creation time in ms, or null. */
+export function createdAtOf(tester: Tester): number | null {
+	const at = tester?.created_at;
+	const ms = typeof at === 'string' ? Date.parse(at) : typeof at === 'number' ? at * (at < 1e12 ? 1000 : 1) : NaN;
+	return Number.isFinite(ms) ? ms : null;
+}
+
 interface ReadPage {
 	page: number;
 	testers: Tester[];
 	ids: Array<number | null>;
-	/** total_count (or an estimate from pages) and pages, as this response said. */
 	total: number | null;
-	pages: number | null;
 	/** Strict direction of the ids within the page. */
 	dir: 'asc' | 'desc' | 'none' | 'mixed';
+	/** Read order within the poll. */
+	seq: number;
+	min: number | null;
+	max: number | null;
+	first: number | null;
+	last: number | null;
 }
 
 function directionOf(ids: Array<number | null>): ReadPage['dir'] {
-	const xs = ids.filter((x): x is number => x !== null);
-	if (xs.length < 2) return 'none';
+	let prev: number | null = null;
 	let asc = true;
 	let desc = true;
-	for (let i = 1; i < xs.length; i++) {
-		if (xs[i] <= xs[i - 1]) asc = false;
-		if (xs[i] >= xs[i - 1]) desc = false;
+	let n = 0;
+	for (const x of ids) {
+		if (x === null) continue;
+		n += 1;
+		if (prev !== null) {
+			if (x <= prev) asc = false;
+			if (x >= prev) desc = false;
+		}
+		prev = x;
 	}
+	if (n < 2) return 'none';
 	return asc ? 'asc' : desc ? 'desc' : 'mixed';
 }
 
@@ -229,352 +300,575 @@ function numeric(value: unknown): number | null {
 	return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.floor(value) : null;
 }
 
-const dirOfOrder = (order: ListOrder) => (order === 'newest-first' ? 'desc' : order === 'oldest-first' ? 'asc' : null);
+/** Ranges of ids: is `id` in one? */
+function inRanges(ranges: Array<[number, number]>, id: number): boolean {
+	for (const [a, b] of ranges) if (id >= a && id <= b) return true;
+	return false;
+}
+
+/** Adds `id` to sorted, merged ranges (adjacent ids merge: sign-ups take consecutive ids). */
+function addRange(ranges: Array<[number, number]>, id: number): void {
+	let i = 0;
+	while (i < ranges.length && ranges[i][1] < id - 1) i += 1;
+	if (i < ranges.length && ranges[i][0] <= id + 1) {
+		ranges[i][0] = Math.min(ranges[i][0], id);
+		ranges[i][1] = Math.max(ranges[i][1], id);
+		if (i + 1 < ranges.length && ranges[i + 1][0] <= ranges[i][1] + 1) {
+			ranges[i][1] = Math.max(ranges[i][1], ranges[i + 1][1]);
+			ranges.splice(i + 1, 1);
+		}
+	} else {
+		ranges.splice(i, 0, [id, id]);
+	}
+}
+
+class OutOfBudget extends Error {
+	constructor(readonly why: 'allowance' | 'time') {
+		super(why);
+	}
+}
 
 /**
- * Plans and performs one poll. Throws what `fetchPage` throws (the state is then not advanced: the
- * caller keeps the old one, so the next poll repeats the work).
+ * Plans and performs one poll. An error from `fetchPage` ends the poll: in `error`, with `failed` when
+ * nothing had moved yet (the caller keeps its old state), else with the state reached.
  */
-export async function catchUpPoll(
-	previous: CatchUpState | null,
-	options: CatchUpOptions,
-	fetchPage: FetchPage,
-): Promise<PollOutcome> {
+export async function catchUpPoll(previous: CatchUpState | null, options: CatchUpOptions, fetchPage: FetchPage): Promise<PollOutcome> {
 	const batchSize = clampBatch(options.batchSize);
-	const state: CatchUpState = previous ? { ...previous } : initialState();
+	const sweepEveryMs = options.sweepEveryMs ?? DEFAULT_SWEEP_DAYS * DAY_MS;
+	const state: CatchUpState = previous ? JSON.parse(JSON.stringify(previous)) : initialState(options);
 	const { pages: allowance, carry } = allowanceFor(previous, options);
 	state.lastPollAt = options.now;
 	state.credit = carry;
 	const notes: string[] = [];
 	const warnings: string[] = [];
+	let requests = 0;
+	let seq = 0;
+	let progress = false;
 	const cache = new Map<number, ReadPage>();
-	let pagesRead = 0;
-	let limit = allowance;
 
-	/** A page from this poll's cache, or fetched when the limit allows; null when it does not. */
-	const read = async (page: number): Promise<ReadPage | null> => {
+	/** A page (from this poll's cache unless `again`); throws OutOfBudget when no request may be sent. */
+	const read = async (page: number, again = false): Promise<ReadPage> => {
 		const cached = cache.get(page);
-		if (cached) return cached;
-		if (pagesRead >= limit) return null;
+		if (cached && !again) return cached;
+		if (requests >= allowance) throw new OutOfBudget('allowance');
+		if (options.timeLeftMs && options.timeLeftMs() <= 0) throw new OutOfBudget('time');
+		requests += 1;
 		const result = await fetchPage(page);
-		pagesRead += 1;
+		const extra = numeric(result?.requests);
+		if (extra !== null && extra > 1) requests += extra - 1;
 		const testers = Array.isArray(result?.testers) ? result.testers : [];
 		const ids = testers.map(testerId);
-		const pages = numeric(result?.pagination?.pages);
-		let total = numeric(result?.pagination?.total_count);
-		if (total === null && pages !== null) {
-			total = page === pages ? (pages - 1) * PER_PAGE + testers.length : pages * PER_PAGE;
+		let min: number | null = null;
+		let max: number | null = null;
+		let first: number | null = null;
+		let last: number | null = null;
+		for (const id of ids) {
+			if (id === null) continue;
+			if (first === null) first = id;
+			last = id;
+			if (min === null || id < min) min = id;
+			if (max === null || id > max) max = id;
 		}
-		const entry: ReadPage = { page, testers, ids, total, pages, dir: directionOf(ids) };
+		if (testers.length > state.pageSize) state.pageSize = testers.length;
+		const entry: ReadPage = {
+			page,
+			testers,
+			ids,
+			total: numeric(result?.pagination?.total_count),
+			dir: directionOf(ids),
+			seq: ++seq,
+			min,
+			max,
+			first,
+			last,
+		};
 		cache.set(page, entry);
 		return entry;
 	};
+	const sameIds = (a: ReadPage, b: ReadPage) => a.ids.length === b.ids.length && a.ids.every((x, i) => x === b.ids[i]);
+	const isShort = (pg: ReadPage) => pg.testers.length === 0 || pg.testers.length < state.pageSize;
 
-	const emitted = new Map<number | string, { tester: Tester; id: number | null; head: boolean }>();
-	let unkeyed = 0;
-	const emit = (tester: Tester, head: boolean) => {
-		const id = testerId(tester);
-		const key = id ?? `#${unkeyed++}`;
-		if (!emitted.has(key)) emitted.set(key, { tester, id, head });
+	const out = new Map<number, { tester: Tester; head: boolean }>();
+	const room = () => batchSize - out.size;
+	const emit = (tester: Tester, id: number, head: boolean) => {
+		if (out.has(id)) return false;
+		out.set(id, { tester, head });
+		progress = true;
+		return true;
 	};
+
+	const wmBefore = state.watermark;
+	let stopped: PollOutcome['stopped'] = '';
+	let error: unknown;
+	let failed = false;
+	/** One pass ends per poll at most. */
+	let passEnded = false;
 
 	const loseOrder = (why: string) => {
 		if (state.order === 'newest-first' || state.order === 'oldest-first') {
-			warnings.push(`The tester list is no longer ${state.order} (${why}): new testers are now found by the sweep only`);
+			warnings.push(
+				`The tester list is no longer ${state.order} (${why}): it is now walked page by page until a whole pass shows one order`,
+			);
 		}
+		const headIds: number[] = [];
+		for (const [id, entry] of out) if (entry.head) headIds.push(id);
+		const base = wmBefore;
+		const freshRanges: Array<[number, number]> = [];
+		for (const id of headIds) addRange(freshRanges, id);
 		state.order = 'unordered';
-		state.sweepEvidence = 'none';
-		state.sweepLastId = null;
-		state.watermarkRank = null;
+		state.pass = {
+			page: 1,
+			offset: 0,
+			base,
+			fresh: freshRanges,
+			curMax: null,
+			prevMax: base,
+			passes: 1,
+			evidence: 'none',
+			lastId: null,
+		};
+		if (state.round) state.round = { ...state.round, cursor: null, page: 1 };
 	};
 
-	/** Does this page keep the remembered order (within, and against adjacent cached pages)? */
-	const keepsOrder = (pg: ReadPage): string | null => {
-		const want = dirOfOrder(state.order);
+	// Direction of an ordered list: pages walked toward higher numbers go to older testers (newest-first).
+	const expectDir = () => (state.order === 'newest-first' ? 'desc' : state.order === 'oldest-first' ? 'asc' : null);
+	const broken = (pg: ReadPage): string | null => {
+		const want = expectDir();
 		if (!want) return null;
-		if (pg.dir === 'mixed' || (pg.dir !== 'none' && pg.dir !== want)) return `page ${pg.page} is ${pg.dir === 'mixed' ? 'not monotonic' : pg.dir === 'asc' ? 'ascending' : 'descending'}`;
-		for (const other of [cache.get(pg.page - 1), cache.get(pg.page + 1)]) {
-			if (!other || other.total !== pg.total) continue;
-			const [before, after] = other.page < pg.page ? [other, pg] : [pg, other];
-			const a = before.ids.filter((x): x is number => x !== null);
-			const b = after.ids.filter((x): x is number => x !== null);
-			if (a.length === 0 || b.length === 0) continue;
-			const ok = want === 'asc' ? a[a.length - 1] < b[0] : a[a.length - 1] > b[0];
-			if (!ok) return `pages ${before.page} and ${after.page} overlap`;
-		}
+		if (pg.dir === 'mixed') return `page ${pg.page} is not monotonic`;
+		if (pg.dir !== 'none' && pg.dir !== want) return `page ${pg.page} is ${pg.dir === 'asc' ? 'ascending' : 'descending'}`;
 		return null;
 	};
 
-	let fromHead = 0;
-	let headReachedNewest = false;
-
-	if (allowance === 0) {
-		notes.push('allowance: 0 pages this poll (the budget share is spent until more time passes)');
-	} else if (!previous || state.watermark === null || state.order === 'unknown') {
-		// First poll (or no order known yet): find the newest tester, set the watermark, start the backfill.
-		const first = await read(1);
-		if (first) {
-			let seen = [...first.ids];
-			let order: ListOrder = first.dir === 'desc' ? 'newest-first' : first.dir === 'asc' ? 'oldest-first' : first.dir === 'mixed' ? 'unordered' : 'unknown';
-			if (first.pages === null && first.total === null) {
-				warnings.push('Prefinery sent no X-Pagination header: the list is swept page by page only');
-				order = first.dir === 'mixed' ? 'unordered' : order;
-			}
-			if (first.pages !== null && first.pages > 1 && first.dir !== 'desc' && first.dir !== 'mixed') {
-				const last = await read(first.pages);
-				if (last) {
-					seen = seen.concat(last.ids);
-					const a = first.ids.filter((x): x is number => x !== null);
-					const b = last.ids.filter((x): x is number => x !== null);
-					const across = a.length && b.length ? (a[a.length - 1] < b[0] ? 'asc' : 'other') : 'none';
-					if (last.dir === 'mixed' || last.dir === 'desc' || across === 'other') order = 'unordered';
-					else if (first.dir === 'asc' || last.dir === 'asc' || across === 'asc') order = 'oldest-first';
-				}
-			}
-			const ids = seen.filter((x): x is number => x !== null);
-			const newest = ids.length ? Math.max(...ids) : null;
-			if (state.watermark === null || (newest !== null && newest > state.watermark)) state.watermark = newest;
-			state.order = order;
-			state.total = first.total;
-			state.pages = first.pages;
-			state.watermarkRank = order === 'newest-first' || order === 'oldest-first' ? 0 : null;
-			if (!previous) {
-				state.sweepPage = 1;
-				notes.push(`first poll: watermark ${state.watermark ?? 'none (empty list)'}; the backfill of ${first.total ?? 'all'} testers starts (sweep from page 1)`);
-			}
-			notes.push(`order: ${order}${order === 'unknown' ? ' (too few testers to tell)' : ' (detected)'}`);
-			headReachedNewest = true;
-		}
-	} else if (state.order === 'newest-first' || state.order === 'oldest-first') {
-		const head = await runHead();
-		fromHead = head.count;
-		headReachedNewest = head.reachedNewest;
-	} else {
-		notes.push(`order: ${state.order}: no head, the sweep only`);
-	}
-
-	async function runHead(): Promise<{ count: number; reachedNewest: boolean }> {
-		const newestFirst = state.order === 'newest-first';
-		const W = state.watermark as number;
-		const towardNewer = (p: number) => (newestFirst ? p - 1 : p + 1);
-		const towardOlder = (p: number) => (newestFirst ? p + 1 : p - 1);
-		const isNewest = (pg: ReadPage) => (newestFirst ? pg.page <= 1 : pg.pages === null ? pg.testers.length < PER_PAGE : pg.page >= pg.pages);
-		const isOldest = (pg: ReadPage) => (newestFirst ? (pg.pages === null ? pg.testers.length < PER_PAGE : pg.page >= pg.pages) : pg.page <= 1);
-		const indexOf = (pg: ReadPage, offset: number) => (pg.page - 1) * PER_PAGE + offset;
-		const rankOf = (pg: ReadPage, offset: number) =>
-			newestFirst ? indexOf(pg, offset) : Math.max(0, (pg.total ?? indexOf(pg, offset) + 1) - 1 - indexOf(pg, offset));
-		const pageOfRank = (rank: number, total: number, pages: number) => {
-			const index = newestFirst ? rank : total - 1 - rank;
-			return Math.min(Math.max(1, Math.floor(Math.max(0, index) / PER_PAGE) + 1), Math.max(1, pages));
+	/**
+	 * Walks an ordered list from `cursor` along `step` (+1: toward higher pages, -1: toward page 1),
+	 * where `key(id)` grows along the walk; `take` decides for each tester past the cursor. Returns why
+	 * it ended and where the cursor is.
+	 */
+	async function walk(
+		cursor: Cursor,
+		step: 1 | -1,
+		key: (id: number) => number,
+		take: (tester: Tester, id: number) => 'emit' | 'skip' | 'stop',
+	): Promise<'end' | 'stop' | 'full' | 'broken'> {
+		const past = (id: number) => cursor.id === null || key(id) > key(cursor.id);
+		/** Empty, or the same testers as a lower page read in this poll (an API answering past its end). */
+		const beyond = (pg: ReadPage) => {
+			if (pg.testers.length === 0) return true;
+			for (const other of cache.values()) if (other.page < pg.page && other.testers.length > 0 && sameIds(other, pg)) return true;
+			return false;
 		};
-		const broken = (pg: ReadPage) => {
-			const why = keepsOrder(pg);
-			if (why) loseOrder(why);
-			return why !== null;
+		// P(p) is false then true as p grows: the page is beyond the end, or (+1) holds an id past the
+		// cursor, or (-1) holds none.
+		const P = (pg: ReadPage) => {
+			if (beyond(pg)) return true;
+			let hasPast = false;
+			for (const id of pg.ids) if (id !== null && past(id)) hasPast = true;
+			return step === 1 ? hasPast : !hasPast;
 		};
-
-		// 1. Where is the watermark now? One page tells the list's size; the rank estimate does the rest.
-		const probe = await read(newestFirst ? 1 : Math.max(1, state.pages ?? 1));
-		if (!probe) return { count: 0, reachedNewest: false };
-		if (broken(probe)) return { count: 0, reachedNewest: false };
-		let p = probe.page;
-		if (probe.total !== null && probe.pages !== null) {
-			const rank = state.watermarkRank === null ? 0 : Math.max(0, state.watermarkRank + (probe.total - (state.total ?? probe.total)));
-			p = pageOfRank(rank, probe.total, probe.pages);
-		}
-		// 2. Step toward older pages until one holds an id ≤ watermark (the anchor).
-		let anchor: ReadPage | null = null;
-		const visited = new Set<number>();
-		let knownNewer = 0;
-		for (;;) {
-			if (visited.has(p)) break;
-			visited.add(p);
+		const probe = async (p: number) => {
 			const pg = await read(p);
-			if (!pg) break;
-			if (broken(pg)) return { count: 0, reachedNewest: false };
-			if (pg.testers.length === 0) {
-				// Past the end (deletions shrank the list) or an empty list.
-				if (pg.pages !== null && pg.pages >= 1 && pg.pages !== p && !visited.has(pg.pages)) {
-					p = pg.pages;
-					continue;
-				}
-				anchor = pg;
-				break;
-			}
-			const ids = pg.ids.filter((x): x is number => x !== null);
-			if (ids.some((id) => id <= W) || isOldest(pg)) {
-				anchor = pg;
-				break;
-			}
-			// Everything here is newer than the watermark: it lies further toward the older end.
-			knownNewer = Math.max(knownNewer, rankOf(pg, newestFirst ? pg.testers.length - 1 : 0) + 1);
-			p = towardOlder(p);
+			cursor.page = p;
+			return pg;
+		};
+		const start = cursor.id === null && step === 1 ? 1 : Math.max(1, Math.floor(cursor.page));
+		// Gallop from the estimate, then bisect: hi = the lowest page with P true, lo = the highest with P false.
+		let lo = 0;
+		let hi = Infinity;
+		const first = await probe(start);
+		if (broken(first)) return 'broken';
+		if (P(first)) hi = start;
+		else lo = start;
+		for (let stride = 1; hi === Infinity; stride *= 2) {
+			const pg = await probe(lo + stride);
+			if (broken(pg)) return 'broken';
+			if (P(pg)) hi = pg.page;
+			else lo = pg.page;
 		}
-		if (!anchor) {
-			state.watermarkRank = knownNewer > 0 ? knownNewer : state.watermarkRank;
-			state.total = probe.total;
-			state.pages = probe.pages;
-			notes.push(`head: the watermark (${W}) was not reached within the allowance; the next poll goes on from ${knownNewer} testers newer`);
-			return { count: 0, reachedNewest: false };
+		for (let stride = 1; lo === 0 && hi > 1; stride *= 2) {
+			const pg = await probe(Math.max(1, hi - stride));
+			if (broken(pg)) return 'broken';
+			if (P(pg)) hi = pg.page;
+			else lo = pg.page;
 		}
-		// 3. Walk toward the newest end, collecting ids above the watermark, oldest first.
-		let last = W;
-		let lastRank: number | null = null;
-		let count = 0;
-		let reachedNewest = false;
-		let stopped = '';
-		let pg: ReadPage = anchor;
-		let prev: ReadPage | null = null;
+		while (hi - lo > 1) {
+			const pg = await probe(Math.floor((lo + hi) / 2));
+			if (broken(pg)) return 'broken';
+			if (P(pg)) hi = pg.page;
+			else lo = pg.page;
+		}
+		let p = step === 1 ? hi : lo;
+		if (p < 1) {
+			cursor.page = 1;
+			return 'end';
+		}
+		// The start: nothing past the cursor on the page before it (in walking order), the two read with
+		// nothing sliding in between (the one read first, read again, unchanged).
+		let pg: ReadPage;
 		for (;;) {
-			if (prev) {
-				const overlaps = pg.ids.some((id) => id !== null && id <= last);
-				const stable = pg.total === prev.total || (!newestFirst && pg.total !== null && prev.total !== null && pg.total > prev.total);
-				if (!stable && !overlaps) {
-					stopped = 'the list changed under the walk';
-					break;
-				}
+			pg = await read(p);
+			if (broken(pg)) return 'broken';
+			if (step === 1 && beyond(pg)) {
+				cursor.page = Math.max(1, p - 1);
+				return 'end';
 			}
-			const offsets = pg.testers.map((_, i) => i);
-			if (newestFirst) offsets.reverse();
-			for (const i of offsets) {
-				const id = pg.ids[i];
-				if (id === null) continue;
-				if (id <= last) {
-					// The newest tester at or below the watermark so far: where the watermark is now.
-					lastRank = rankOf(pg, i);
-					continue;
-				}
-				if (count >= batchSize) break;
-				emit(pg.testers[i], true);
-				count += 1;
-				last = id;
-				lastRank = rankOf(pg, i);
-			}
-			if (count >= batchSize) {
-				stopped = `batch full (${batchSize})`;
-				break;
-			}
-			if (isNewest(pg) || pg.testers.length === 0) {
-				reachedNewest = true;
-				break;
-			}
-			const next = await read(towardNewer(pg.page));
-			if (!next) {
-				stopped = 'allowance spent';
-				break;
-			}
-			if (broken(next)) return { count: 0, reachedNewest: false };
-			prev = pg;
-			pg = next;
-		}
-		state.watermark = last;
-		state.watermarkRank = reachedNewest ? 0 : lastRank;
-		state.total = pg.total;
-		state.pages = pg.pages;
-		notes.push(
-			reachedNewest
-				? `head: ${count} new tester(s) since ${W}; reached the newest (watermark ${last})`
-				: `head: ${count} new tester(s) since ${W}, stopped (${stopped}) at watermark ${last}; the next poll goes on from there`,
-		);
-		return { count, reachedNewest };
-	}
-
-	// The sweep: the rest of the allowance, and no more pages than the batch has room for.
-	// If the head lost the order, drop what it collected: the sweep (or the next poll) finds it again.
-	if (state.order === 'unordered') {
-		for (const [key, entry] of emitted) if (entry.head) emitted.delete(key);
-		fromHead = 0;
-	}
-	const ordered = state.order === 'newest-first' || state.order === 'oldest-first';
-	const room = batchSize - emitted.size;
-	const sweepPages = Math.min(Math.floor(room / PER_PAGE), allowance - pagesRead);
-	limit = pagesRead + Math.max(0, sweepPages);
-	let fromSweep = 0;
-	let swept = 0;
-	let wrapped = false;
-	const sweepStart = state.sweepPage;
-	if (allowance > 0 && sweepPages > 0) {
-		let p = Math.max(1, state.sweepPage);
-		while (swept < sweepPages && batchSize - emitted.size >= PER_PAGE) {
-			// One round at most per poll: back at the page it started from, it stops.
-			if (wrapped && p >= sweepStart) break;
-			const pg = await read(p);
-			if (!pg) break;
-			swept += 1;
-			if (pg.testers.length === 0) {
-				// Past the end: wrap (once per poll).
-				if (p === 1 || wrapped) break;
-				p = 1;
-				state.sweepRounds += 1;
-				wrapped = true;
-				finishRound();
+			const q = p - step;
+			if (q < 1) break;
+			const before = await read(q);
+			if (broken(before)) return 'broken';
+			if (!beyond(before) && before.ids.some((id) => id !== null && past(id))) {
+				p = q;
 				continue;
 			}
-			if (ordered) {
-				const why = keepsOrder(pg);
-				if (why) loseOrder(why);
-			}
-			observeSweep(pg);
-			const ceiling = state.order === 'newest-first' || state.order === 'oldest-first' ? state.watermark : null;
-			for (const tester of pg.testers) {
-				const id = testerId(tester);
-				if (ceiling !== null && id !== null && id > ceiling) continue;
-				const before = emitted.size;
-				emit(tester, false);
-				if (emitted.size > before) fromSweep += 1;
-			}
-			const lastPage = pg.pages !== null ? p >= pg.pages : pg.testers.length < PER_PAGE;
-			if (lastPage) {
-				p = 1;
-				state.sweepRounds += 1;
-				wrapped = true;
-				finishRound();
-				if (state.sweepRounds === 1) notes.push('backfill complete: the first sweep round reached the end of the list');
-			} else {
-				p += 1;
-			}
+			const older = before.seq < pg.seq ? before : pg;
+			const again = await read(older.page, true);
+			if (sameIds(again, older)) break;
 		}
-		state.sweepPage = p;
-	}
-	notes.push(
-		state.order === 'unordered' || state.order === 'unknown' || swept > 0 || allowance > 0
-			? `sweep: ${swept} page(s) from page ${sweepStart}, ${fromSweep} tester(s)${wrapped ? ', wrapped to page 1' : ''}; next page ${state.sweepPage}; round ${state.sweepRounds + 1}${state.sweepRounds === 0 ? ' (backfill)' : ''}`
-			: 'sweep: nothing this poll',
-	);
-	if (!headReachedNewest && fromHead === 0 && (state.order === 'newest-first' || state.order === 'oldest-first') && previous && pagesRead >= allowance) {
-		notes.push(`stopped at the allowance (${allowance} pages)`);
+		cursor.page = p;
+		for (;;) {
+			if (broken(pg)) return 'broken';
+			const n = pg.testers.length;
+			for (let j = 0; j < n; j++) {
+				const i = step === 1 ? j : n - 1 - j;
+				const id = pg.ids[i];
+				if (id === null || !past(id)) continue;
+				if (room() <= 0) return 'full';
+				const what = take(pg.testers[i], id);
+				if (what === 'stop') return 'stop';
+				cursor.id = id;
+				progress = true;
+			}
+			if (step === 1 ? isShort(pg) : p <= 1) return 'end';
+			const next = await read(p + step, true);
+			if (next.testers.length === 0 || sameIds(next, pg)) return 'end';
+			// Nothing may have slid between the two reads: the page before, read again, is unchanged (else it
+			// is processed again; the cursor drops what was done). total_count is not enough: a deletion and a
+			// sign-up between the reads leave it as it was.
+			{
+				const again = await read(p, true);
+				if (!sameIds(again, pg)) {
+					pg = again;
+					continue;
+				}
+			}
+			p += step;
+			pg = next;
+			cursor.page = p;
+		}
 	}
 
-	/** Monotonicity across a sweep round, to leave `unordered` (or settle `unknown`) on strong evidence. */
-	function observeSweep(pg: ReadPage) {
-		const ids = pg.ids.filter((x): x is number => x !== null);
-		if (ids.length === 0) return;
-		let dir: 'asc' | 'desc' | 'none' | 'mixed' = pg.dir;
-		if (state.sweepLastId !== null) {
-			const across = ids[0] > state.sweepLastId ? 'asc' : ids[0] < state.sweepLastId ? 'desc' : 'none';
-			if (dir === 'none') dir = across;
-			else if (across !== 'none' && across !== dir) dir = 'mixed';
+	/**
+	 * A fresh start: the order, and where the list stands (the newest id), emitting nothing. An
+	 * oldest-first list's end is found by galloping (a few pages at any size); if the allowance runs out
+	 * first, the next poll goes on from the page reached.
+	 */
+	async function settle(): Promise<void> {
+		const one = await read(1);
+		let order: ListOrder = state.order;
+		if (order === 'unknown') {
+			order = one.dir === 'desc' ? 'newest-first' : one.dir === 'asc' ? 'oldest-first' : one.dir === 'mixed' ? 'unordered' : 'unknown';
+			if (one.testers.length >= PER_PAGE && order !== 'unordered') {
+				const two = await read(2);
+				const across =
+					one.last !== null && two.first !== null ? (two.first < one.last ? 'desc' : two.first > one.last ? 'asc' : 'mixed') : 'none';
+				const dirs = [one.dir, two.dir, across].filter((d) => d !== 'none');
+				if (dirs.includes('mixed') || (dirs.includes('asc') && dirs.includes('desc'))) order = 'unordered';
+				else if (dirs.includes('asc')) order = 'oldest-first';
+				else if (dirs.includes('desc')) order = 'newest-first';
+			}
+			if (one.total === null)
+				warnings.push("Prefinery sent no usable X-Pagination header (pages, total_count): the list's end is found by a short page");
+			state.order = order;
+			state.total = one.total;
+			if (order === 'oldest-first' && one.total !== null) state.headPage = Math.max(1, Math.ceil(one.total / state.pageSize));
 		}
-		const ev = state.sweepEvidence;
-		state.sweepEvidence = ev === 'mixed' || dir === 'mixed' ? 'mixed' : ev === 'none' ? dir : dir === 'none' || dir === ev ? ev : 'mixed';
-		state.sweepLastId = ids[ids.length - 1];
+		state.watermark = maxOf(state.watermark, one.max);
+		if (order === 'oldest-first') {
+			const cursor: Cursor = {
+				id: Number.MAX_SAFE_INTEGER,
+				page: state.headPage,
+			};
+			try {
+				await walk(
+					cursor,
+					1,
+					(x) => x,
+					() => 'skip',
+				);
+			} finally {
+				state.headPage = cursor.page;
+			}
+			state.watermark = maxOf(state.watermark, (await read(cursor.page)).max);
+		} else if (order === 'unordered') {
+			state.pass = {
+				page: 1,
+				offset: 0,
+				base: null,
+				fresh: [],
+				curMax: null,
+				prevMax: null,
+				passes: 0,
+				evidence: 'none',
+				lastId: null,
+			};
+		} else {
+			state.headPage = 1;
+		}
+		state.settling = false;
+		progress = true;
+		state.lastRoundAt = options.now;
+		notes.push(
+			`order: ${order}${order === 'unknown' ? ' (too few testers to tell)' : ' (detected)'}; the list stands at ${state.watermark ?? 'no tester'}`,
+		);
+		if (state.startFrom !== 'newSignUps') {
+			const since = state.startFrom.startsWith('since:') ? Number(state.startFrom.slice(6)) || 0 : null;
+			state.round = {
+				ceiling: order === 'unordered' ? Number.MAX_SAFE_INTEGER : (state.watermark ?? -1),
+				cursor: null,
+				page: 1,
+				since,
+				startedAt: options.now,
+			};
+			notes.push(
+				`the backfill of the testers up to ${state.watermark ?? 'none'} starts${since !== null ? ` (created since ${new Date(since).toISOString()})` : ''}`,
+			);
+		} else notes.push('Start From: New Sign-Ups Only: nothing before this point is emitted');
+	}
+
+	async function head(): Promise<void> {
+		if (state.order !== 'newest-first' && state.order !== 'oldest-first' && state.order !== 'unknown') return;
+		const W = state.watermark;
+		const cursor: Cursor = { id: W, page: state.headPage };
+		const take = (tester: Tester, id: number): 'emit' => {
+			emit(tester, id, true);
+			state.watermark = id;
+			return 'emit';
+		};
+		try {
+			if (state.order === 'unknown') {
+				// No order known yet (fewer than two ids so far): page 1 tells it now, or is the whole list.
+				const one = await read(1);
+				const order = one.dir === 'desc' ? 'newest-first' : one.dir === 'asc' ? 'oldest-first' : one.dir === 'mixed' ? 'unordered' : 'unknown';
+				if (order === 'unordered') loseOrder('page 1 is not monotonic');
+				else if (order !== 'unknown') {
+					state.order = order;
+					state.headPage = 1;
+					cursor.page = 1;
+				} else {
+					for (let i = 0; i < one.ids.length; i++) {
+						const id = one.ids[i];
+						if (id !== null && (W === null || id > W) && room() > 0 && (state.watermark === null || id > state.watermark)) take(one.testers[i], id);
+					}
+				}
+			}
+			const mode = state.order as ListOrder;
+			if (mode === 'unknown' || mode === 'unordered') {
+				// done above
+			} else if (mode === 'oldest-first') {
+				const end = await walk(cursor, 1, (x) => x, take);
+				state.headPage = cursor.page;
+				if (end === 'broken') loseOrder(`page ${cursor.page} broke the order`);
+			} else {
+				const one = await read(1);
+				if (broken(one)) loseOrder('page 1 broke the order');
+				else if (one.max !== null && (W === null || one.max > W)) {
+					const grown = one.total !== null && state.total !== null ? Math.max(0, one.total - state.total) : 0;
+					cursor.page = state.headPage + Math.ceil(grown / state.pageSize);
+					const end = await walk(cursor, -1, (x) => x, take);
+					state.headPage = cursor.page;
+					if (end === 'broken') loseOrder(`page ${cursor.page} broke the order`);
+				} else state.headPage = 1;
+				if (one.total !== null) state.total = one.total;
+			}
+		} finally {
+			if (state.order === 'oldest-first' || state.order === 'newest-first') state.headPage = Math.max(1, cursor.page);
+			if (W !== state.watermark) notes.push(`head: new testers since ${W ?? 'the start'}; watermark ${state.watermark}`);
+		}
+	}
+
+	/** The safety sweep's round (ordered lists): goes on with the round under way. */
+	async function sweep(): Promise<void> {
+		if (state.order !== 'newest-first' && state.order !== 'oldest-first') return;
+		const round = state.round;
+		if (!round) return;
+		const since = round.since;
+		const oldFirst = state.order === 'oldest-first';
+		const take = (tester: Tester, id: number): 'emit' | 'skip' | 'stop' => {
+			if (id > round.ceiling) return oldFirst ? 'stop' : 'skip';
+			if (since !== null) {
+				const at = createdAtOf(tester);
+				if (at === null || at < since) return oldFirst ? 'skip' : 'stop';
+			}
+			emit(tester, id, false);
+			return 'emit';
+		};
+		const cursor: Cursor = {
+			id: round.cursor ?? (oldFirst ? null : round.ceiling + 1),
+			page: round.page,
+		};
+		let end: Awaited<ReturnType<typeof walk>> | null = null;
+		try {
+			end = await walk(cursor, 1, oldFirst ? (x) => x : (x) => -x, take);
+		} finally {
+			if (state.round === round) {
+				round.cursor = cursor.id;
+				round.page = cursor.page;
+			}
+		}
+		if (end === 'broken') loseOrder(`page ${cursor.page} broke the order`);
+		else if (end === 'end' || end === 'stop') finishRound();
 	}
 
 	function finishRound() {
-		if (state.order === 'unordered' && (state.sweepEvidence === 'asc' || state.sweepEvidence === 'desc')) {
-			state.order = state.sweepEvidence === 'asc' ? 'oldest-first' : 'newest-first';
-			state.watermarkRank = null;
-			notes.push(`order: a whole sweep round was ${state.order}; the head takes over again from watermark ${state.watermark}`);
-		}
-		state.sweepEvidence = 'none';
-		state.sweepLastId = null;
+		const backfill = state.sweepRounds === 0 && state.startFrom !== 'newSignUps';
+		state.sweepRounds += 1;
+		state.round = null;
+		notes.push(backfill ? 'backfill complete: the first sweep round reached the end of the list' : 'sweep round complete');
 	}
 
-	const testers = [...emitted.values()]
-		.sort((a, b) => (a.id ?? Number.MAX_SAFE_INTEGER) - (b.id ?? Number.MAX_SAFE_INTEGER))
-		.map((entry) => entry.tester);
-	notes.unshift(`read ${pagesRead} of ${allowance} allowed page(s); order ${state.order}; ${testers.length} tester(s) (${fromHead} new, ${fromSweep} swept)`);
-	return { testers, fromHead, fromSweep, state, pagesRead, allowance, notes, warnings };
+	/** Unordered mode: one pass walks the list page by page (see the header). */
+	async function pass(): Promise<number> {
+		const ps = state.pass;
+		if (!ps || passEnded) return 0;
+		let count = 0;
+		let prev: ReadPage | null = null;
+		for (;;) {
+			if (room() <= 0) return count;
+			const pg = await read(ps.page, true);
+			const end = pg.testers.length === 0 || (prev !== null && sameIds(prev, pg)) || pg.testers.length < state.pageSize;
+			const n = pg.testers.length;
+			for (let i = ps.offset; i < n && !(prev !== null && sameIds(prev, pg)); i++) {
+				const id = pg.ids[i];
+				if (id === null) continue;
+				const isNew = ps.base !== null && id > ps.base && !inRanges(ps.fresh, id);
+				const old = state.round !== null && (ps.base === null || id <= ps.base || !isNew) && id <= state.round.ceiling;
+				const since = state.round?.since ?? null;
+				const oldOk = old && (since === null || (createdAtOf(pg.testers[i]) ?? -Infinity) >= since);
+				if ((isNew || oldOk) && !out.has(id)) {
+					if (room() <= 0) {
+						ps.offset = i;
+						return count;
+					}
+					emit(pg.testers[i], id, false);
+					if (isNew) addRange(ps.fresh, id);
+					count += 1;
+				}
+				ps.curMax = maxOf(ps.curMax, id);
+				// Evidence for leaving unordered mode: one direction across the whole pass.
+				if (ps.lastId !== null) {
+					const d = id > ps.lastId ? 'asc' : id < ps.lastId ? 'desc' : 'mixed';
+					ps.evidence = ps.evidence === 'none' ? d : ps.evidence === d ? d : 'mixed';
+				}
+				ps.lastId = id;
+				ps.offset = i + 1;
+			}
+			progress = true;
+			if (end) {
+				endPass();
+				return count;
+			}
+			prev = pg;
+			ps.page += 1;
+			ps.offset = 0;
+		}
+	}
+
+	function endPass() {
+		passEnded = true;
+		const ps = state.pass as NonNullable<CatchUpState['pass']>;
+		const seen = ps.curMax;
+		const base = ps.passes === 0 ? seen : ps.prevMax;
+		ps.prevMax = seen;
+		ps.passes += 1;
+		ps.base = maxOf(ps.base, base);
+		const b = ps.base;
+		ps.fresh = b === null ? ps.fresh : ps.fresh.filter(([, hi]) => hi > b).map(([lo, hi]) => [Math.max(lo, b + 1), hi] as [number, number]);
+		state.watermark = maxOf(state.watermark, seen, ...ps.fresh.map(([, hi]) => hi));
+		if (state.round) finishRound();
+		const evidence = ps.evidence;
+		ps.page = 1;
+		ps.offset = 0;
+		ps.curMax = null;
+		ps.evidence = 'none';
+		ps.lastId = null;
+		notes.push(`pass complete (${ps.passes}); new above ${ps.base ?? 'none'}`);
+		if ((evidence === 'asc' || evidence === 'desc') && ps.passes >= 2) {
+			state.order = evidence === 'asc' ? 'oldest-first' : 'newest-first';
+			state.headPage = evidence === 'asc' ? Math.max(1, state.headPage) : 1;
+			state.watermark = maxOf(state.watermark, ps.base, seen);
+			state.pass = null;
+			notes.push(`order: a whole pass was ${state.order}; the head takes over again from watermark ${state.watermark}`);
+		}
+	}
+
+	try {
+		if (allowance === 0) {
+			stopped = 'allowance';
+			notes.push('allowance: 0 requests this poll (the budget share is spent until more time passes)');
+		} else {
+			const settling = state.settling;
+			if (settling) await settle();
+			if (state.round === null && sweepEveryMs > 0 && state.lastRoundAt !== null && options.now - state.lastRoundAt >= sweepEveryMs) {
+				state.round = {
+					ceiling: state.order === 'unordered' ? (state.pass?.base ?? -1) : (state.watermark ?? -1),
+					cursor: null,
+					page: 1,
+					since: null,
+					startedAt: options.now,
+				};
+				state.lastRoundAt = options.now;
+				notes.push(`safety sweep: round ${state.sweepRounds + 1} starts (testers up to ${state.round.ceiling})`);
+			}
+			if (!settling) await head();
+			if (state.order === 'unordered') await pass();
+			else await sweep();
+			// An order lost during the sweep: what is left of the batch goes to the pass (one pass end a poll).
+			if (state.order === 'unordered' && room() > 0 && !passEnded) await pass();
+		}
+	} catch (e) {
+		if (e instanceof OutOfBudget) {
+			stopped = e.why;
+			notes.push(
+				e.why === 'time'
+					? "stopped: the poll's time budget is spent; the next poll goes on from here"
+					: `stopped at the allowance (${allowance} requests)`,
+			);
+		} else {
+			stopped = 'error';
+			error = e;
+			failed = !progress && out.size === 0;
+		}
+	}
+	// Retries beyond the allowance are charged to the next poll.
+	if (requests > allowance) state.credit -= requests - allowance;
+	let fromHead = 0;
+	for (const entry of out.values()) if (entry.head) fromHead += 1;
+	const fromSweep = out.size - fromHead;
+
+	const ids = [...out.keys()].sort((a, b) => a - b);
+	const testers = ids.map((id) => (out.get(id) as { tester: Tester }).tester);
+	notes.unshift(
+		`sent ${requests} of ${allowance} allowed request(s); order ${state.order}; ${testers.length} tester(s) (${fromHead} new, ${fromSweep} swept)`,
+	);
+	return {
+		testers,
+		fromHead,
+		fromSweep,
+		state,
+		pagesRead: requests,
+		allowance,
+		stopped,
+		error,
+		failed,
+		notes,
+		warnings,
+	};
+}
+
+function maxOf(...xs: Array<number | null | undefined>): number | null {
+	let m: number | null = null;
+	for (const x of xs) if (typeof x === 'number' && (m === null || x > m)) m = x;
+	return m;
 }
 
 /**
@@ -583,32 +877,22 @@ export async function catchUpPoll(
  */
 export async function newestTester(fetchPage: FetchPage): Promise<Tester | null> {
 	const first = await fetchPage(1);
-	const testers = [...(first?.testers ?? [])];
-	const ids = testers.map(testerId);
-	const pages = numeric(first?.pagination?.pages);
-	if (pages !== null && pages > 1 && directionOf(ids) !== 'desc') testers.push(...((await fetchPage(pages))?.testers ?? []));
+	const testers: Tester[] = Array.isArray(first?.testers) ? first.testers : [];
+	const total = numeric(first?.pagination?.total_count);
+	const pages = numeric(first?.pagination?.pages) ?? (total !== null ? Math.ceil(total / PER_PAGE) : null);
+	let pool = testers;
+	if (pages !== null && pages > 1 && directionOf(testers.map(testerId)) !== 'desc') {
+		const last = await fetchPage(pages);
+		pool = testers.concat(Array.isArray(last?.testers) ? last.testers : []);
+	}
 	let best: Tester | null = null;
 	let bestId = -1;
-	for (const tester of testers) {
+	for (const tester of pool) {
 		const id = testerId(tester);
 		if (id !== null && id > bestId) {
 			best = tester;
 			bestId = id;
 		}
 	}
-	return best ?? testers[0] ?? null;
-}
-
-/** `X-Pagination` as the planner needs it: `pages` and `total_count`, from the raw header. */
-export function paginationOf(header: unknown): { pages: number | null; total_count: number | null } {
-	const text = Array.isArray(header) ? header[0] : header;
-	if (typeof text !== 'string') return { pages: null, total_count: null };
-	try {
-		const p = JSON.parse(text) as Record<string, unknown>;
-		if (typeof p !== 'object' || p === null) return { pages: null, total_count: null };
-		const int = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : null);
-		return { pages: int(p.pages ?? p.total_pages), total_count: int(p.total_count ?? p.total) };
-	} catch {
-		return { pages: null, total_count: null };
-	}
+	return best ?? pool[0] ?? null;
 }

@@ -5,7 +5,7 @@
  * with the node's limiter.
  */
 import { mock } from 'jest-mock-extended';
-import type { IDataObject, INode, INodeExecutionData, IPollFunctions, WorkflowExecuteMode } from 'n8n-workflow';
+import { Workflow, type IDataObject, type INode, type INodeExecutionData, type INodeTypes, type IPollFunctions, type WorkflowExecuteMode } from 'n8n-workflow';
 import { PrefineryCatchUpTrigger } from '../nodes/PrefineryCatchUpTrigger/PrefineryCatchUpTrigger.node';
 import { resetSharedRateLimiter } from '../lib/rate-limit';
 import { pagesPerDay, type CatchUpState } from '../lib/catch-up';
@@ -22,6 +22,8 @@ interface PollSetup {
 	batchSize?: number;
 	mode?: WorkflowExecuteMode;
 	workflowId?: string;
+	startFrom?: string;
+	safetySweepDays?: number;
 }
 
 function pollContext(api: MockPrefineryApi, staticData: IDataObject, setup: PollSetup = {}) {
@@ -43,6 +45,8 @@ function pollContext(api: MockPrefineryApi, staticData: IDataObject, setup: Poll
 		project: { __rl: true, mode: 'id', value: setup.project ?? '1' },
 		budgetShare: setup.budgetShare ?? 10,
 		batchSize: setup.batchSize ?? 500,
+		startFrom: setup.startFrom ?? 'wholeWaitlist',
+		safetySweepDays: setup.safetySweepDays ?? 7,
 	};
 	(ctx.getNodeParameter as unknown as jest.Mock).mockImplementation((name: string, fallback?: unknown, opts?: { extractValue?: boolean }) => {
 		const value = params[name];
@@ -121,7 +125,7 @@ describe('Prefinery Catch-Up Trigger node', () => {
 		const next = await poll(staticData, { batchSize: 50 });
 		expect(testerIds(next.out)).toEqual(expect.arrayContaining(created));
 		expect((staticData.catchUp as unknown as CatchUpState).watermark).toBe(created[1]);
-		expect(next.logger.info.mock.calls.join()).toMatch(/head: 2 new tester/);
+		expect(next.logger.info.mock.calls.join()).toMatch(/2 tester\(s\) \(2 new, 0 swept\)/);
 		expect(api.stats().rateLimited).toBe(0);
 	});
 
@@ -145,7 +149,7 @@ describe('Prefinery Catch-Up Trigger node', () => {
 		expect((staticData.catchUp as unknown as CatchUpState).order).toBe('unordered');
 		let notes = '';
 		for (let i = 0; i < 4; i++) notes += (await poll(staticData, { batchSize: 100 })).logger.info.mock.calls.join();
-		expect(notes).toMatch(/a whole sweep round was newest-first/);
+		expect(notes).toMatch(/a whole pass was newest-first/);
 		expect((staticData.catchUp as unknown as CatchUpState).order).toBe('newest-first');
 	});
 
@@ -165,7 +169,9 @@ describe('Prefinery Catch-Up Trigger node', () => {
 		const d = pollContext(api, staticData);
 		const [outC, outD] = await Promise.all([trigger.poll.call(c.ctx), trigger.poll.call(d.ctx)]);
 		expect(json(outC).length).toBe(60);
-		expect(outD).not.toBeNull();
+		// D ran (its poll is not skipped) and found nothing new: each tester comes once.
+		expect(outD).toBeNull();
+		expect(d.logger.info.mock.calls.join()).toMatch(/0 tester\(s\)/);
 	});
 
 	it('manual mode (Fetch Test Event) emits the newest tester only and does not move the state', async () => {
@@ -213,5 +219,64 @@ describe('Prefinery Catch-Up Trigger node', () => {
 		api.failNext({ status: 403, times: 10 });
 		await expect(poll(staticData, { batchSize: 25 })).rejects.toThrow(/refused the API key/);
 		expect(JSON.stringify(staticData)).toBe(before);
+	});
+
+	it('the canvas subtitle names the project (n8n gives $parameter a resource locator\'s value, not {__rl, value})', async () => {
+		await start(10); // afterEach closes the mock API (which needs a few testers to seed)
+		const nodeTypes = { getByName: () => trigger, getByNameAndVersion: () => trigger, getKnownTypes: () => ({}) } as unknown as INodeTypes;
+		const node: INode = {
+			id: 'n',
+			name: 'Prefinery Catch-Up Trigger',
+			type: 'n8n-nodes-prefinery.prefineryCatchUpTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { project: { __rl: true, mode: 'list', value: '42', cachedResultName: 'Acme Waitlist' }, budgetShare: 10 },
+		};
+		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+		const subtitle = (expression: string) => workflow.expression.getSimpleParameterValue(node, expression, 'internal', {});
+		expect(subtitle(trigger.description.subtitle as string)).toBe('Project 42, 10 % of the list budget');
+		// What 0.2 had: "Project ?" whatever the project.
+		expect(subtitle('={{ "Project " + ($parameter["project"].value || "?") }}')).toBe('Project ?');
+	});
+
+	it('New Sign-Ups Only (the default): the first poll emits nothing, the next brings a sign-up once; another Project starts afresh', async () => {
+		await start(40);
+		const staticData: IDataObject = {};
+		const first = await poll(staticData, { startFrom: 'newSignUps' });
+		expect(first.out).toBeNull();
+		expect(staticData.catchUp).toMatchObject({ project: '1', startFrom: 'newSignUps', watermark: 1040 });
+		const response = await fetch(`${api.url}/betas/1/testers`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${api.apiKey}`, 'Content-Type': 'application/json' },
+			body: JSON.stringify({ tester: { email: 'late@example.com' } }),
+		});
+		const { id } = (await response.json()) as { id: number };
+		expect(testerIds((await poll(staticData, { startFrom: 'newSignUps' })).out)).toEqual([id]);
+		expect((await poll(staticData, { startFrom: 'newSignUps' })).out).toBeNull();
+		const other = await poll(staticData, { startFrom: 'newSignUps', project: '2' });
+		expect(other.logger.info.mock.calls.join()).toMatch(/starting afresh for project 2/);
+		expect(staticData.catchUp).toMatchObject({ project: '2' });
+	});
+
+	it('Fetch Test Event against a host that never answers fails within 15 s, naming the host', async () => {
+		await start(10);
+		api.failNext({ status: 0, hang: true, times: 20 });
+		const { ctx } = pollContext(api, {}, { mode: 'manual' });
+		const began = Date.now();
+		await expect(trigger.poll.call(ctx)).rejects.toThrow(new RegExp(`Prefinery at ${api.origin.replace(/[.]/g, '\\.')} did not give the tester list within 12 s`));
+		expect(Date.now() - began).toBeLessThan(15_000);
+	});
+
+	it('429 retries are requests sent: charged to the poll (and a poll that threw, to the next)', async () => {
+		await start(60);
+		const staticData: IDataObject = {};
+		await poll(staticData, { batchSize: 25 });
+		const before = listRequests(api).length;
+		api.failNext({ status: 429, times: 2, retryAfter: 0 });
+		const { logger } = await poll(staticData, { batchSize: 25 });
+		const sent = Number(/sent (\d+) of/.exec(logger.info.mock.calls.join())?.[1]);
+		// Every list request the mock saw in this poll (the two 429s included) is counted.
+		expect(sent).toBe(listRequests(api).length - before);
+		expect(sent).toBeGreaterThanOrEqual(3);
 	});
 });
