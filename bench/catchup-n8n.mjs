@@ -60,7 +60,7 @@ try {
 	log(`[catchup-n8n] n8n at rest: ${JSON.stringify(results.atRest)}`);
 
 	// The trigger first (the smaller one), so the peak it leaves is its own.
-	const trigger = await n8n.api.createWorkflow(catchUpTriggerWorkflow({ name: 'Catch-up trigger (bench)', credential, parameters: { budgetShare: 50, batchSize: BATCH } }));
+	const trigger = await n8n.api.createWorkflow(catchUpTriggerWorkflow({ name: 'Catch-up trigger (bench)', credential, parameters: { budgetShare: 50, batchSize: BATCH, startFrom: 'wholeWaitlist' } }));
 	await n8n.api.publish(trigger.id);
 	const polls = Math.min(POLLS, Math.ceil(TESTERS / BATCH));
 	log(`[catchup-n8n] the trigger polls every minute: waiting for ${polls} polls of ≤ ${BATCH} testers`);

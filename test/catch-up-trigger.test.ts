@@ -75,9 +75,21 @@ describe('Prefinery Catch-Up Trigger node', () => {
 		resetSharedRateLimiter(clock);
 		api = await startMockPrefineryApi({ testers, testerOrder, rateLimits: true, now: clock.now });
 	}
+	// As n8n does: one poll context per activation (here: per saved state), reused for every poll; its
+	// first poll is the activation's (bounded, and never failing the publish).
+	const activations = new WeakMap<IDataObject, ReturnType<typeof pollContext>['ctx']>();
 	async function poll(staticData: IDataObject, setup: PollSetup = {}, minutes = 15) {
 		clock.advance(minutes * MIN);
-		const { ctx, logger } = pollContext(api, staticData, setup);
+		const { ctx: fresh, logger } = pollContext(api, staticData, setup);
+		const ctx = activations.get(staticData) ?? fresh;
+		activations.set(staticData, ctx);
+		// The reused context answers with this poll's set-up.
+		if (ctx !== fresh) {
+			for (const method of ['getNodeParameter', 'getMode', 'getWorkflow', 'getCredentials'] as const) {
+				(ctx[method] as unknown as jest.Mock).mockImplementation(fresh[method] as unknown as (...args: unknown[]) => unknown);
+			}
+			(ctx as unknown as { logger: unknown }).logger = logger;
+		}
 		const out = await trigger.poll.call(ctx);
 		return { out, logger };
 	}
@@ -278,5 +290,45 @@ describe('Prefinery Catch-Up Trigger node', () => {
 		// Every list request the mock saw in this poll (the two 429s included) is counted.
 		expect(sent).toBe(listRequests(api).length - before);
 		expect(sent).toBeGreaterThanOrEqual(3);
+	});
+
+	// Issue 34 #4: the poll n8n awaits while it publishes never holds or fails the publish.
+	it.each([
+		['refusing the key (401)', { status: 401, times: 3 }, /refused the API key/],
+		['hanging (no answer)', { status: 0, hang: true, times: 3 }, /no complete answer|stopped/],
+		['rate-limited (429 with a Retry-After of an hour)', { status: 429, times: 3, retryAfter: 3600 }, /rate limit/i],
+	])('activation against an API %s: the first poll returns nothing and logs why, the state untouched; a later poll works once the API does', async (_label, fault, reason) => {
+		await start(30);
+		api.failNext(fault as Parameters<MockPrefineryApi['failNext']>[0]);
+		const staticData: IDataObject = {};
+		const first = await poll(staticData, { batchSize: 25 });
+		expect(first.out).toBeNull();
+		const warning = first.logger.warn.mock.calls.map((c) => String(c[0])).join('\n');
+		expect(warning).toMatch(/its first poll, while the workflow was being published, did not finish/);
+		expect(warning).toMatch(reason);
+		expect(staticData.catchUp).toBeUndefined();
+		// The API is back: the next poll (Poll Times) does the work.
+		api.reset();
+		const next = await poll(staticData, { batchSize: 25 });
+		expect(testerIds(next.out)).toHaveLength(25);
+	}, 60_000);
+
+	it('after the activation, a failing poll fails visibly (n8n shows it and calls the Error Workflow)', async () => {
+		await start(30);
+		const staticData: IDataObject = {};
+		await poll(staticData, { batchSize: 25 });
+		api.failNext({ status: 401, times: 3 });
+		await expect(poll(staticData, { batchSize: 25 })).rejects.toThrow(/refused the API key/);
+	});
+
+	it('the activation poll against a working API does its work: the backfill starts, later polls go on', async () => {
+		await start(60);
+		const staticData: IDataObject = {};
+		const first = await poll(staticData, { batchSize: 25 });
+
+		expect(testerIds(first.out)).toHaveLength(25);
+		const second = await poll(staticData, { batchSize: 25 });
+		expect(testerIds(second.out)).toHaveLength(25);
+		expect(new Set([...testerIds(first.out), ...testerIds(second.out)]).size).toBe(50);
 	});
 });

@@ -11,7 +11,7 @@
  * multi-main setups), also in queue mode; a poll still running when the next is due (a slow Prefinery,
  * waits for the rate limit) makes the next one skip, keyed by workflow id + node id.
  */
-import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions, JsonObject } from 'n8n-workflow';
+import type { IDataObject, INode, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { numericId, parsePagination } from '../../lib/api';
 import { checkBaseUrl } from '../../lib/base-url';
@@ -36,6 +36,20 @@ import { DEFAULT_MAX_WAIT_SECONDS, DEFAULT_TIMEOUT_SECONDS, prefineryApiRequest,
 const running = new Set<string>();
 /** Requests sent by polls that threw (their state was not saved), charged to the next poll. */
 const unpaid = new Map<string, number>();
+
+/**
+ * The poll contexts this process has polled with. n8n (1.85 to 2.41) makes one poll context when it
+ * activates a workflow, awaits one poll on it as part of publishing, and reuses it for every poll that
+ * follows: the first poll on a context is the activation's.
+ */
+const polledContexts = new WeakSet<object>();
+/**
+ * The activation's poll is bounded to this, and never fails the publish: n8n awaits it while it
+ * publishes (the editor shows "Publishing…"), an error there refuses the catch-up on 2.x ("partially
+ * published") and, on 1.x, the whole workflow, the webhook beside it included. A Prefinery API that is
+ * down, hanging, rate-limited or refusing the key is logged, and the next poll tries again.
+ */
+export const ACTIVATION_BOUND_MS = 5_000;
 
 /** A poll's time bound where n8n gives none (n8n-workflow before 2.41 has no getPollBudgetMs). */
 export const POLL_BOUND_MS = 60_000;
@@ -202,7 +216,11 @@ export class PrefineryCatchUpTrigger implements INodeType {
 		const clock = sharedRateLimiter().clock;
 		const now = () => (clock.wallNow ? clock.wallNow() : clock.now());
 		const manual = this.getMode() === 'manual';
-		const boundMs = manual ? MANUAL_BOUND_MS : pollBudgetMs(this as unknown as { getPollBudgetMs?: unknown });
+		const activating = !manual && !polledContexts.has(this);
+		polledContexts.add(this);
+		const boundMs = manual
+			? MANUAL_BOUND_MS
+			: Math.min(pollBudgetMs(this as unknown as { getPollBudgetMs?: unknown }), activating ? ACTIVATION_BOUND_MS : Infinity);
 		const started = now();
 		const timeLeftMs = () => started + boundMs - now();
 		// A request under way at the deadline is abandoned (real time: the deadline of a hung host).
@@ -266,63 +284,94 @@ export class PrefineryCatchUpTrigger implements INodeType {
 			return null;
 		}
 		running.add(key);
+		let outcome: { items: INodeExecutionData[][] | null } | { error: unknown };
 		try {
-			const staticData = this.getWorkflowStaticData('node');
-			const startFrom = String(this.getNodeParameter('startFrom', 'newSignUps')) as StartFrom;
-			let since: number | null = null;
-			if (startFrom === 'since') {
-				const value = this.getNodeParameter('since', '') as string;
-				since = Date.parse(String(value));
-				if (!Number.isFinite(since)) {
-					throw new NodeOperationError(node, `Start From "Sign-Ups Since" needs a date in Since, not "${String(value).slice(0, 40)}"`, {
-						description: 'Pick a date and time in the Since field (the testers created at or after it come first).',
-					});
-				}
-			}
-			const sweepDays = Number(this.getNodeParameter('safetySweepDays', DEFAULT_SWEEP_DAYS));
-			const identity = { project, startFrom, since };
-			const previous = readState(staticData.catchUp, identity);
-			if (staticData.catchUp && !previous) {
-				this.logger.info(
-					`Prefinery Catch-Up "${node.name}": the saved state is for another project, start or version; starting afresh for project ${project} (${startFrom})`,
-				);
-			}
-			const owed = unpaid.get(key) ?? 0;
-			const outcome = await catchUpPoll(
-				previous,
-				{
-					sharePercent: Number(this.getNodeParameter('budgetShare', DEFAULT_SHARE_PERCENT)),
-					batchSize: Number(this.getNodeParameter('batchSize', DEFAULT_BATCH_SIZE)),
-					now: now(),
-					...identity,
-					sweepEveryMs: Number.isFinite(sweepDays) && sweepDays > 0 ? sweepDays * DAY_MS : 0,
-					unpaid: owed,
-					timeLeftMs,
-				},
-				fetchPage,
+			outcome = await catchUpOnce.call(this, { node, project, key, now, timeLeftMs, fetchPage, sent }).then(
+				(items) => ({ items }),
+				(error: unknown) => ({ error }),
 			);
-			if (outcome.failed) {
-				// The state is not saved, but the requests were sent: the next poll pays for them.
-				unpaid.set(key, owed + sent());
-				throw outcome.error instanceof Error ? outcome.error : new NodeOperationError(node, String(outcome.error));
-			}
-			unpaid.delete(key);
-			staticData.catchUp = outcome.state as unknown as IDataObject;
-			for (const warning of outcome.warnings) this.logger.warn(`Prefinery Catch-Up "${node.name}": ${warning}`);
-			if (outcome.error) {
-				this.logger.warn(
-					`Prefinery Catch-Up "${node.name}": stopped by an error after some progress (kept; the next poll goes on from here): ${(outcome.error as Error).message}`,
-				);
-			}
-			this.logger.info(`Prefinery Catch-Up "${node.name}": ${outcome.notes.join('; ')}`);
-			if (outcome.testers.length === 0) return null;
-			return [
-				outcome.testers.map((tester) => ({
-					json: catchUpItem(tester, project),
-				})),
-			];
 		} finally {
 			running.delete(key);
 		}
+		if ('items' in outcome) return outcome.items;
+		if (activating) {
+			this.logger.warn(
+				`Prefinery Catch-Up "${node.name}": its first poll, while the workflow was being published, did not finish (${(outcome.error as Error).message}); the publish goes on, the webhook answers as usual, and the next poll (Poll Times) tries again`,
+			);
+			return null;
+		}
+		if (outcome.error instanceof NodeApiError || outcome.error instanceof NodeOperationError) throw outcome.error;
+		throw new NodeOperationError(node, outcome.error as Error);
 	}
+}
+
+interface PollRun {
+	node: INode;
+	project: string;
+	key: string;
+	now: () => number;
+	timeLeftMs: () => number;
+	fetchPage: FetchPage;
+	sent: () => number;
+}
+
+/** One scheduled poll: the state read, the planner run, the state kept, the testers emitted. */
+async function catchUpOnce(
+	this: IPollFunctions,
+	{ node, project, key, now, timeLeftMs, fetchPage, sent }: PollRun,
+): Promise<INodeExecutionData[][] | null> {
+	const staticData = this.getWorkflowStaticData('node');
+	const startFrom = String(this.getNodeParameter('startFrom', 'newSignUps')) as StartFrom;
+	let since: number | null = null;
+	if (startFrom === 'since') {
+		const value = this.getNodeParameter('since', '') as string;
+		since = Date.parse(String(value));
+		if (!Number.isFinite(since)) {
+			throw new NodeOperationError(node, `Start From "Sign-Ups Since" needs a date in Since, not "${String(value).slice(0, 40)}"`, {
+				description: 'Pick a date and time in the Since field (the testers created at or after it come first).',
+			});
+		}
+	}
+	const sweepDays = Number(this.getNodeParameter('safetySweepDays', DEFAULT_SWEEP_DAYS));
+	const identity = { project, startFrom, since };
+	const previous = readState(staticData.catchUp, identity);
+	if (staticData.catchUp && !previous) {
+		this.logger.info(
+			`Prefinery Catch-Up "${node.name}": the saved state is for another project, start or version; starting afresh for project ${project} (${startFrom})`,
+		);
+	}
+	const owed = unpaid.get(key) ?? 0;
+	const outcome = await catchUpPoll(
+		previous,
+		{
+			sharePercent: Number(this.getNodeParameter('budgetShare', DEFAULT_SHARE_PERCENT)),
+			batchSize: Number(this.getNodeParameter('batchSize', DEFAULT_BATCH_SIZE)),
+			now: now(),
+			...identity,
+			sweepEveryMs: Number.isFinite(sweepDays) && sweepDays > 0 ? sweepDays * DAY_MS : 0,
+			unpaid: owed,
+			timeLeftMs,
+		},
+		fetchPage,
+	);
+	if (outcome.failed) {
+		// The state is not saved, but the requests were sent: the next poll pays for them.
+		unpaid.set(key, owed + sent());
+		throw outcome.error instanceof Error ? outcome.error : new NodeOperationError(node, String(outcome.error));
+	}
+	unpaid.delete(key);
+	staticData.catchUp = outcome.state as unknown as IDataObject;
+	for (const warning of outcome.warnings) this.logger.warn(`Prefinery Catch-Up "${node.name}": ${warning}`);
+	if (outcome.error) {
+		this.logger.warn(
+			`Prefinery Catch-Up "${node.name}": stopped by an error after some progress (kept; the next poll goes on from here): ${(outcome.error as Error).message}`,
+		);
+	}
+	this.logger.info(`Prefinery Catch-Up "${node.name}": ${outcome.notes.join('; ')}`);
+	if (outcome.testers.length === 0) return null;
+	return [
+		outcome.testers.map((tester) => ({
+			json: catchUpItem(tester, project),
+		})),
+	];
 }
