@@ -337,8 +337,14 @@ for (const [n, row] of Object.entries(results.sizes)) {
 		figures[`${k}.stateBytes`] = r.stateBytes;
 		figures[`${k}.rulePass`] = r.rule.every((x) => x.pass) ? 1 : 0;
 		figures[`${k}.failedPolls`] = r.errors;
+		figures[`${k}.itemsWeek1`] = r.weeks[0].items;
+		figures[`${k}.itemsWeek2`] = r.weeks[1].items;
+		figures[`${k}.maxTimesOneTesterWeek2`] = r.weeks[1].maxTimesOneTester;
 	}
 	figures[`${n}.gapSignups`] = row.newSignUps.gap.signups;
+	figures[`${n}.signupsWeek1`] = row.newSignUps.rule[0].signups;
+	figures[`${n}.signupsWeek2`] = row.newSignUps.rule[1].signups;
+	figures[`${n}.testersAtWeek2`] = row.newSignUps.rule[1].testersAtStart;
 	figures[`${n}.itemsRatioV02OverNewSignUps`] = ratio(row.v02.weeks[1].items / Math.max(1, row.newSignUps.weeks[1].items), 2);
 	figures[`${n}.requestsRatioV02OverNewSignUps`] = ratio(row.v02.weeks[1].sent / Math.max(1, row.newSignUps.weeks[1].sent), 2);
 }
