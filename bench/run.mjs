@@ -14,10 +14,11 @@
 //      against the mock API enforcing them, time compressed (bench/ratelimit.mjs)
 //   8. a backfill in a real n8n at the real limits: the Prefinery node vs n8n's HTTP Request node with
 //      pagination and Retry On Fail as n8n's docs suggest, and paced by hand (bench/backfill.mjs)
-//   9. the catch-up at 10,000 / 100,000 / 1,000,000 testers: today's Return All every 15 minutes vs the
-//      Prefinery Catch-Up Trigger, a simulated day on a virtual clock (bench/catchup.mjs)
-//  10. the same two in a real n8n at 10,000 testers: the largest execution record and n8n's peak memory
-//      (bench/catchup-n8n.mjs; skipped with --skip-n8n)
+//   9. the catch-up at 1,000 / 10,000 / 100,000 / 1,000,000 testers: the Catch-Up Trigger's 0.3 planner
+//      (both Start From) beside 0.2's (the baseline), a simulated fortnight on a virtual clock
+//      (bench/catchup.mjs)
+//  10. 0.1's Return All and the Catch-Up Trigger in a real n8n at 10,000 testers: the largest execution
+//      record and n8n's peak memory (bench/catchup-n8n.mjs; skipped with --skip-n8n)
 // Options: --skip-n8n, --skip-queue, --skip-stream, --skip-backfill, --events N per target (default 200),
 // --queue-events N (default 300), --backfill-testers N (default 2000), --concurrency C (default 20).
 // Writes bench-results/run.json, handler.json, memory.json, ratelimit.json, catchup.json, catchup-n8n.json, queue.json, stream.json, backfill.json.
@@ -66,7 +67,7 @@ results.memory = benchMemory();
 const rateLimits = spawnSync(process.execPath, [join(ROOT, 'bench', 'ratelimit.mjs')], { encoding: 'utf8' });
 results.rateLimits = rateLimits.status === 0 ? { report: rateLimits.stdout } : { error: rateLimits.stderr.slice(-500) };
 
-// 9. The catch-up at scale: today's Return All every 15 minutes vs the Catch-Up Trigger (virtual clock; printed last).
+// 9. The catch-up at scale: the Catch-Up Trigger, 0.3 beside 0.2 (virtual clock; printed last).
 const catchUp = spawnSync(process.execPath, [join(ROOT, 'bench', 'catchup.mjs')], { encoding: 'utf8' });
 results.catchUp = catchUp.status === 0 ? { report: catchUp.stdout } : { error: catchUp.stderr.slice(-500) };
 
