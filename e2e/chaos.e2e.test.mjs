@@ -64,9 +64,9 @@ const RETRY_EVERY_SECONDS = 10;
  * The Catch-Up Trigger polls every minute (the shortest n8n allows a polling trigger) with half the
  * list budget (its most): the example says every 15 minutes at 10 %. Same planner, compressed.
  */
-const CATCH_UP_POLLS = { pollTimes: { item: [{ mode: 'everyMinute' }] }, budgetShare: 50, batchSize: BATCH, safetySweepDays: 3 / (24 * 60) };
+const CATCH_UP_POLLS = { pollTimes: { item: [{ mode: 'everyMinute' }] }, budgetShare: 50, batchSize: BATCH, safetySweepDays: 1 / (24 * 60) };
 /*
- * The safety sweep every 3 minutes (the example: every 7 days). The Catch-Up Trigger emits each tester
+ * The safety sweep every minute, each poll (the example: every 7 days). The Catch-Up Trigger emits each tester
  * once; what an execution that n8n's stop or the SIGKILL cut off had been handed before its Claim ran
  * comes back only through a safety round (docs/catch-up.md, "What is guaranteed"), so the run waits for
  * a round that started after the last restart.
