@@ -331,4 +331,14 @@ describe('Prefinery Catch-Up Trigger node', () => {
 		expect(testerIds(second.out)).toHaveLength(25);
 		expect(new Set([...testerIds(first.out), ...testerIds(second.out)]).size).toBe(50);
 	});
+
+	it('a page that is not a list fails with the same message as the Prefinery node\'s Return All (one source)', async () => {
+		await start(30);
+		const staticData: IDataObject = {};
+		await poll(staticData, { batchSize: 25 });
+		api.failNext({ status: 200, method: 'GET', path: '/testers', body: { testers: [] }, times: 5 });
+		await expect(poll(staticData, { batchSize: 25 })).rejects.toThrow(
+			/^Prefinery answered GET \/betas\/1\/testers \(page \d+\) with an object with the key "testers", where a list \(JSON array\) was expected$/,
+		);
+	});
 });

@@ -30,7 +30,7 @@ import {
 import { normalizeEvent } from '../../lib/normalize';
 import { sharedRateLimiter } from '../../lib/rate-limit';
 import { PROJECT_LOCATOR } from '../shared/projectLocators';
-import { DEFAULT_MAX_WAIT_SECONDS, DEFAULT_TIMEOUT_SECONDS, prefineryApiRequest, searchProjects } from '../shared/transport';
+import { DEFAULT_MAX_WAIT_SECONDS, DEFAULT_TIMEOUT_SECONDS, notAListError, prefineryApiRequest, searchProjects } from '../shared/transport';
 
 /** Polls under way in this process, by workflow id + node id. */
 const running = new Set<string>();
@@ -239,13 +239,7 @@ export class PrefineryCatchUpTrigger implements INodeType {
 					timeoutMs: Math.min(manual ? MANUAL_REQUEST_MS : DEFAULT_TIMEOUT_SECONDS * 1000, left),
 				},
 			);
-			if (!Array.isArray(response.body)) {
-				throw new NodeApiError(node, { message: 'Unexpected response' } as JsonObject, {
-					message: `Prefinery answered GET ${path} (page ${page}) with something other than a list`,
-					description: `Status ${response.statusCode}. Check the credential's API Base URL (it should end in /api/v2).`,
-					httpCode: String(response.statusCode),
-				});
-			}
+			if (!Array.isArray(response.body)) throw notAListError.call(view, path, page, response);
 			const pagination = parsePagination(response.paginationHeader);
 			return {
 				testers: response.body as Tester[],

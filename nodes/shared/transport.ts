@@ -373,6 +373,18 @@ function toNodeApiError(
 	});
 }
 
+/**
+ * A list page (GET …?page=N) that answered 200 with something other than a JSON array: never read as
+ * "no items". One message for both nodes that list (Return All, the Catch-Up Trigger's pages).
+ */
+export function notAListError(this: PrefineryApiContext, path: string, page: number, response: PrefineryApiResponse): NodeApiError {
+	return new NodeApiError(this.getNode(), { message: 'Unexpected response' } as JsonObject, {
+		message: `Prefinery answered GET ${path} (page ${page}) with ${describeBody(response.body)}, where a list (JSON array) was expected`,
+		description: `Status ${response.statusCode}. It is not read as an empty list, so nothing was taken from it. Check the credential's API Base URL (it should end in /api/v2) and try again; if it persists, Prefinery's API may have changed.`,
+		httpCode: String(response.statusCode),
+	});
+}
+
 /** Return All logs its progress every this many pages. */
 export const PROGRESS_EVERY_PAGES = 20;
 /**
@@ -414,13 +426,7 @@ export async function prefineryApiRequestAll<T = IDataObject>(
 		waitedMs += response.waitedMs;
 		// A list endpoint answers a JSON array; anything else (an object, an error page with 200, an empty
 		// body) is not taken as "no items".
-		if (!Array.isArray(response.body)) {
-			throw new NodeApiError(this.getNode(), { message: 'Unexpected response' } as JsonObject, {
-				message: `Prefinery answered GET ${path} (page ${page}) with ${describeBody(response.body)}, where a list (JSON array) was expected`,
-				description: `Status ${response.statusCode}. The node does not read this as an empty list, so nothing was returned for this item. Check the credential's API Base URL (it should end in /api/v2) and try again; if it persists, Prefinery's API may have changed.`,
-				httpCode: String(response.statusCode),
-			});
-		}
+		if (!Array.isArray(response.body)) throw notAListError.call(this, path, page, response);
 		const batch = response.body as T[];
 		const fingerprint = JSON.stringify(batch);
 		if (page > 1 && batch.length > 0 && fingerprint === previous) {
