@@ -16,6 +16,13 @@
 // read back from Prefinery for a reward: each reaches the tool only at the intended method and path, in
 // the body, or (HubSpot, whose node puts the email into the path) not at all, failing the execution.
 // And a layout check: no node on a template's note.
+// Then the Catch-Up Trigger in each template (issue 34), the five tools side by side in the same n8n:
+// published, unpublished while 10 sign-ups are answered 404 (Prefinery drops them), published again:
+// each of the 10 reaches the tool's real request once, through the Catch-Up Trigger, over several polls;
+// a sign-up the webhook delivered, then redelivered, reaches it once by the webhook (the redelivery
+// starts nothing) and once more by the catch-up, updating the same contact. For HubSpot one of the missed
+// has an email that is not a plain address: the catch-up's batch passes the template's email check, which
+// fails that execution naming the tester after the others went on, and sends nothing of it.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,9 +30,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startInterceptProxy } from '../harness/intercept-proxy.mjs';
-import { packPackage, startN8n, waitForWebhook } from '../harness/n8n.mjs';
+import { packPackage, sleep, startN8n, waitForWebhook } from '../harness/n8n.mjs';
 import { ROOT } from '../harness/runtime.mjs';
-import { dist, readJson, SECRET, send, TRIGGER_TYPE, waitForExecutions } from './support.mjs';
+import { CATCH_UP_TYPE, catchUpState, dist, readJson, SECRET, send, TRIGGER_TYPE, waitForExecutions } from './support.mjs';
 import { TOOLS, simulate } from './templates/tools.mjs';
 
 const require = createRequire(import.meta.url);
@@ -52,6 +59,29 @@ describe('templates: layout', () => {
 			}
 			assert.deepEqual(found, []);
 		});
+
+		it(`${file}: the Prefinery Catch-Up Trigger beside the webhook, into the same path, at its defaults`, () => {
+			const { nodes, connections } = readJson(join('examples', 'templates', file));
+			const catchUps = nodes.filter((node) => node.type === CATCH_UP_TYPE);
+			assert.equal(catchUps.length, 1);
+			const [catchUp] = catchUps;
+			const trigger = nodes.find((node) => node.type === TRIGGER_TYPE);
+			// Its items go where the webhook's accepted events go (By event → the create-or-update by email).
+			assert.deepEqual(connections[catchUp.name], { main: [connections[trigger.name].main[0]] });
+			assert.deepEqual(catchUp.parameters, {
+				pollTimes: { item: [{ mode: 'everyX', value: 15, unit: 'minutes' }] },
+				project: { __rl: true, mode: 'id', value: 'REPLACE_WITH_YOUR_PROJECT_ID' },
+				startFrom: 'newSignUps',
+				safetySweepDays: 7,
+				budgetShare: 10,
+				batchSize: 500,
+			});
+			assert.deepEqual(Object.keys(catchUp.credentials), ['prefineryApi']);
+			const note = nodes.find((node) => node.type === 'n8n-nodes-base.stickyNote').parameters.content;
+			for (const words of ['"Prefinery Catch-Up Trigger", set Project', 'n8n down', 'Only sign-ups are caught up', 'weekly safety sweep', 'paid Prefinery plan', 'delete the Catch-Up Trigger']) {
+				assert.ok(note.includes(words), `${file}: the note says ${JSON.stringify(words)}`);
+			}
+		});
 	}
 });
 
@@ -62,6 +92,8 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 	let folder;
 	const credentials = {};
 	const stores = new Map();
+	/** The catch-up stretch's own mock Prefinery APIs, one per tool. */
+	const mocks = [];
 
 	before(async () => {
 		proxy = await startInterceptProxy({ answer: (request) => simulate(stores, request), log: progress });
@@ -85,19 +117,28 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 		await n8n?.dispose();
 		await proxy?.close();
 		await prefinery?.close();
+		for (const mock of mocks) await mock.close();
 		if (folder) rmSync(folder, { recursive: true, force: true });
 	});
 
-	/** Imports a template as a user does, with the suite's credentials, and publishes it. */
-	async function importTemplate(file) {
+	/**
+	 * Imports a template as a user does, with the suite's credentials (`credentialsFor` overrides one by
+	 * type) and the Catch-Up Trigger's Project set, and publishes it. `pollEveryMinute`: the Catch-Up
+	 * Trigger polls every minute (n8n's shortest) instead of the template's 15, in this copy only.
+	 */
+	async function importTemplate(file, { credentialsFor = {}, pollEveryMinute = false } = {}) {
 		const workflow = readJson(join('examples', 'templates', file));
 		const trigger = workflow.nodes.find((node) => node.type === TRIGGER_TYPE);
 		trigger.webhookId = `${trigger.webhookId}-${Date.now().toString(36)}`;
+		const catchUp = workflow.nodes.find((node) => node.type === CATCH_UP_TYPE);
+		assert.match(catchUp.parameters.project.value, /^REPLACE_WITH_/, `${file}: the Catch-Up Trigger ships without a project`);
+		catchUp.parameters.project = { __rl: true, mode: 'id', value: '1' };
+		if (pollEveryMinute) catchUp.parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
 		for (const node of workflow.nodes) {
 			for (const type of Object.keys(node.credentials ?? {})) {
 				assert.ok(credentials[type], `${file}: ${node.name} uses a credential type the suite has (${type})`);
 				assert.match(node.credentials[type].id, /^REPLACE_WITH_/, `${file}: ${node.name} ships without a real credential`);
-				node.credentials[type] = credentials[type];
+				node.credentials[type] = credentialsFor[type] ?? credentials[type];
 			}
 		}
 		const created = await n8n.api.createWorkflow({ name: workflow.name, nodes: workflow.nodes, connections: workflow.connections, settings: workflow.settings });
@@ -206,6 +247,8 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 				tool.expectAuth(call);
 				assert.doesNotMatch(call.raw, new RegExp(SECRET));
 			}
+			// Unpublished once done: its Catch-Up Trigger's polls (every 15 minutes) stay out of the later tests.
+			await n8n.api.unpublish(wf.id);
 		});
 	}
 
@@ -321,6 +364,216 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 			}
 
 			for (const call of calls()) tool.expectAuth(call);
+			// Unpublished once done: its Catch-Up Trigger's polls (every 15 minutes) stay out of the later tests.
+			await n8n.api.unpublish(wf.id);
 		});
 	}
+
+	// The Catch-Up Trigger in each template (issue 34): a sign-up the webhook missed reaches the tool's
+	// real request once. Each tool gets its own mock Prefinery (so its catch-up sees only its own
+	// sign-ups); the five run side by side, since each waits for polls a minute apart.
+	describe('the Catch-Up Trigger: sign-ups missed while the template was unpublished', { concurrency: true }, () => {
+		const MISSED = 10;
+		/** Polls observed after the second publish (its own first poll included) before the counts are final. */
+		const POLLS = 3;
+		const LIST = '/api/v2/betas/1/testers';
+
+		/** Asks `check()` every 500 ms until it gives a truthy value (returned); after `ms`, fails naming `missing()`. */
+		async function until(check, ms, missing) {
+			const deadline = Date.now() + ms;
+			for (;;) {
+				const value = await check();
+				if (value) return value;
+				if (Date.now() > deadline) assert.fail(`${missing()}, still, after ${ms / 1000} s`);
+				await sleep(500);
+			}
+		}
+
+		/** The catch-up's polls in a mock's requests: runs of tester-list reads, a new run after 20 s without one (polls come a minute apart). */
+		function pollsSeen(api, since) {
+			const reads = api.requests.filter((request) => request.method === 'GET' && request.path === LIST && request.at >= since);
+			const polls = [];
+			for (const read of reads) {
+				if (polls.length === 0 || read.at - polls.at(-1).at(-1) > 20_000) polls.push([]);
+				polls.at(-1).push(read.at);
+			}
+			return polls;
+		}
+
+		for (const tool of TOOLS) {
+			it(`${tool.name}: 10 sign-ups answered 404 while unpublished reach ${tool.name} once each, through the Catch-Up Trigger`, async () => {
+				const { samplePayload } = await dist('lib/samples.js');
+				const api = await startMockPrefineryApi({ testers: 30 });
+				mocks.push(api);
+				const slug = tool.name.toLowerCase();
+				const credential = await n8n.api.createCredential(`Prefinery API (${tool.name} catch-up)`, 'prefineryApi', { apiKey: api.apiKey, baseUrl: api.url });
+				const list = () => api.state.testers.get(1);
+				const calls = () => proxy.requests.filter((request) => tool.hosts.includes(request.host));
+				const from = calls().length;
+				const stretchCalls = () => calls().slice(from);
+				/** A sign-up at Prefinery, through its API's create (what its waitlist form does); the tester as listed. */
+				const signUp = async (tag) => {
+					const res = await fetch(`${api.url}/betas/1/testers`, {
+						method: 'POST',
+						headers: { authorization: `Bearer ${api.apiKey}`, 'content-type': 'application/json' },
+						body: JSON.stringify({ tester: { email: `catchup-${slug}-${tag}@example.com`, status: 'applied', profile: { first_name: `First ${tag}`, last_name: `Last ${tag}` } } }),
+					});
+					const text = await res.text();
+					assert.equal(res.status, 201, text);
+					return JSON.parse(text).id;
+				};
+				const tester = (id) => list().find((candidate) => candidate.id === id);
+				let eventId = 8_200_000 + tool.testerIndex * 100;
+				/** Prefinery's tester_created delivery for the tester `id`, as it is listed. */
+				const delivery = (id) => {
+					const envelope = samplePayload('tester_created', (eventId += 1));
+					Object.assign(envelope.data, structuredClone(tester(id)));
+					return envelope;
+				};
+
+				// 1. Published (every minute in this copy): the first poll records where the list stands.
+				const wf = await importTemplate(tool.file, { credentialsFor: { prefineryApi: credential }, pollEveryMinute: true });
+				const seeded = Math.max(...list().map((t) => t.id));
+				const state = await until(
+					async () => {
+						const saved = await catchUpState(n8n, wf.id);
+						return saved && !saved.settling ? saved : null;
+					},
+					120_000,
+					() => `${tool.name}: the Catch-Up Trigger's first poll saved no state (where the list stands)`,
+				);
+				assert.equal(state.watermark, seeded, `${tool.name}: New Sign-Ups Only starts at the newest tester`);
+
+				// 2. A sign-up delivered by the webhook, then redelivered by Prefinery (answered duplicate).
+				const live = await signUp('live');
+				const liveEmail = tester(live).email;
+				const liveDelivery = delivery(live);
+				const first = await send(wf.url, liveDelivery);
+				assert.equal(first.json?.status, 'accepted', first.text);
+				await until(
+					() => stretchCalls().some((call) => tool.emailOf(call) === liveEmail),
+					120_000,
+					() => `${tool.name}: the delivered sign-up ${liveEmail} has not reached ${tool.name}`,
+				);
+				const again = await send(wf.url, liveDelivery);
+				assert.equal(again.json?.status, 'duplicate', again.text);
+
+				// 3. Unpublished: 10 sign-ups at Prefinery, each delivery answered 404 by n8n (Prefinery drops it).
+				await n8n.api.unpublish(wf.id);
+				// n8n answers a preflight 204 while the webhook is registered (harness/n8n.mjs waitForWebhook), an error after.
+				await until(
+					async () => (await fetch(wf.url, { method: 'OPTIONS', headers: { Origin: 'http://127.0.0.1', 'Access-Control-Request-Method': 'POST' } })).status !== 204,
+					60_000,
+					() => `${tool.name}: the webhook still answers after unpublishing`,
+				);
+				// For HubSpot, whose node puts the email into the URL path, one more with an email that is not a
+				// plain address (the first of the batch): the catch-up's items pass the template's email check too.
+				let hostile = null;
+				if (tool.emailInPath) {
+					hostile = await signUp('x/../vid/123/profile?a=');
+					const res = await send(wf.url, delivery(hostile));
+					assert.equal(res.status, 404, `${tool.name}: a delivery while unpublished: ${res.status} ${res.text}`);
+				}
+				const missed = [];
+				for (let n = 1; n <= MISSED; n += 1) {
+					const id = await signUp(`missed-${n}`);
+					const res = await send(wf.url, delivery(id));
+					assert.equal(res.status, 404, `${tool.name}: a delivery while unpublished: ${res.status} ${res.text}`);
+					missed.push(id);
+				}
+				const missedEmails = missed.map((id) => tester(id).email);
+
+				// 4. Published again: its first poll goes on from the saved state and brings the 10.
+				const republished = api.now();
+				await n8n.api.publish(wf.id);
+				await waitForWebhook(wf.url);
+				const reached = () => new Set(stretchCalls().map((call) => tool.emailOf(call)));
+				await until(
+					() => missedEmails.every((email) => reached().has(email)),
+					180_000,
+					() => `${tool.name}: not reached by the catch-up: ${missedEmails.filter((email) => !reached().has(email)).join(', ')}`,
+				);
+				// Several polls: the one after the last counted shows that it has finished, and what it started.
+				await until(
+					() => pollsSeen(api, republished).length > POLLS,
+					(POLLS + 3) * 60_000,
+					() => `${tool.name}: ${pollsSeen(api, republished).length} of ${POLLS + 1} polls seen since publishing again`,
+				);
+				await until(
+					async () => (await n8n.api.executionCounts(wf.id)).inProgress === 0,
+					120_000,
+					() => `${tool.name}: executions still running`,
+				);
+				const polls = pollsSeen(api, republished).length;
+
+				// Who brought what: each execution's trigger and the testers it emitted.
+				const executions = await n8n.api.executions(wf.id);
+				const failed = executions.filter((execution) => execution.status !== 'success');
+				if (hostile) {
+					// The execution of the catch-up's batch fails at the check, naming the tester, after the plain
+					// addresses of the batch went on to HubSpot; nothing of the hostile one was sent.
+					const email = tester(hostile).email;
+					assert.equal(failed.length, 1, `${tool.name}: one execution failed: ${JSON.stringify(failed.map((execution) => execution.data?.resultData?.error?.message?.slice(0, 200)))}`);
+					assert.ok(failed[0].data.resultData.runData['Prefinery Catch-Up Trigger'], `${tool.name}: the failed execution is the catch-up's`);
+					assert.equal(failed[0].data.resultData.lastNodeExecuted, tool.failNode);
+					assert.ok(
+						failed[0].data.resultData.error.message.startsWith(`Tester ${hostile}: the email ${quoted(email)} is not a plain address, so the contact was not sent to HubSpot`),
+						failed[0].data.resultData.error.message.slice(0, 300),
+					);
+					assert.deepEqual(stretchCalls().filter((call) => !call.path.startsWith('/contacts/v1/contact/createOrUpdate/email/catchup-')).map((call) => `${call.method} ${call.path}`), []);
+				} else {
+					assert.deepEqual(failed.map((execution) => JSON.stringify(execution.data?.resultData?.error ?? execution.status).slice(0, 400)), [], `${tool.name}: no execution failed`);
+				}
+				const emitted = { webhook: [], catchUp: [] };
+				for (const execution of executions) {
+					const runData = execution.data?.resultData?.runData ?? {};
+					const catchUp = runData['Prefinery Catch-Up Trigger'];
+					const items = (catchUp ?? runData['Prefinery Trigger'])?.[0]?.data?.main?.[0]?.map((item) => item.json) ?? [];
+					for (const item of items) {
+						if (catchUp) {
+							assert.equal(item.source, 'catch_up');
+							assert.equal(item.type, 'tester_created');
+							assert.equal(item.id, null);
+						}
+						(catchUp ? emitted.catchUp : emitted.webhook).push(item.tester.email);
+					}
+				}
+				const count = (emails, email) => emails.filter((e) => e === email).length;
+				const byEmail = (email) => stretchCalls().filter((call) => tool.emailOf(call) === email);
+				const contactsWith = (email) => [...tool.contacts(stores).values()].filter((contact) => String(contact.email).toLowerCase() === email.toLowerCase()).length;
+
+				// Each missed sign-up: once, by the catch-up, at the tool's intended path with every mapped field.
+				for (const [i, id] of missed.entries()) {
+					const email = missedEmails[i];
+					assert.equal(count(emitted.webhook, email), 0, `${email}: the webhook never ran for it (404)`);
+					assert.equal(count(emitted.catchUp, email), 1, `${email}: brought by the catch-up once over ${polls} polls`);
+					const sent = byEmail(email);
+					assert.equal(sent.length, 1, `${email}: one ${tool.name} call over ${polls} polls`);
+					assert.equal(`${sent[0].method} ${sent[0].path}`, tool.route(email), email);
+					tool.expectUpsert(sent[0], tester(id));
+					assert.equal(contactsWith(email), 1, `${email}: one contact`);
+				}
+				// The delivered sign-up: once by the webhook (its redelivery started nothing) and once by the
+				// catch-up (it came after the first poll): two calls to the same create-or-update, one contact.
+				assert.equal(count(emitted.webhook, liveEmail), 1, `${liveEmail}: the webhook ran once, the redelivery not at all`);
+				assert.equal(count(emitted.catchUp, liveEmail), 1, `${liveEmail}: the catch-up brought it once`);
+				const liveCalls = byEmail(liveEmail);
+				assert.equal(liveCalls.length, 2, `${liveEmail}: the webhook's call and the catch-up's`);
+				for (const call of liveCalls) {
+					assert.equal(`${call.method} ${call.path}`, tool.route(liveEmail));
+					tool.expectUpsert(call, tester(live));
+				}
+				assert.equal(contactsWith(liveEmail), 1, `${liveEmail}: one contact`);
+				// Nothing else: the testers from before the first publish stay out (New Sign-Ups Only).
+				assert.deepEqual(
+					stretchCalls().map((call) => tool.emailOf(call)).filter((email) => email !== liveEmail && !missedEmails.includes(email)),
+					[],
+				);
+				if (hostile) assert.equal(count(emitted.catchUp, tester(hostile).email), 1, `${tool.name}: the catch-up brought the hostile email once`);
+				assert.equal(emitted.catchUp.length, MISSED + 1 + (hostile ? 1 : 0), `${tool.name}: the catch-up emitted ${JSON.stringify(emitted.catchUp)}`);
+				for (const call of stretchCalls()) tool.expectAuth(call);
+				progress(`templates: ${tool.name} catch-up: ${MISSED} missed sign-ups reached ${tool.name} once each over ${polls} polls after publishing again (${api.requests.filter((r) => r.path === LIST).length} list requests in all)`);
+			});
+		}
+	});
 });

@@ -59,6 +59,7 @@ const TOOL_LIST = [
 		// template checks it first: anything but a plain address fails the execution at these nodes.
 		emailInPath: true,
 		route: (email) => `POST /contacts/v1/contact/createOrUpdate/email/${email}`,
+		emailOf: (request) => decodeURIComponent(request.path.replace(/^\/contacts\/v1\/contact\/createOrUpdate\/email\//, '')),
 		failNode: 'Fail: email not sent to HubSpot',
 		rewardFailNode: "Fail: rewarded tester's email not sent to HubSpot",
 		// POST /contacts/v1/contact/createOrUpdate/email/{email}: 200 {vid, isNew} (HubSpot's contacts v1).
@@ -270,8 +271,8 @@ const TOOL_LIST = [
 /**
  * Each tool, with its credential check (`auth`: the header and value its API reads) and its contacts
  * (all of them; one by email) read from the simulator's store. `route(email)` is the method and path its
- * create-or-update must be sent to; `emailOf(request)` where a tool that sends the email in the body has
- * it; `emailInPath` for HubSpot, whose node puts the email into the path (the template checks it first,
+ * create-or-update must be sent to; `emailOf(request)` the email a request carries (in the body, or for
+ * HubSpot in the path); `emailInPath` for HubSpot, whose node puts the email into the path (the template checks it first,
  * failing at `failNode` or `rewardFailNode`).
  */
 export const TOOLS = TOOL_LIST.map((tool) => ({
