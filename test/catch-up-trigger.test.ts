@@ -219,8 +219,10 @@ describe('Prefinery Catch-Up Trigger node', () => {
 
 	it('refuses a project ID that is not a number', async () => {
 		await start(10);
-		const { ctx } = pollContext(api, {}, { project: '../2' });
-		await expect(trigger.poll.call(ctx)).rejects.toThrow(/project ID must be a Prefinery ID/);
+		const staticData: IDataObject = {};
+		await poll(staticData, { project: '../2' }); // the publish's poll: logged, never thrown (below)
+		await expect(poll(staticData, { project: '../2' })).rejects.toThrow(/project ID must be a Prefinery ID/);
+		expect(api.requests).toHaveLength(0);
 	});
 
 	it('an API error leaves the state as it was (the next poll repeats the work)', async () => {
@@ -340,5 +342,15 @@ describe('Prefinery Catch-Up Trigger node', () => {
 		await expect(poll(staticData, { batchSize: 25 })).rejects.toThrow(
 			/^Prefinery answered GET \/betas\/1\/testers \(page \d+\) with an object with the key "testers", where a list \(JSON array\) was expected$/,
 		);
+	});
+
+	it('a template published with its Project not set: the publish goes on (logged), a later poll fails naming the Project', async () => {
+		await start(10);
+		const staticData: IDataObject = {};
+		const first = await poll(staticData, { project: 'REPLACE_WITH_YOUR_PROJECT_ID' });
+		expect(first.out).toBeNull();
+		expect(first.logger.warn.mock.calls.join()).toMatch(/not polling until its Project is set: The project ID must be a Prefinery ID/);
+		await expect(poll(staticData, { project: 'REPLACE_WITH_YOUR_PROJECT_ID' })).rejects.toThrow(/The project ID must be a Prefinery ID/);
+		expect(api.requests).toHaveLength(0);
 	});
 });

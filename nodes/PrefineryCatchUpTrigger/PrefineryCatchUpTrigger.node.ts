@@ -208,16 +208,24 @@ export class PrefineryCatchUpTrigger implements INodeType {
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const node = this.getNode();
+		const manual = this.getMode() === 'manual';
+		const activating = !manual && !polledContexts.has(this);
+		polledContexts.add(this);
 		const raw = this.getNodeParameter('project', '', { extractValue: true });
 		const check = numericId(raw, 'project ID');
-		if (!check.ok) throw new NodeOperationError(node, check.message);
+		if (!check.ok) {
+			// A template published before its Project was set: on 1.x a throw here would refuse the whole
+			// workflow, the webhook included. Said in the log at the publish, a failed poll after it.
+			if (activating) {
+				this.logger.warn(`Prefinery Catch-Up "${node.name}": not polling until its Project is set: ${check.message}`);
+				return null;
+			}
+			throw new NodeOperationError(node, check.message);
+		}
 		const project = check.segment;
 		const path = `/betas/${project}/testers`;
 		const clock = sharedRateLimiter().clock;
 		const now = () => (clock.wallNow ? clock.wallNow() : clock.now());
-		const manual = this.getMode() === 'manual';
-		const activating = !manual && !polledContexts.has(this);
-		polledContexts.add(this);
 		const boundMs = manual
 			? MANUAL_BOUND_MS
 			: Math.min(pollBudgetMs(this as unknown as { getPollBudgetMs?: unknown }), activating ? ACTIVATION_BOUND_MS : Infinity);
