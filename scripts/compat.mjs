@@ -59,4 +59,7 @@ for (const { spec, fine, counts, seconds } of results) {
 	const others = ['skipped', 'cancelled', 'todo'].filter((key) => counts[key] > 0).map((key) => `, ${counts[key]} ${key}`).join('');
 	console.log(`| ${spec.n8n} | ${spec.node} | ${expected} | ${counts.pass} passed, ${counts.fail} failed${others} | ${fine ? 'as expected' : 'NOT as expected'} | ${seconds} s |`);
 }
+const passed = results.reduce((sum, r) => sum + r.counts.pass, 0);
+const failed = results.reduce((sum, r) => sum + r.counts.fail, 0) + results.filter((r) => !r.fine && r.counts.fail === 0).length;
+console.log(`\ncompat: ${passed} passed, ${failed} failed`);
 process.exit(results.every(({ fine }) => fine) ? 0 : 1);
