@@ -56,10 +56,27 @@ export async function runPool(jobs, { concurrency, timesFile, estimates = {} }) 
 	// Jobs of one `group` (e.g. the install suite on two n8n versions: one local registry) never overlap.
 	const busy = new Set();
 	const waiting = [];
+	const wakeAll = () => {
+		for (const wake of waiting.splice(0)) wake();
+	};
+	// A job whose `before` (an install) has not finished gives way to one that can start now.
+	const ready = new Set(jobs.filter((job) => !job.before));
+	for (const job of jobs.filter((j) => j.before)) {
+		Promise.resolve(job.before).then(
+			() => {
+				ready.add(job);
+				wakeAll();
+			},
+			() => {
+				ready.add(job);
+				wakeAll();
+			},
+		);
+	}
 	const next = async () => {
 		for (;;) {
 			if (queue.length === 0) return undefined;
-			const index = queue.findIndex((job) => !job.group || !busy.has(job.group));
+			const index = queue.findIndex((job) => ready.has(job) && (!job.group || !busy.has(job.group)));
 			if (index >= 0) {
 				const job = queue.splice(index, 1)[0];
 				if (job.group) busy.add(job.group);
@@ -79,7 +96,7 @@ export async function runPool(jobs, { concurrency, timesFile, estimates = {} }) 
 			if (!result.ok) process.stdout.write(`\n===== ${job.name} FAILED (see above) =====\n`);
 			if (job.group) {
 				busy.delete(job.group);
-				for (const wake of waiting.splice(0)) wake();
+				wakeAll();
 			}
 		}
 	};
