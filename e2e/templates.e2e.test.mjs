@@ -17,7 +17,7 @@
 // the body, or (HubSpot, whose node puts the email into the path) not at all, failing the execution.
 // And a layout check: no node on a template's note.
 // Then the Catch-Up Trigger in each template (issue 34), the five tools side by side in the same n8n:
-// published, unpublished while 10 sign-ups are answered 404 (Prefinery drops them), published again:
+// published; 10 sign-ups whose deliveries are lost (what Prefinery drops: a 404 while unpublished, 5xx):
 // each of the 10 reaches the tool's real request once, through the Catch-Up Trigger, over several polls;
 // a sign-up the webhook delivered, then redelivered, reaches it once by the webhook (the redelivery
 // starts nothing) and once more by the catch-up, updating the same contact. For HubSpot one of the missed
@@ -372,7 +372,7 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 	// The Catch-Up Trigger in each template (issue 34): a sign-up the webhook missed reaches the tool's
 	// real request once. Each tool gets its own mock Prefinery (so its catch-up sees only its own
 	// sign-ups); the five run side by side, since each waits for polls a minute apart.
-	describe('the Catch-Up Trigger: sign-ups missed while the template was unpublished', { concurrency: true }, () => {
+	describe('the Catch-Up Trigger: sign-ups whose deliveries were lost', { concurrency: true }, () => {
 		const MISSED = 10;
 		/** Polls observed after the second publish (its own first poll included) before the counts are final. */
 		const POLLS = 3;
@@ -405,7 +405,7 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 		}
 
 		for (const tool of TOOLS) {
-			it(`${tool.name}: 10 sign-ups answered 404 while unpublished reach ${tool.name} once each, through the Catch-Up Trigger`, async () => {
+			it(`${tool.name}: 10 sign-ups whose deliveries were lost reach ${tool.name} once each, through the Catch-Up Trigger`, async () => {
 				const { samplePayload } = await dist('lib/samples.js');
 				const api = await startMockPrefineryApi({ testers: 30 });
 				mocks.push(api);
@@ -462,35 +462,21 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 				const again = await send(wf.url, liveDelivery);
 				assert.equal(again.json?.status, 'duplicate', again.text);
 
-				// 3. Unpublished: 10 sign-ups at Prefinery, each delivery answered 404 by n8n (Prefinery drops it).
-				await n8n.api.unpublish(wf.id);
-				// n8n answers a preflight 204 while the webhook is registered (harness/n8n.mjs waitForWebhook), an error after.
-				await until(
-					async () => (await fetch(wf.url, { method: 'OPTIONS', headers: { Origin: 'http://127.0.0.1', 'Access-Control-Request-Method': 'POST' } })).status !== 204,
-					300_000,
-					() => `${tool.name}: the webhook still answers after unpublishing`,
-				);
+				// 3. Missed: 10 sign-ups at Prefinery whose deliveries never reach the workflow (what Prefinery
+				// drops: a 404 while the workflow is unpublished, n8n's own 5xx, n8n down beyond the retries).
+				// The unpublished variant (unpublish, the 10 answered 404, publish again) is not run here: in two
+				// loaded runs n8n 2.41.1 still routed one to three of the five unpublished webhooks after 300 s
+				// (docs/templates.md); e2e/chaos proves the unpublished stretch with the catch-up.
+				const republished = api.now(); // when the sign-ups began to be missed
 				// For HubSpot, whose node puts the email into the URL path, one more with an email that is not a
 				// plain address (the first of the batch): the catch-up's items pass the template's email check too.
 				let hostile = null;
-				if (tool.emailInPath) {
-					hostile = await signUp('x/../vid/123/profile?a=');
-					const res = await send(wf.url, delivery(hostile));
-					assert.equal(res.status, 404, `${tool.name}: a delivery while unpublished: ${res.status} ${res.text}`);
-				}
+				if (tool.emailInPath) hostile = await signUp('x/../vid/123/profile?a=');
 				const missed = [];
-				for (let n = 1; n <= MISSED; n += 1) {
-					const id = await signUp(`missed-${n}`);
-					const res = await send(wf.url, delivery(id));
-					assert.equal(res.status, 404, `${tool.name}: a delivery while unpublished: ${res.status} ${res.text}`);
-					missed.push(id);
-				}
+				for (let n = 1; n <= MISSED; n += 1) missed.push(await signUp(`missed-${n}`));
 				const missedEmails = missed.map((id) => tester(id).email);
 
-				// 4. Published again: its first poll goes on from the saved state and brings the 10.
-				const republished = api.now();
-				await n8n.api.publish(wf.id);
-				await waitForWebhook(wf.url);
+				// 4. The Catch-Up Trigger's next polls go on from the saved state and bring the 10.
 				const reached = () => new Set(stretchCalls().map((call) => tool.emailOf(call)));
 				await until(
 					() => missedEmails.every((email) => reached().has(email)),
@@ -501,7 +487,7 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 				await until(
 					() => pollsSeen(api, republished).length > POLLS,
 					(POLLS + 5) * 60_000,
-					() => `${tool.name}: ${pollsSeen(api, republished).length} of ${POLLS + 1} polls seen since publishing again`,
+					() => `${tool.name}: ${pollsSeen(api, republished).length} of ${POLLS + 1} polls seen since they were missed`,
 				);
 				await until(
 					async () => (await n8n.api.executionCounts(wf.id)).inProgress === 0,
@@ -576,7 +562,7 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 				if (hostile) assert.equal(count(emitted.catchUp, tester(hostile).email), 1, `${tool.name}: the catch-up brought the hostile email once`);
 				assert.equal(emitted.catchUp.length, MISSED + 1 + (hostile ? 1 : 0), `${tool.name}: the catch-up emitted ${JSON.stringify(emitted.catchUp)}`);
 				for (const call of stretchCalls()) tool.expectAuth(call);
-				progress(`templates: ${tool.name} catch-up: ${MISSED} missed sign-ups reached ${tool.name} once each over ${polls} polls after publishing again (${api.requests.filter((r) => r.path === LIST).length} list requests in all)`);
+				progress(`templates: ${tool.name} catch-up: ${MISSED} missed sign-ups reached ${tool.name} once each over ${polls} polls after they were missed (${api.requests.filter((r) => r.path === LIST).length} list requests in all)`);
 			});
 		}
 	});
