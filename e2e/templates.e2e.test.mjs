@@ -377,6 +377,16 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 		/** Polls observed after the second publish (its own first poll included) before the counts are final. */
 		const POLLS = 3;
 		const LIST = '/api/v2/betas/1/testers';
+		/**
+		 * n8n's administrative calls one at a time: n8n 1.123 on SQLite failed concurrent creates of
+		 * credentials and workflows ("SQLITE_ERROR: no such savepoint", "cannot commit - no transaction").
+		 */
+		let setupQueue = Promise.resolve();
+		const serially = (fn) => {
+			const run = setupQueue.then(fn);
+			setupQueue = run.catch(() => undefined);
+			return run;
+		};
 
 		/**
 		 * Asks `check()` every 500 ms until it gives a truthy value (returned); after `ms`, fails naming
@@ -410,7 +420,7 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 				const api = await startMockPrefineryApi({ testers: 30 });
 				mocks.push(api);
 				const slug = tool.name.toLowerCase();
-				const credential = await n8n.api.createCredential(`Prefinery API (${tool.name} catch-up)`, 'prefineryApi', { apiKey: api.apiKey, baseUrl: api.url });
+				const credential = await serially(() => n8n.api.createCredential(`Prefinery API (${tool.name} catch-up)`, 'prefineryApi', { apiKey: api.apiKey, baseUrl: api.url }));
 				const list = () => api.state.testers.get(1);
 				const calls = () => proxy.requests.filter((request) => tool.hosts.includes(request.host));
 				const from = calls().length;
@@ -436,7 +446,7 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 				};
 
 				// 1. Published (every minute in this copy): the first poll records where the list stands.
-				const wf = await importTemplate(tool.file, { credentialsFor: { prefineryApi: credential }, pollEveryMinute: true });
+				const wf = await serially(() => importTemplate(tool.file, { credentialsFor: { prefineryApi: credential }, pollEveryMinute: true }));
 				const seeded = Math.max(...list().map((t) => t.id));
 				const state = await until(
 					async () => {
