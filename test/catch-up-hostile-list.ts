@@ -12,6 +12,7 @@
  * Every request is counted; ids deleted are never reused.
  */
 import type { FetchPage, PageResult } from '../lib/catch-up';
+import { shuffleRank } from './helpers/tester-list';
 
 export type HostileOrder = 'oldest-first' | 'newest-first' | 'shuffled';
 export type HeaderMode = 'ok' | 'none' | 'other-keys' | 'pages-1' | 'pages+1' | 'total-1' | 'total+1' | 'total-lie' | 'total-random';
@@ -45,14 +46,6 @@ export interface HostileList {
 	has(id: number): boolean;
 	ordered(): number[];
 	fetchPage: FetchPage;
-}
-
-function hashRank(id: number): number {
-	let x = (id * 2654435761) >>> 0;
-	x ^= x >>> 15;
-	x = Math.imul(x, 2246822519) >>> 0;
-	x ^= x >>> 13;
-	return x >>> 0;
 }
 
 export const T_CREATED = Date.parse('2026-01-01T00:00:00Z');
@@ -97,7 +90,7 @@ export function hostileList(count: number, options: HostileListOptions = {}): Ho
 		has: (id) => present.has(id),
 		ordered() {
 			if (list.order === 'newest-first') return [...list.ids].reverse();
-			if (list.order === 'shuffled') return [...list.ids].sort((a, b) => hashRank(a) - hashRank(b) || a - b);
+			if (list.order === 'shuffled') return [...list.ids].sort((a, b) => shuffleRank(a) - shuffleRank(b) || a - b);
 			return list.ids;
 		},
 		async fetchPage(page: number): Promise<PageResult> {

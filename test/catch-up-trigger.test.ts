@@ -26,15 +26,20 @@ interface PollSetup {
 	safetySweepDays?: number;
 }
 
-function pollContext(api: MockPrefineryApi, staticData: IDataObject, setup: PollSetup = {}) {
-	const node: INode = {
+/** The Catch-Up Trigger node as a workflow holds it. */
+function catchUpNode(parameters: INode['parameters'] = {}): INode {
+	return {
 		id: 'catch-up-node',
 		name: 'Prefinery Catch-Up Trigger',
 		type: 'n8n-nodes-prefinery.prefineryCatchUpTrigger',
 		typeVersion: 1,
 		position: [0, 0],
-		parameters: {},
+		parameters,
 	};
+}
+
+function pollContext(api: MockPrefineryApi, staticData: IDataObject, setup: PollSetup = {}) {
+	const node = catchUpNode();
 	const ctx = mock<IPollFunctions>();
 	ctx.getNode.mockReturnValue(node);
 	ctx.getMode.mockReturnValue(setup.mode ?? 'trigger');
@@ -238,14 +243,7 @@ describe('Prefinery Catch-Up Trigger node', () => {
 	it('the canvas subtitle names the project (n8n gives $parameter a resource locator\'s value, not {__rl, value})', async () => {
 		await start(10); // afterEach closes the mock API (which needs a few testers to seed)
 		const nodeTypes = { getByName: () => trigger, getByNameAndVersion: () => trigger, getKnownTypes: () => ({}) } as unknown as INodeTypes;
-		const node: INode = {
-			id: 'n',
-			name: 'Prefinery Catch-Up Trigger',
-			type: 'n8n-nodes-prefinery.prefineryCatchUpTrigger',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: { project: { __rl: true, mode: 'list', value: '42', cachedResultName: 'Acme Waitlist' }, budgetShare: 10 },
-		};
+		const node = catchUpNode({ project: { __rl: true, mode: 'list', value: '42', cachedResultName: 'Acme Waitlist' }, budgetShare: 10 });
 		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
 		const subtitle = (expression: string) => workflow.expression.getSimpleParameterValue(node, expression, 'internal', {});
 		expect(subtitle(trigger.description.subtitle as string)).toBe('Project 42, 10 % of the list budget');

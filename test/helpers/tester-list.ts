@@ -7,7 +7,8 @@ import type { FetchPage, PageResult } from '../../lib/catch-up';
 
 export type ListOrder = 'oldest-first' | 'newest-first' | 'shuffled';
 
-function shuffleRank(id: number): number {
+/** A fixed pseudo-random rank of a tester id: the order of a 'shuffled' list (also test/catch-up-hostile-list.ts). */
+export function shuffleRank(id: number): number {
 	let x = (id * 2654435761) >>> 0;
 	x ^= x >>> 15;
 	x = Math.imul(x, 2246822519) >>> 0;
