@@ -11,10 +11,8 @@ module.exports = {
 	// A bound for a broken test, not a window: the simulated-day and large-waitlist tests are CPU work that
 	// a busy 2-core machine can stretch well past jest's default 5 s (seen: the catch-up trigger's day).
 	testTimeout: 60_000,
-	// Transpile only: `npm run typecheck` (tsc over tsconfig.test.json) checks the types once, so jest does not
-	// type-check each file again (about a third of its CPU time on 2 cores).
 	transform: {
-		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true }],
+		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
 	},
 	moduleFileExtensions: ['ts', 'js', 'json'],
 };
