@@ -283,7 +283,7 @@ describe('Prefinery Catch-Up Trigger in a real n8n', { timeout: 600_000 }, () =>
 			assert.equal(alert.description ?? null, null, `the alert is said once, in its message: ${JSON.stringify(alert.description)}`);
 			// n8n's log: the lines of the alert carry the message only, never the CRM's answer. (n8n 2.41.1's
 			// error reporter writes a Stop and Error message twice, for the node's error and the error it wraps;
-			// n8n 1.123 does not log it.)
+			// 1.85 writes it once, 1.123 not at all.)
 			const log = readFileSync(n8n.logFile, 'utf8').split('\n');
 			const alertLines = log.filter((line) => line.includes('tester_created:9001'));
 			process.stderr.write(`the alert's lines in n8n's log: ${alertLines.length}\n`);
