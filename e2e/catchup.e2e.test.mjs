@@ -2,15 +2,19 @@
 // n8n schedules its polls, keeps its state (the node's static data) from one poll to the next, and
 // starts an execution with what a poll found. The planner's rules themselves (budget, order detection,
 // head and sweep) are unit-tested in test/catch-up.test.ts; this suite proves the wiring n8n owns.
+// The last test runs examples/prefinery-catch-up-postgres.json's retry of open claims against a real
+// PostgreSQL: what a run parks, and what the alert says.
 // `npm run test:e2e -- catchup` runs it alone.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { sql } from '../harness/cluster.mjs';
 import { freePort, sleep } from '../harness/n8n.mjs';
-import { CATCH_UP_TYPE, catchUpTriggerWorkflow } from '../harness/examples.mjs';
-import { createTriggerWorkflow, send, startSuiteN8n } from './support.mjs';
+import { startPostgres } from '../harness/services.mjs';
+import { CATCH_UP_TYPE, catchUpTriggerWorkflow, exampleSetupSql, importExample } from '../harness/examples.mjs';
+import { createTriggerWorkflow, send, startSink, startSuiteN8n } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 const { startMockPrefineryApi } = require('../test/support/mock-prefinery-api.js');
@@ -32,6 +36,20 @@ async function pollExecutions(workflowId, count) {
 			return all.filter((e) => finished.some((f) => f.id === e.id)).sort((a, b) => Number(a.id) - Number(b.id));
 		}
 		assert.ok(Date.now() < deadline, `${finished.length} of ${count} poll executions within 3 minutes`);
+		await sleep(500);
+	}
+}
+
+/** "Execute workflow" from a trigger of `flow`, as in the editor; returns the finished execution (at most 5 minutes). */
+async function runFrom(flow, triggerName) {
+	const known = new Set((await n8n.api.executions(flow.id, { includeData: false })).map((e) => e.id));
+	await n8n.api.listen(flow.id, triggerName);
+	const deadline = Date.now() + 300_000;
+	for (;;) {
+		const fresh = (await n8n.api.executions(flow.id, { includeData: false })).filter((e) => !known.has(e.id));
+		const done = fresh.find((e) => e.status === 'success' || e.status === 'error');
+		if (done) return (await n8n.api.executions(flow.id)).find((e) => e.id === done.id);
+		assert.ok(Date.now() < deadline, `the run from "${triggerName}" did not finish within 5 minutes`);
 		await sleep(500);
 	}
 }
@@ -199,6 +217,87 @@ describe('Prefinery Catch-Up Trigger in a real n8n', { timeout: 600_000 }, () =>
 			for (const fault of faults) await n8n.api.unpublish(flows[fault].id);
 		} finally {
 			for (const fault of faults) await apis[fault].close();
+		}
+	});
+
+	// The example's retry of open claims (issue 34 #6). One run of its schedule finds a claim tried 4 times
+	// whose CRM call fails again (Record failure parks it at its 5th attempt), a claim tried 5 times whose
+	// runs never finished ("Park claims tried 5 times" parks it) and an open claim the CRM accepts. Both
+	// parkings happen in that one run, whatever the canvas order, and one alert names both with a short
+	// reason; the CRM's answer stays in the claim's last_error, out of the alert and out of n8n's log.
+	it('the example\'s retry of open claims: one run parks a claim whose 5th attempt failed and one whose 5th run never finished, and one alert names both, without the CRM\'s answer', async () => {
+		const pg = await startPostgres({ log: (line) => process.stderr.write(`${line}\n`) });
+		const CRM_ANSWER = 'the CRM failed';
+		const failing = '9001';
+		const crm = await startSink({ statusFor: (request) => (String(request.body?.tester_id) === failing ? 503 : 201) });
+		try {
+			await sql(pg.port, 'CREATE DATABASE app');
+			await sql(pg.port, exampleSetupSql('prefinery-catch-up-postgres.json'), { database: 'app' });
+			/** An open claim (test data: digits and fixed words), claimed an hour ago: stale for the retry. */
+			const claim = (id, attempts, lastError) =>
+				sql(pg.port, `INSERT INTO prefinery_claims (claim_key, tester_id, email, source, attempts, claimed_at, last_error) VALUES ('tester_created:${id}', '${id}', 'tester${id}@example.com', 'catch-up', ${attempts}, now() - interval '1 hour', ${lastError ? `'${lastError}'` : 'NULL'})`, { database: 'app' });
+			await claim(failing, 4, 'earlier failure'); // the retry sends it a 5th time; the CRM fails again
+			await claim('9002', 5, 'the CRM failed'); // its 5th run never finished (a crash): parked without a call
+			await claim('9003', 2); // the retry sends it; the CRM accepts
+			const pgCredential = await n8n.api.createCredential('Postgres (claims, catch-up example)', 'postgres', { host: '127.0.0.1', port: pg.port, database: 'app', user: 'n8n', password: '', ssl: 'disable', sshTunnel: false });
+			const apiCredential = await n8n.api.createCredential('Prefinery (mock API, catch-up example)', 'prefineryApi', { apiKey: api.apiKey, baseUrl: api.url });
+			const flow = await importExample(n8n, webhookCredential, 'prefinery-catch-up-postgres.json', {
+				publish: false,
+				patch: (workflow) => {
+					for (const node of workflow.nodes) {
+						if (node.credentials?.postgres) node.credentials.postgres = { id: pgCredential.id, name: pgCredential.name };
+						if (node.credentials?.prefineryApi) node.credentials.prefineryApi = { id: apiCredential.id, name: apiCredential.name };
+						if (node.type === CATCH_UP_TYPE) node.parameters.project = { ...node.parameters.project, value: '1' };
+						if (node.name === 'Create CRM contact') node.parameters.url = crm.url;
+					}
+				},
+			});
+			const schedule = flow.workflow.nodes.find((node) => node.type === 'n8n-nodes-base.scheduleTrigger').name;
+			const run = await runFrom(flow, schedule);
+
+			const claims = async () => Object.fromEntries((await sql(pg.port, 'SELECT tester_id, attempts, done_at IS NOT NULL AS done, parked_at IS NOT NULL AS parked, last_error FROM prefinery_claims', { database: 'app' })).rows.map((row) => [row.tester_id, row]));
+			const after = await claims();
+			assert.deepEqual(
+				Object.fromEntries(Object.entries(after).map(([id, row]) => [id, { attempts: row.attempts, done: row.done, parked: row.parked }])),
+				{ 9001: { attempts: 5, done: false, parked: true }, 9002: { attempts: 5, done: false, parked: true }, 9003: { attempts: 3, done: true, parked: false } },
+				'one run parks both and sends the other',
+			);
+			assert.deepEqual(crm.requests.map((r) => [String(r.body.tester_id), r.status]).sort(), [[failing, 503], ['9003', 201]], 'the CRM was called for the two open claims, never for the one parked without a call');
+			assert.match(after[failing].last_error, /503/, 'the claim keeps the CRM\'s error');
+			assert.ok(after[failing].last_error.includes(CRM_ANSWER), `the claim keeps the CRM's answer: ${after[failing].last_error}`);
+
+			// One alert: the execution failed at "Parked: tell someone", which ran once, naming both claims.
+			assert.equal(run.status, 'error', 'the parked claims fail the execution');
+			const runData = run.data?.resultData?.runData ?? {};
+			const alert = run.data?.resultData?.error ?? {};
+			assert.equal(alert.node?.name ?? run.data?.resultData?.lastNodeExecuted, 'Parked: tell someone');
+			assert.equal(runData['Parked: tell someone']?.length, 1, 'one alert');
+			const message = alert.message ?? '';
+			process.stderr.write(`the alert: ${message}\n`);
+			for (const key of ['tester_created:9001', 'tester_created:9002']) assert.ok(message.includes(key), `the alert names ${key}: ${message}`);
+			assert.ok(!message.includes('9003'), `the alert names only the parked claims: ${message}`);
+			assert.match(message, /^2 /, `the alert counts them: ${message}`);
+			assert.match(message, /tester_created:9001[^;]*HTTP 503/, `the short reason of the failed call: ${message}`);
+			assert.match(message, /tester_created:9002[^;]*no outcome after 5 attempts/, `the short reason of the run that never finished: ${message}`);
+			assert.ok(!message.includes(CRM_ANSWER) && !message.includes('{'), `the alert carries no CRM answer: ${message}`);
+			assert.equal(alert.description ?? null, null, `the alert is said once, in its message: ${JSON.stringify(alert.description)}`);
+			// n8n's log: the lines of the alert carry the message only, never the CRM's answer. (n8n 2.41.1's
+			// error reporter writes a Stop and Error message twice, for the node's error and the error it wraps;
+			// 1.85 writes it once, 1.123 not at all.)
+			const log = readFileSync(n8n.logFile, 'utf8').split('\n');
+			const alertLines = log.filter((line) => line.includes('tester_created:9001'));
+			process.stderr.write(`the alert's lines in n8n's log: ${alertLines.length}\n`);
+			assert.deepEqual(alertLines.filter((line) => line.trim() !== message), [], 'each log line of the alert is the alert itself');
+			assert.deepEqual(log.filter((line) => line.includes(CRM_ANSWER)), [], 'the CRM\'s answer is not in n8n\'s log');
+
+			// A run with nothing to park still retries (an empty "Park claims tried 5 times" does not stop it).
+			await claim('9004', 1);
+			const calm = await runFrom(flow, schedule);
+			assert.equal(calm.status, 'success', JSON.stringify(calm.data?.resultData?.error?.message));
+			assert.deepEqual({ done: (await claims())['9004'].done, calls: crm.requests.filter((r) => String(r.body.tester_id) === '9004').length }, { done: true, calls: 1 });
+		} finally {
+			await crm.close();
+			await pg.stop();
 		}
 	});
 });
