@@ -237,7 +237,10 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 				assert.equal(refused[0].data.resultData.lastNodeExecuted, tool.failNode);
 				assert.equal(calls().length, 4);
 			} else {
-				assert.equal(refused[0].data.resultData.lastNodeExecuted, tool.upsertNode);
+				// The tool's refusal goes to its node's error output, whose Stop and Error names the tester and
+				// the tool's answer.
+				assert.equal(refused[0].data.resultData.lastNodeExecuted, tool.refusedNode);
+				assert.match(refused[0].data.resultData.error.message, new RegExp(`^Tester ${tester.id + 100_000} \\(not an email\\): ${tool.name} did not take the`));
 				assert.equal(calls().at(-1).answered >= 400, true);
 			}
 			assert.equal(tool.contacts(stores).size, 1);

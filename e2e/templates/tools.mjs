@@ -49,6 +49,8 @@ function testerFields(tester) {
 const TOOL_LIST = [
 	{
 		name: 'HubSpot',
+		// The tool's error output: a contact it refuses fails the execution here, the batch's others go on.
+		refusedNode: 'Fail: HubSpot refused the contact',
 		upsertNode: 'Create or update HubSpot contact',
 		file: 'prefinery-to-hubspot.json',
 		hosts: ['api.hubapi.com'],
@@ -98,6 +100,8 @@ const TOOL_LIST = [
 	},
 	{
 		name: 'Brevo',
+		// The tool's error output: a contact it refuses fails the execution here, the batch's others go on.
+		refusedNode: 'Fail: Brevo refused the contact',
 		upsertNode: 'Create or update Brevo contact',
 		file: 'prefinery-to-brevo.json',
 		hosts: ['api.brevo.com'],
@@ -135,6 +139,8 @@ const TOOL_LIST = [
 	},
 	{
 		name: 'ActiveCampaign',
+		// The tool's error output: a contact it refuses fails the execution here, the batch's others go on.
+		refusedNode: 'Fail: ActiveCampaign refused the contact',
 		upsertNode: 'Create or update ActiveCampaign contact',
 		file: 'prefinery-to-activecampaign.json',
 		hosts: [AC_HOST],
@@ -182,6 +188,8 @@ const TOOL_LIST = [
 	},
 	{
 		name: 'Airtable',
+		// The tool's error output: a contact it refuses fails the execution here, the batch's others go on.
+		refusedNode: 'Fail: Airtable refused the row',
 		upsertNode: 'Create or update Airtable row',
 		file: 'prefinery-to-airtable.json',
 		hosts: ['api.airtable.com'],
@@ -234,6 +242,8 @@ const TOOL_LIST = [
 	},
 	{
 		name: 'MailerLite',
+		// The tool's error output: a contact it refuses fails the execution here, the batch's others go on.
+		refusedNode: 'Fail: MailerLite refused the subscriber',
 		upsertNode: 'Create or update MailerLite subscriber',
 		file: 'prefinery-to-mailerlite.json',
 		hosts: ['connect.mailerlite.com'],
