@@ -332,13 +332,14 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 					assert.ok(message.length < 800, `${label}: the message is short (${message.length})`);
 				} else {
 					// The email goes in the body, unchanged, to the one intended path; or the tool refuses it and
-					// the execution fails at the tool's node.
+					// the execution fails at the Stop and Error on the tool node's error output.
 					assert.deepEqual(routes(sent), [tool.route(email)], label);
 					assert.equal(tool.emailOf(sent[0]), email, `${label}: the email is in the body, unchanged`);
 					assert.equal(sent[0].raw.includes(JSON.stringify(email).slice(1, -1)), true, `${label}: the body carries the email`);
 					if (sent[0].answered >= 400) {
 						assert.equal(execution.status, 'error', label);
-						assert.equal(execution.data.resultData.lastNodeExecuted, tool.upsertNode, label);
+						assert.equal(execution.data.resultData.lastNodeExecuted, tool.refusedNode, label);
+						assert.doesNotMatch(execution.data.resultData.error.message, /[\r\n]/, `${label}: no line break in the message`);
 					} else {
 						assert.equal(execution.status, 'success', `${label}: ${JSON.stringify(execution.data?.resultData?.error ?? {}).slice(0, 400)}`);
 					}
