@@ -353,6 +353,26 @@ export async function connectApi(baseUrl, { major = 2 } = {}) {
 		// n8n 2.x publishes a workflow; n8n 1.x activates it (the same effect for webhooks).
 		publish: (id) => call('POST', `/workflows/${id}/${major >= 2 ? 'publish' : 'activate'}`),
 		unpublish: (id) => call('POST', `/workflows/${id}/${major >= 2 ? 'unpublish' : 'deactivate'}`),
+		/**
+		 * Resolves once n8n itself says the workflow is unpublished, its webhook removed. n8n 2.x answers
+		 * the unpublish call once it has queued the work (its publication outbox) and tears the triggers
+		 * down afterwards; its publication status, which the editor shows, reads 'not_published' when
+		 * that is done. n8n 1.x removes the triggers before it answers the call. Send nothing to the
+		 * webhook meanwhile: a request that reaches n8n 2.41 while it removes the webhook can put it back
+		 * into n8n's webhook cache (WebhookService.deleteWebhooks clears the cache, then deletes the row;
+		 * findCachedStaticWebhook, between the two, reads the row and caches it again), and for that
+		 * cache's hour n8n still answers a CORS preflight for the path 204 (docs/templates.md).
+		 * `timeoutMs` ends a broken run; it decides nothing.
+		 */
+		async unpublished(id, { timeoutMs = 300_000 } = {}) {
+			if (major < 2) return;
+			let status;
+			for (const deadline = Date.now() + timeoutMs; ; await sleep(250)) {
+				status = (await rest('GET', `/workflows/${id}/publication-status`)).data;
+				if (status.status === 'not_published') return;
+				if (Date.now() > deadline) throw new Error(`n8n did not finish unpublishing workflow ${id} within ${timeoutMs / 1000} s: ${JSON.stringify(status)}`);
+			}
+		},
 		/** "Execute workflow" from the trigger: n8n starts listening on the test URL. */
 		async listen(id, triggerName) {
 			if (major >= 2) return rest('POST', `/workflows/${id}/run`, { triggerToStartFrom: { name: triggerName } });
