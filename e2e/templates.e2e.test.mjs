@@ -23,7 +23,9 @@
 // then redelivered (before unpublishing and after publishing again), reaches it once by the webhook (the
 // redeliveries start nothing) and once more by the catch-up, updating the same contact. For HubSpot one of the missed
 // has an email that is not a plain address: the catch-up's batch passes the template's email check, which
-// fails that execution naming the tester after the others went on, and sends nothing of it.
+// fails that execution naming the tester after the others went on, and sends nothing of it. For the other
+// tools one of the missed has an email the tool refuses: the tool node's error output fails that
+// execution naming the tester, after the batch's others went on.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -227,8 +229,8 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 			assert.equal(calls().length, 4);
 
 			// 7. A sign-up whose email the tool refuses (anyone can type anything into a waitlist form): the
-			// tool's 4xx fails that execution at the tool's node, where Executions and the Error Workflow
-			// show it; the other contacts are untouched.
+			// tool's 4xx fails that execution at the Stop and Error on the tool node's error output, where
+			// Executions and the Error Workflow show it; the other contacts are untouched.
 			await send(wf.url, event('tester_created', base + 7, { id: tester.id + 100_000, email: 'not an email' })).then((res) => assert.equal(res.status, 200, res.text));
 			const afterRefusal = await waitForExecutions(n8n, wf.id, executions + 2);
 			const refused = afterRefusal.filter((execution) => execution.status === 'error' && execution.data?.resultData?.lastNodeExecuted !== 'Fail the execution: delivery rejected');
@@ -431,11 +433,11 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 				const from = calls().length;
 				const stretchCalls = () => calls().slice(from);
 				/** A sign-up at Prefinery, through its API's create (what its waitlist form does); the tester as listed. */
-				const signUp = async (tag) => {
+				const signUp = async (tag, email = `catchup-${slug}-${tag}@example.com`) => {
 					const res = await fetch(`${api.url}/betas/1/testers`, {
 						method: 'POST',
 						headers: { authorization: `Bearer ${api.apiKey}`, 'content-type': 'application/json' },
-						body: JSON.stringify({ tester: { email: `catchup-${slug}-${tag}@example.com`, status: 'applied', profile: { first_name: `First ${tag}`, last_name: `Last ${tag}` } } }),
+						body: JSON.stringify({ tester: { email, status: 'applied', profile: { first_name: `First ${tag}`, last_name: `Last ${tag}` } } }),
 					});
 					const text = await res.text();
 					assert.equal(res.status, 201, text);
@@ -490,10 +492,17 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 				};
 				// For HubSpot, whose node puts the email into the URL path, one more with an email that is not a
 				// plain address (the first of the batch): the catch-up's items pass the template's email check too.
+				// For the tools that take the email in the body, one more (the first of the batch) with an email
+				// the tool refuses: the tool's error output fails the execution naming it, after the batch's
+				// others went on (a refusal no longer stops the rest of a catch-up's batch).
 				let hostile = null;
+				let refused = null;
 				if (tool.emailInPath) {
 					hostile = await signUp('x/../vid/123/profile?a=');
 					await answered404(hostile);
+				} else {
+					refused = await signUp('refused', `catchup ${slug} refused`);
+					await answered404(refused);
 				}
 				const missed = [];
 				for (let n = 1; n <= MISSED; n += 1) {
@@ -554,7 +563,18 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 					);
 					assert.deepEqual(stretchCalls().filter((call) => !call.path.startsWith('/contacts/v1/contact/createOrUpdate/email/catchup-')).map((call) => `${call.method} ${call.path}`), []);
 				} else {
-					assert.deepEqual(failed.map((execution) => JSON.stringify(execution.data?.resultData?.error ?? execution.status).slice(0, 400)), [], `${tool.name}: no execution failed`);
+					// The batch's execution fails at the Stop and Error on the tool node's error output, naming the
+					// refused tester and the tool's answer; the tool was asked once for it and refused.
+					const email = tester(refused).email;
+					assert.equal(failed.length, 1, `${tool.name}: one execution failed: ${JSON.stringify(failed.map((execution) => execution.data?.resultData?.error?.message?.slice(0, 300)))}`);
+					assert.ok(failed[0].data.resultData.runData['Prefinery Catch-Up Trigger'], `${tool.name}: the failed execution is the catch-up's`);
+					assert.equal(failed[0].data.resultData.lastNodeExecuted, tool.refusedNode);
+					assert.ok(
+						failed[0].data.resultData.error.message.startsWith(`Tester ${refused} (${email}): ${tool.name} did not take the`),
+						failed[0].data.resultData.error.message.slice(0, 300),
+					);
+					const asked = stretchCalls().filter((call) => tool.emailOf(call) === email);
+					assert.deepEqual(asked.map((call) => call.answered >= 400), [true], `${tool.name}: asked once for ${email}, and it refused`);
 				}
 				const emitted = { webhook: [], catchUp: [] };
 				for (const execution of executions) {
@@ -599,11 +619,12 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 				assert.equal(contactsWith(liveEmail), 1, `${liveEmail}: one contact`);
 				// Nothing else: the testers from before the first publish stay out (New Sign-Ups Only).
 				assert.deepEqual(
-					stretchCalls().map((call) => tool.emailOf(call)).filter((email) => email !== liveEmail && email !== lostEmail && !missedEmails.includes(email)),
+					stretchCalls().map((call) => tool.emailOf(call)).filter((email) => email !== liveEmail && email !== lostEmail && !missedEmails.includes(email) && !(refused && email === tester(refused).email)),
 					[],
 				);
 				if (hostile) assert.equal(count(emitted.catchUp, tester(hostile).email), 1, `${tool.name}: the catch-up brought the hostile email once`);
-				assert.equal(emitted.catchUp.length, MISSED + 2 + (hostile ? 1 : 0), `${tool.name}: the catch-up emitted ${JSON.stringify(emitted.catchUp)}`);
+				if (refused) assert.equal(count(emitted.catchUp, tester(refused).email), 1, `${tool.name}: the catch-up brought the refused email once`);
+				assert.equal(emitted.catchUp.length, MISSED + 3, `${tool.name}: the catch-up emitted ${JSON.stringify(emitted.catchUp)}`);
 				for (const call of stretchCalls()) tool.expectAuth(call);
 				progress(`templates: ${tool.name} catch-up: ${MISSED} sign-ups answered 404 while unpublished and one lost while published reached ${tool.name} once each over ${polls} polls after publishing again (${api.requests.filter((r) => r.path === LIST).length} list requests in all)`);
 			});
