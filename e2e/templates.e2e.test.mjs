@@ -501,7 +501,7 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 					hostile = await signUp('x/../vid/123/profile?a=');
 					await answered404(hostile);
 				} else {
-					refused = await signUp('refused', `catchup ${slug} refused`);
+					refused = await signUp('refused', `catchup..${slug}.refused@example.com`);
 					await answered404(refused);
 				}
 				const missed = [];

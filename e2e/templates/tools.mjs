@@ -23,6 +23,12 @@ function upsert(stores, host, email, fields) {
 }
 
 const problem = (status, body) => ({ status, body });
+/**
+ * An address the tools' APIs take: one @, no space, and a local part of dot-separated labels (no empty
+ * label: `first..last@`, `.first@`, `first.@` are refused by HubSpot, Brevo, ActiveCampaign, Airtable's
+ * Email field and MailerLite alike, while Prefinery's sign-up form takes them).
+ */
+export const toolTakesEmail = (email) => /^[^@\s]+@[^@\s]+$/.test(String(email)) && !/^\.|\.\.|\.@/.test(String(email));
 
 /** The tools' answers, as each API documents them; 401 without the dummy credential. */
 export function simulate(stores, request) {
@@ -69,7 +75,7 @@ const TOOL_LIST = [
 			const match = /^\/contacts\/v1\/contact\/createOrUpdate\/email\/(.+)$/.exec(request.path);
 			if (request.method !== 'POST' || !match) return problem(404, { status: 'error', message: `${request.method} ${request.path} is not simulated` });
 			const email = decodeURIComponent(match[1]);
-			if (!/^[^@\s]+@[^@\s]+$/.test(email)) {
+			if (!toolTakesEmail(email)) {
 				return problem(400, { status: 'error', message: 'Property values were not valid', validationResults: [{ isValid: false, message: `Email address ${email} is invalid`, error: 'INVALID_EMAIL', name: 'email' }] });
 			}
 			const properties = Object.fromEntries((request.body.properties ?? []).map(({ property, value }) => [property, value]));
@@ -115,7 +121,7 @@ const TOOL_LIST = [
 		answer(stores, request) {
 			if (request.method !== 'POST' || request.path !== '/v3/contacts') return problem(404, { code: 'not_found', message: `${request.method} ${request.path} is not simulated` });
 			const { email, attributes = {}, updateEnabled } = request.body;
-			if (!/^[^@\s]+@[^@\s]+$/.test(String(email))) return problem(400, { code: 'invalid_parameter', message: 'Invalid email address' });
+			if (!toolTakesEmail(email)) return problem(400, { code: 'invalid_parameter', message: 'Invalid email address' });
 			const exists = store(stores, request.host).has(String(email).toLowerCase());
 			if (exists && !updateEnabled) return problem(400, { code: 'duplicate_parameter', message: 'Contact already exist' });
 			const { contact, isNew } = upsert(stores, request.host, email, attributes);
@@ -157,7 +163,7 @@ const TOOL_LIST = [
 				return problem(422, { errors: [{ title: 'Email address already exists in the system.', code: 'duplicate', source: { pointer: '/data/attributes/email' } }] });
 			}
 			if (request.method !== 'POST' || !['/api/3/contact/sync', '/api/3/contacts'].includes(request.path)) return problem(404, { message: 'No Result found' });
-			if (!/^[^@\s]+@[^@\s]+$/.test(String(input.email))) return problem(422, { errors: [{ title: 'Email address is not valid.', code: 'email_invalid' }] });
+			if (!toolTakesEmail(input.email)) return problem(422, { errors: [{ title: 'Email address is not valid.', code: 'email_invalid' }] });
 			const { fieldValues = [], email, ...rest } = input;
 			const fields = { ...rest, ...Object.fromEntries(fieldValues.map(({ field, value }) => [`field:${field}`, value])) };
 			const { contact, isNew } = upsert(stores, request.host, email, fields);
@@ -214,7 +220,7 @@ const TOOL_LIST = [
 				}
 				const key = fields.Email;
 				// Email is an Email field (the template's note says so): Airtable refuses what is not an address.
-				if (!/^[^@\s]+@[^@\s]+$/.test(String(key))) return problem(422, { error: { type: 'INVALID_VALUE_FOR_COLUMN', message: 'Field "Email" cannot accept the provided value' } });
+				if (!toolTakesEmail(key)) return problem(422, { error: { type: 'INVALID_VALUE_FOR_COLUMN', message: 'Field "Email" cannot accept the provided value' } });
 				const exists = request.method === 'PATCH' && store(stores, request.host).has(String(key).toLowerCase());
 				const { contact } = request.method === 'PATCH' ? upsert(stores, request.host, key, fields) : { contact: { id: `dup-${Date.now()}`, ...fields } };
 				if (request.method === 'POST') store(stores, request.host).set(`${key}#${contact.id}`, contact);
@@ -257,7 +263,7 @@ const TOOL_LIST = [
 		answer(stores, request) {
 			if (request.method !== 'POST' || request.path !== '/api/subscribers') return problem(404, { message: 'Resource not found.' });
 			const { email, fields = {} } = request.body;
-			if (!/^[^@\s]+@[^@\s]+$/.test(String(email))) return problem(422, { message: 'The email must be a valid email address.', errors: { email: ['The email must be a valid email address.'] } });
+			if (!toolTakesEmail(email)) return problem(422, { message: 'The email must be a valid email address.', errors: { email: ['The email must be a valid email address.'] } });
 			const { contact, isNew } = upsert(stores, request.host, email, fields);
 			return { status: isNew ? 201 : 200, body: { data: { id: String(contact.id), email, status: 'active', fields: contact } } };
 		},
