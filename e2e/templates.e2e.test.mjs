@@ -352,7 +352,8 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 
 			// The reward branch: the email is read back from Prefinery, where a sign-up typed it.
 			const rewarded = prefinery.state.testers.get(1)[10 + tool.testerIndex];
-			const hostile = 'x/../../vid/123/profile?a=@b.c';
+			// (Encoded dots: an address with `..` is one the tools themselves refuse.)
+			const hostile = 'x/%2e%2e/%2e%2e/vid/123/profile?a=@b.co';
 			rewarded.email = hostile;
 			const reward = samplePayload('reward_delivered', base + 90);
 			Object.assign(reward.data, { user_id: rewarded.id, project_id: 1 });
