@@ -96,7 +96,7 @@ export function numberedSteps(section) {
 }
 
 /**
- * The README's first steps inside your own n8n ("Try it in one minute"), as the editor allows them: which
+ * The README's first steps inside your own n8n ("Try it"), as the editor allows them: which
  * step copies the Test URL from Webhook URLs, which clicks Execute step, which opens the URL.
  */
 export function testUrlStepOrder(text = readDoc('README.md')) {
