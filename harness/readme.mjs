@@ -96,8 +96,10 @@ export function numberedSteps(section) {
 }
 
 /**
- * The README's first steps inside your own n8n ("Try it in one minute"), as the editor allows them: which
- * step copies the Test URL from Webhook URLs, which clicks Execute step, which opens the URL.
+ * The README's first steps inside your own n8n ("Try it"), as the editor allows them: which
+ * step copies the Test URL from Webhook URLs, which clicks Execute step, which opens the URL, and the
+ * button the Execute step names for n8n's "Unpin output data?" question (the example's pinned sample),
+ * so the editor suite clicks the button the README names.
  */
 export function testUrlStepOrder(text = readDoc('README.md')) {
 	const steps = numberedSteps(markdownSection(text, '### Inside your own n8n'));
@@ -107,5 +109,6 @@ export function testUrlStepOrder(text = readDoc('README.md')) {
 		copy: first(/Webhook URLs.*Test URL.*copy|copy.*Test URL/),
 		execute: first(/Execute step/),
 		open: first(/\bopen the copied Test URL\b/i),
+		unpinAnswer: /"Unpin output data\?": answer \*\*([^*]+)\*\*/.exec(steps[first(/Execute step/)] ?? '')?.[1] ?? null,
 	};
 }

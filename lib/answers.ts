@@ -72,7 +72,7 @@ export type Reason = keyof typeof ANSWERS;
 /** The fixed messages; reasons whose message depends on the delivery are built by the functions below. */
 export const MESSAGES = {
 	get_not_delivered:
-		'This is a Prefinery Trigger URL. Prefinery delivers events here with POST; paste this URL in Prefinery → Integrations → Webhooks. Sample events (GET) work only on the Test URL while the editor listens.',
+		'This is a Prefinery Trigger URL. Prefinery delivers events here with POST; paste this URL in Prefinery: your project → Integrations → Webhooks → Add a URL. Sample events (GET) work only on the Test URL while the editor listens.',
 	missing_header:
 		'Missing X-Prefinery-Signature header. Only signed requests from Prefinery are accepted; send test events with `npm run send-sample` or turn off "Verify Signature".',
 	malformed_header: 'Malformed X-Prefinery-Signature header: expected "t=<unix seconds>,v1=<hex HMAC-SHA256>".',
@@ -80,7 +80,7 @@ export const MESSAGES = {
 	mismatch:
 		"Signature does not match. Check that the credential's webhook signing secret is the one of this Prefinery project (it changes when rotated), and that nothing between Prefinery and n8n rewrites the body.",
 	no_secret:
-		'The Prefinery credential has no webhook signing secret. Copy it from Prefinery (Integrations → Webhooks → View secret) into the credential, or turn off "Verify Signature".',
+		'The Prefinery credential has no webhook signing secret. Copy it from Prefinery (your project → Integrations → Webhooks → View secret) into the credential, or turn off "Verify Signature".',
 	raw_body_unavailable:
 		'The raw request body is not available (e.g. sent as multipart/form-data), so the signature cannot be checked. Prefinery sends application/json.',
 	credential_unavailable:

@@ -83,7 +83,8 @@ async function setUp(n8n, crm, state, pack) {
  Login:           ${OWNER.email} / ${OWNER.password}
  Production URL:  ${example.urls.production}
  Test URL:        ${example.urls.test}
-                  (copy it, click Execute step on the trigger, then open it in a browser tab)
+                  (copy it, click Execute step on the trigger and answer Unpin and test,
+                   then open it in a browser tab)
  Signing secret:  the credential "Prefinery Webhook (local demo)" holds the demo secret
                   (set PREFINERY_SIGNING_SECRET before npm start to use your own)
 

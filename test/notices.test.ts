@@ -21,13 +21,17 @@ describe('the trigger\'s set-up notice', () => {
 	it('is plain text (n8n shows a notice without the panel\'s <b>/<code>), short, and says what going live needs', () => {
 		expect(SETUP_NOTICE).not.toMatch(/<[a-z]/i);
 		expect(SETUP_NOTICE.length).toBeLessThan(400);
-		expect(SETUP_NOTICE).toMatch(/publish this workflow/);
 		expect(SETUP_NOTICE).toMatch(/Production URL/);
+		expect(SETUP_NOTICE).toMatch(/your project → Integrations → Webhooks → Add a URL/);
 		expect(SETUP_NOTICE).toMatch(/404/);
 	});
 
-	it('does not repeat the panel\'s Test URL steps, it points to them', () => {
-		expect(SETUP_NOTICE).not.toMatch(/Execute step/);
-		expect(SETUP_NOTICE).toMatch(/Test URL steps in the trigger panel/);
+	it('is true on a published workflow too: it states when Prefinery delivers, it does not ask to publish', () => {
+		expect(SETUP_NOTICE).toMatch(/only while this workflow is published/);
+		expect(SETUP_NOTICE).not.toMatch(/\b(go live|publish (this|the) workflow)\b/i);
+	});
+
+	it('gives the Test URL steps in the editor\'s order, with the answer n8n asks for when data is pinned (the panel is hidden then)', () => {
+		expect(SETUP_NOTICE).toMatch(/copy the Test URL, click Execute step \(with pinned data, answer Unpin and test\), then open the Test URL/);
 	});
 });

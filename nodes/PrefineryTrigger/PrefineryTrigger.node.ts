@@ -56,7 +56,7 @@ export class PrefineryTrigger implements INodeType {
 		eventTriggerDescription:
 			'Open the Test URL (Webhook URLs) in a browser for a sample event, or press Test in Prefinery',
 		activationMessage:
-			'Paste the Production URL into Prefinery (Integrations → Webhooks → Add a URL) if you have not yet.',
+			'Paste the Production URL into Prefinery (your project → Integrations → Webhooks → Add a URL) if you have not yet.',
 		inputs: [],
 		// Event, plus Rejected when "Rejected Output" is on (the default from 1.2).
 		outputs: `={{ $parameter.rejectedOutput === true ? ${JSON.stringify([
@@ -128,7 +128,7 @@ export class PrefineryTrigger implements INodeType {
 				return true;
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
-				// Registration is manual in Prefinery (Integrations → Webhooks → Add a URL).
+				// Registration is manual in Prefinery (your project → Integrations → Webhooks → Add a URL).
 				return true;
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {

@@ -4,11 +4,13 @@ import { DEFAULT_TOLERANCE_SECONDS } from '../../lib/signature';
 import { PROJECT_ID_LOCATOR } from '../shared/projectLocators';
 
 /**
- * Plain text (n8n renders a notice without the panel's formatting), and no repeat of the trigger panel,
- * which already walks through the Test URL: only what going live needs.
+ * Plain text (n8n renders a notice without the panel's formatting). A notice cannot know whether the
+ * workflow is published (n8n offers no displayOptions for that), so every sentence is true in both
+ * states. It carries the Test URL steps in short, because the trigger panel that walks through them is
+ * hidden while the node has pinned data (the example's sample), and names n8n's "Unpin and test".
  */
 export const SETUP_NOTICE =
-	'Go live: publish this workflow and add its Production URL (Webhook URLs, above) in Prefinery: your project → Integrations → Webhooks → Add a URL. While the workflow is not published, that URL answers 404 and Prefinery drops the event. To try it without Prefinery, follow the Test URL steps in the trigger panel.';
+	'Prefinery delivers to the Production URL (Webhook URLs, above) only while this workflow is published; add that URL in Prefinery: your project → Integrations → Webhooks → Add a URL. Unpublished, it answers 404 and Prefinery drops the event. To try it without Prefinery: copy the Test URL, click Execute step (with pinned data, answer Unpin and test), then open the Test URL in a browser tab.';
 
 const REJECTED_OUTPUT =
 	'Whether to add a second output, Rejected, with an item for each delivery the trigger rejects (wrong secret, missing signature…): every one on the Test URL, at most 3 an hour in production, each with a count of the rest. Such an execution counts as succeeded: wire Rejected to a Stop and Error node so it fails and your Error Workflow (Settings → Error workflow) runs, as the example workflow does, or to an alert of your own.';
