@@ -108,6 +108,8 @@ const TOOL_LIST = [
 		name: 'Brevo',
 		// The tool's error output: a contact it refuses fails the execution here, the batch's others go on.
 		refusedNode: 'Fail: Brevo refused the contact',
+		// n8n's Brevo node (declarative) keeps no item pairing: in a batch the failure cannot name its tester.
+		namesRefusedInBatch: false,
 		upsertNode: 'Create or update Brevo contact',
 		file: 'prefinery-to-brevo.json',
 		hosts: ['api.brevo.com'],
