@@ -570,7 +570,7 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 					assert.equal(failed.length, 1, `${tool.name}: one execution failed: ${JSON.stringify(failed.map((execution) => execution.data?.resultData?.error?.message?.slice(0, 300)))}`);
 					assert.ok(failed[0].data.resultData.runData['Prefinery Catch-Up Trigger'], `${tool.name}: the failed execution is the catch-up's`);
 					assert.equal(failed[0].data.resultData.lastNodeExecuted, tool.refusedNode);
-					const named = tool.namesRefusedInBatch === false ? `A tester of this execution (n8n's ${tool.name} node did not say which; the batch is the output of "Prefinery Catch-Up Trigger" in this execution)` : `Tester ${refused} (${email})`;
+					const named = tool.namesRefusedInBatch === false ? `A tester of this execution (the n8n node for ${tool.name} did not say which; the batch is the output of "Prefinery Catch-Up Trigger" in this execution)` : `Tester ${refused} (${email})`;
 					assert.ok(
 						failed[0].data.resultData.error.message.startsWith(`${named}: ${tool.name} did not take the`),
 						failed[0].data.resultData.error.message.slice(0, 300),
