@@ -7,6 +7,9 @@ import { startN8n } from './n8n.mjs';
 import { runtimeRequire } from './runtime.mjs';
 import { startPostgres, startRedis } from './services.mjs';
 
+/** N8N_GRACEFUL_SHUTDOWN_TIMEOUT for every process of the cluster; bounds only a broken stop. */
+const GRACEFUL_SHUTDOWN_SECONDS = 120;
+
 /** The `pg` client that ships inside the n8n runtime. */
 export function pgClient(port, database = 'postgres') {
 	const { Client } = runtimeRequire('pg');
@@ -50,15 +53,20 @@ export async function startCluster({ tarball, webhooks = 2, workers = 1, log = (
 			QUEUE_BULL_REDIS_HOST: '127.0.0.1',
 			QUEUE_BULL_REDIS_PORT: String(redis.port),
 			N8N_ENCRYPTION_KEY: 'prefinery-queue-mode-test-encryption-key',
+			// How long a stopping process waits for the executions it holds (n8n's default 30 s). A webhook
+			// process waits for every execution it enqueued: killed before they finish, no process is left to
+			// record a job that then fails as stalled (n8n 2.41.1 sets Bull's maxStalledCount to 0), and its
+			// execution stays "new" or "running" until main's queue recovery (at start-up, else every 3 h).
+			N8N_GRACEFUL_SHUTDOWN_TIMEOUT: String(GRACEFUL_SHUTDOWN_SECONDS),
 			...extraEnv,
 		};
 		const start = async (name, command, more = {}) => {
 			log(`[queue] starting ${name} (n8n ${command})`);
 			const instance = await startN8n({
 				command,
-				// A stopping worker finishes its running executions first (n8n waits up to
-				// N8N_GRACEFUL_SHUTDOWN_TIMEOUT, 30 s): never cut that short.
-				stopGraceMs: command === 'worker' ? 45_000 : 15_000,
+				// A stopping process finishes its executions first (n8n waits up to
+				// N8N_GRACEFUL_SHUTDOWN_TIMEOUT): never cut that short.
+				stopGraceMs: (GRACEFUL_SHUTDOWN_SECONDS + 15) * 1000,
 				tarball: withoutPackage.includes(name) ? undefined : tarball,
 				log,
 				env: { ...env, ...more },
