@@ -175,6 +175,13 @@ async function openNode(node) {
 	}
 }
 
+/** The trigger panel's Webhook URLs, as a user copies one: the Test or the Production URL. */
+async function webhookUrl(kind) {
+	await ndv().locator('[title="Click to display webhook URLs"]').click();
+	await byTestId(`radio-button-${kind}`).click();
+	return (await ndv().locator(kind === 'test' ? 'text=/\\/webhook-test\\//' : 'text=/\\/webhook\\//').first().innerText()).trim();
+}
+
 async function clickExecuteStep() {
 	await ndv().locator('button:visible', { hasText: 'Execute step' }).first().click();
 }
@@ -295,9 +302,7 @@ describe('the n8n editor, as a new user meets the package', { timeout: 600_000 }
 		const readme = testUrlStepOrder();
 		assert.ok(readme.copy >= 0 && readme.execute > readme.copy && readme.open > readme.execute, `README → Inside your own n8n in the order the editor allows:\n${readme.steps.join('\n')}`);
 		await screenshot('trigger-panel');
-		await ndv().locator('[title="Click to display webhook URLs"]').click();
-		await byTestId('radio-button-test').click();
-		testUrl = (await ndv().locator('text=/\\/webhook-test\\//').first().innerText()).trim();
+		testUrl = await webhookUrl('test');
 		assert.match(testUrl, new RegExp(`^${n8n.baseUrl}/webhook-test/[^/]+/webhook$`));
 	});
 
@@ -422,9 +427,7 @@ describe('the n8n editor, as a new user meets the package', { timeout: 600_000 }
 		const notice = await waitForText(ndv(), NOTICE_START);
 		assert.match(notice, /This data is pinned/);
 		// Step 2: Webhook URLs → Test URL, copied.
-		await ndv().locator('[title="Click to display webhook URLs"]').click();
-		await byTestId('radio-button-test').click();
-		const url = (await ndv().locator('text=/\\/webhook-test\\//').first().innerText()).trim();
+		const url = await webhookUrl('test');
 		// Step 3: Execute step; n8n asks first, and the README names the button to answer with.
 		assert.ok(readme.unpinAnswer, `README step ${readme.execute + 1} names the answer to "Unpin output data?":\n${readme.steps[readme.execute]}`);
 		await clickExecuteStep();
@@ -472,9 +475,7 @@ describe('the n8n editor, as a new user meets the package', { timeout: 600_000 }
 		await waitForText(byTestId('node-credentials-slot'), /Prefinery Webhook account/).catch(async () => {
 			assert.equal(await byTestId('node-credentials-slot').locator('input').first().inputValue(), 'Prefinery Webhook account');
 		});
-		await ndv().locator('[title="Click to display webhook URLs"]').click();
-		await byTestId('radio-button-test').click();
-		const url = (await ndv().locator('text=/\\/webhook-test\\//').first().innerText()).trim();
+		const url = await webhookUrl('test');
 		await clickExecuteStep();
 		await waitForText(ndv(), /Listening for test event/);
 		// What Prefinery's Test button sends when the credential holds another project's secret.
@@ -533,9 +534,7 @@ describe('the n8n editor, as a new user meets the package', { timeout: 600_000 }
 				assert.ok(note.includes(`**${connect}**`), `${file}: "${name}" shows "${connect}", which the note's step 2 should name`);
 				if (name === 'Prefinery Trigger') {
 					// Step 4: the Production URL is under Webhook URLs.
-					await ndv().locator('[title="Click to display webhook URLs"]').click();
-					await byTestId('radio-button-production').click();
-					assert.match((await ndv().locator('text=/\\/webhook\\//').first().innerText()).trim(), new RegExp(`^${n8n.baseUrl}/webhook/[^/]+/webhook$`));
+					assert.match(await webhookUrl('production'), new RegExp(`^${n8n.baseUrl}/webhook/[^/]+/webhook$`));
 				}
 				if (name === 'Prefinery Catch-Up Trigger') {
 					// Step 3: the Project, by its id; the canvas subtitle then names it.
