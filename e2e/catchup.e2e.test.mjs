@@ -14,7 +14,7 @@ import { sql } from '../harness/cluster.mjs';
 import { freePort, sleep } from '../harness/n8n.mjs';
 import { startPostgres } from '../harness/services.mjs';
 import { CATCH_UP_TYPE, catchUpTriggerWorkflow, exampleSetupSql, importExample } from '../harness/examples.mjs';
-import { createTriggerWorkflow, send, startSink, startSuiteN8n } from './support.mjs';
+import { createTriggerWorkflow, runFromTrigger, send, startSink, startSuiteN8n } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 const { startMockPrefineryApi } = require('../test/support/mock-prefinery-api.js');
@@ -36,20 +36,6 @@ async function pollExecutions(workflowId, count) {
 			return all.filter((e) => finished.some((f) => f.id === e.id)).sort((a, b) => Number(a.id) - Number(b.id));
 		}
 		assert.ok(Date.now() < deadline, `${finished.length} of ${count} poll executions within 3 minutes`);
-		await sleep(500);
-	}
-}
-
-/** "Execute workflow" from a trigger of `flow`, as in the editor; returns the finished execution (at most 5 minutes). */
-async function runFrom(flow, triggerName) {
-	const known = new Set((await n8n.api.executions(flow.id, { includeData: false })).map((e) => e.id));
-	await n8n.api.listen(flow.id, triggerName);
-	const deadline = Date.now() + 300_000;
-	for (;;) {
-		const fresh = (await n8n.api.executions(flow.id, { includeData: false })).filter((e) => !known.has(e.id));
-		const done = fresh.find((e) => e.status === 'success' || e.status === 'error');
-		if (done) return (await n8n.api.executions(flow.id)).find((e) => e.id === done.id);
-		assert.ok(Date.now() < deadline, `the run from "${triggerName}" did not finish within 5 minutes`);
 		await sleep(500);
 	}
 }
@@ -253,7 +239,7 @@ describe('Prefinery Catch-Up Trigger in a real n8n', { timeout: 600_000 }, () =>
 				},
 			});
 			const schedule = flow.workflow.nodes.find((node) => node.type === 'n8n-nodes-base.scheduleTrigger').name;
-			const run = await runFrom(flow, schedule);
+			const run = await runFromTrigger(n8n, flow, schedule);
 
 			const claims = async () => Object.fromEntries((await sql(pg.port, 'SELECT tester_id, attempts, done_at IS NOT NULL AS done, parked_at IS NOT NULL AS parked, last_error FROM prefinery_claims', { database: 'app' })).rows.map((row) => [row.tester_id, row]));
 			const after = await claims();
@@ -292,7 +278,7 @@ describe('Prefinery Catch-Up Trigger in a real n8n', { timeout: 600_000 }, () =>
 
 			// A run with nothing to park still retries (an empty "Park claims tried 5 times" does not stop it).
 			await claim('9004', 1);
-			const calm = await runFrom(flow, schedule);
+			const calm = await runFromTrigger(n8n, flow, schedule);
 			assert.equal(calm.status, 'success', JSON.stringify(calm.data?.resultData?.error?.message));
 			assert.deepEqual({ done: (await claims())['9004'].done, calls: crm.requests.filter((r) => String(r.body.tester_id) === '9004').length }, { done: true, calls: 1 });
 		} finally {

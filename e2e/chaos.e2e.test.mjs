@@ -36,7 +36,7 @@ import { PrefinerySimulator } from '../harness/prefinery-sim.mjs';
 import { startPostgres } from '../harness/services.mjs';
 import { CATCH_UP_TYPE, catchUpState, exampleSetupSql } from '../harness/examples.mjs';
 import { coreNodeWorkflow } from '../harness/core-nodes.mjs';
-import { createTriggerWorkflow, importExample, SECRET, startSink } from './support.mjs';
+import { createTriggerWorkflow, importExample, runFromTrigger, SECRET, startSink } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 const { startMockPrefineryApi } = require('../test/support/mock-prefinery-api.js');
@@ -628,18 +628,8 @@ async function quiet(n8n, workflowId, timeoutMs = 600_000) {
 }
 
 /** "Execute workflow" from the retry's Schedule Trigger, as in the editor; returns the finished execution. */
-async function runRetryOfOpenClaims(n8n, flow) {
-	const scheduleName = flow.workflow.nodes.find((node) => node.type === 'n8n-nodes-base.scheduleTrigger').name;
-	const known = new Set((await n8n.api.executions(flow.id, { includeData: false })).map((e) => e.id));
-	await n8n.api.listen(flow.id, scheduleName);
-	const deadline = Date.now() + 300_000;
-	while (Date.now() < deadline) {
-		const fresh = (await n8n.api.executions(flow.id, { includeData: false })).filter((e) => !known.has(e.id) && e.mode === 'manual');
-		const done = fresh.find((e) => e.finished || e.status === 'success' || e.status === 'error');
-		if (done) return (await n8n.api.executions(flow.id)).find((e) => e.id === done.id);
-		await sleep(1000);
-	}
-	throw new Error('the retry of open claims did not finish within 5 minutes');
+function runRetryOfOpenClaims(n8n, flow) {
+	return runFromTrigger(n8n, flow, flow.workflow.nodes.find((node) => node.type === 'n8n-nodes-base.scheduleTrigger').name);
 }
 
 /** The core-node workflow (harness/core-nodes.mjs), new sign-ups → CRM, published. */

@@ -142,6 +142,23 @@ export async function waitForExecutions(n8n, workflowId, count, timeoutMs = 60_0
 	throw new Error(`expected ${count} executions of ${workflowId}, found ${executions.length}`);
 }
 
+/**
+ * "Execute workflow" from the trigger `triggerName` of `flow`, as in the editor; returns that run's
+ * execution once it has finished (executions of other triggers are left out). `timeoutMs` ends a broken run.
+ */
+export async function runFromTrigger(n8n, flow, triggerName, timeoutMs = 300_000) {
+	const known = new Set((await n8n.api.executions(flow.id, { includeData: false })).map((e) => e.id));
+	await n8n.api.listen(flow.id, triggerName);
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		const fresh = (await n8n.api.executions(flow.id, { includeData: false })).filter((e) => !known.has(e.id) && e.mode === 'manual');
+		const done = fresh.find((e) => e.finished || e.status === 'success' || e.status === 'error');
+		if (done) return (await n8n.api.executions(flow.id)).find((e) => e.id === done.id);
+		await sleep(500);
+	}
+	throw new Error(`the run from "${triggerName}" did not finish within ${timeoutMs / 1000} s`);
+}
+
 const isSentinel = (execution) => outputItems(execution).some((item) => String(item.id).startsWith('sentinel-'));
 
 /**
