@@ -62,16 +62,13 @@ export async function runPool(jobs, { concurrency, timesFile, estimates = {} }) 
 	// A job whose `before` (an install) has not finished gives way to one that can start now.
 	const ready = new Set(jobs.filter((job) => !job.before));
 	for (const job of jobs.filter((j) => j.before)) {
-		Promise.resolve(job.before).then(
-			() => {
+		// Ready either way: a failed install fails the job itself, with its own message.
+		Promise.resolve(job.before)
+			.catch(() => undefined)
+			.then(() => {
 				ready.add(job);
 				wakeAll();
-			},
-			() => {
-				ready.add(job);
-				wakeAll();
-			},
-		);
+			});
 	}
 	const next = async () => {
 		for (;;) {

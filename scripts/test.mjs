@@ -50,9 +50,9 @@ const results = await runPool(
 			command: process.execPath,
 			args: [join(ROOT, 'scripts', 'e2e.mjs'), `e2e/${suite}.e2e.test.mjs`],
 			before: runtime,
-			// Never side by side: in a clean-clone run under a CPU hog with chaos, queue and templates at
-			// once, n8n took over 300 s to drop an unpublished webhook in the templates' catch-up stretch
-			// (alone under the same hog: 25 of 25).
+			// Never side by side: the two start the most n8n processes and polling workflows. (Kept apart
+			// first for the templates' catch-up stretch, whose unpublished webhooks stayed answering under
+			// that load; the cause was the stretch's own probe re-caching them, docs/templates.md.)
 			group: HEAVY.includes(suite) ? 'heavy' : undefined,
 		})),
 	],
