@@ -80,7 +80,7 @@ function passwordHash(password) {
  * Starts n8n. Options: `userFolder` (default: a new temp folder), `tarball` (installed as the
  * community package), `port`, `log` (progress lines), `env` (extra variables), `keepFolder`,
  * `command` ('start' (default), or queue mode's 'webhook' and 'worker': those get no API client;
- * a worker answers readiness on its own health port), `stopGraceMs` (SIGTERM → SIGKILL, default 15 s).
+ * a worker answers readiness on its own health port), `stopGraceMs` (SIGTERM → SIGKILL, default 45 s: n8n's own graceful shutdown, 30 s, plus a margin).
  * Returns { baseUrl, port, userFolder, logFile, api, stop(), restart() }.
  */
 export async function startN8n(options = {}) {
@@ -167,7 +167,9 @@ export async function startN8n(options = {}) {
 		async stop() {
 			const child = instance.child;
 			instance.child = null;
-			if (child) await stopChild(child, options.stopGraceMs ?? 15_000);
+			// Never cut n8n's graceful shutdown (N8N_GRACEFUL_SHUTDOWN_TIMEOUT, 30 s) short: a SIGKILL while it
+			// waits for running executions leaves them unfinished (as harness/cluster.mjs found in queue mode).
+			if (child) await stopChild(child, options.stopGraceMs ?? 45_000);
 		},
 		async restart() {
 			await instance.stop();
