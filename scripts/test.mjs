@@ -15,15 +15,13 @@
 // test:e2e -- <suite>). PREFINERY_TEST_JOBS=1 runs them one after another.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { countTests, printTimeTable, runJob, runPool } from '../harness/pool.mjs';
+import { countTests, printTimeTable, runJob, runPool, SUITE_GROUPS } from '../harness/pool.mjs';
 import { ensureRuntime, ROOT } from '../harness/runtime.mjs';
 
 const JOBS = Math.max(1, Number(process.env.PREFINERY_TEST_JOBS) || 3);
 /** Seconds, from clean-clone runs on 2 cores, for the first run's order only. */
 const ESTIMATES = { chaos: 420, queue: 290, editor: 160, reliability: 140, unit: 105, install: 80, catchup: 150, trigger: 50, templates: 300, recovery: 35, lint: 30, typecheck: 25, agent: 20, action: 20, readme: 20, verify: 15 };
 
-/** The suites that start several n8n processes or workflows polling every minute: one at a time. */
-const HEAVY = ['queue', 'templates'];
 
 const started = Date.now();
 process.stdout.write(`npm test: the build, then lint, type-check, unit tests, checks and the real-n8n suites, ${JOBS} at a time\n`);
@@ -50,10 +48,7 @@ const results = await runPool(
 			command: process.execPath,
 			args: [join(ROOT, 'scripts', 'e2e.mjs'), `e2e/${suite}.e2e.test.mjs`],
 			before: runtime,
-			// Never side by side: the two start the most n8n processes and polling workflows. (Kept apart
-			// first for the templates' catch-up stretch, whose unpublished webhooks stayed answering under
-			// that load; the cause was the stretch's own probe re-caching them, docs/templates.md.)
-			group: HEAVY.includes(suite) ? 'heavy' : undefined,
+			group: SUITE_GROUPS[suite],
 		})),
 	],
 	{ concurrency: JOBS, timesFile: join(ROOT, '.cache', 'test-times.json'), estimates: ESTIMATES },
