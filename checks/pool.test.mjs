@@ -1,42 +1,51 @@
-// harness/pool.mjs, which runs npm test's parts side by side: jobs that share a group never overlap,
-// whether a job names one group or several (scripts/test.mjs keeps the queue suite apart from both the
-// templates and the chaos suites, and lets those two overlap). Each job is a real process that takes a
-// lock file per group it names and fails if one is already held, so an overlap fails its job.
+// harness/pool.mjs, which runs npm test's parts side by side: jobs of one group never overlap, nor a
+// job and one of a kind it keeps apart from (scripts/test.mjs and scripts/compat.mjs keep the queue suite
+// apart from the templates and the chaos suites, which may overlap each other). Each job is a real
+// process that marks itself running with a file and fails if a job it must not meet is running, so an
+// overlap fails its job.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { runPool } from '../harness/pool.mjs';
+import { runPool, SUITES_APART } from '../harness/pool.mjs';
 
-/** Holds a lock per group for a while; exits 3 when another job holds one of them. */
+/** Runs for a while; exits 3 when one of the jobs named after its own name is running. */
 const JOB = `
-const { openSync, closeSync, rmSync, writeFileSync } = require('node:fs');
+const { existsSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
-const [dir, name, ...groups] = process.argv.slice(1);
-const held = [];
-for (const group of groups) {
-	try { closeSync(openSync(join(dir, group + '.lock'), 'wx')); held.push(group); }
-	catch { process.stderr.write(name + ' overlaps a job of group ' + group + '\\n'); process.exit(3); }
-}
+const [dir, name, ...never] = process.argv.slice(1);
+const met = never.filter((other) => existsSync(join(dir, other + '.running')));
+if (met.length > 0) { process.stderr.write(name + ' ran beside ' + met.join(', ') + '\\n'); process.exit(3); }
+writeFileSync(join(dir, name + '.running'), '');
 writeFileSync(join(dir, name + '.ran'), '');
-setTimeout(() => { for (const group of held) rmSync(join(dir, group + '.lock')); }, 300);
+setTimeout(() => rmSync(join(dir, name + '.running')), 300);
 `;
 
-it('jobs that share a group never run side by side; a job may name several groups', async () => {
+it('jobs of one group, or of kinds kept apart, never run side by side', async () => {
+	assert.deepEqual(SUITES_APART.queue, ['templates', 'chaos']);
 	const dir = mkdtempSync(join(tmpdir(), 'prefinery-pool-'));
-	const job = (name, group) => ({ name, group, command: process.execPath, args: ['-e', JOB, dir, name, ...[group ?? []].flat()] });
-	const jobs = [job('queue', ['heavy', 'cluster']), job('templates', 'heavy'), job('chaos', ['cluster']), job('free-1'), job('free-2')];
+	const specs = [
+		{ name: '1.123/queue', kind: 'queue', apart: SUITES_APART.queue, never: ['1.123/templates', '1.85/templates', 'chaos'] },
+		{ name: '1.123/templates', kind: 'templates', never: ['1.123/queue'] },
+		{ name: '1.85/templates', kind: 'templates', never: ['1.123/queue'] },
+		{ name: 'chaos', kind: 'chaos', never: ['1.123/queue'] },
+		{ name: '1.123/install', kind: 'install', group: 'install', never: ['1.85/install'] },
+		{ name: '1.85/install', kind: 'install', group: 'install', never: ['1.123/install'] },
+		{ name: 'free', kind: 'trigger', never: [] },
+	];
+	const file = (name) => name.replace('/', '-');
+	const jobs = specs.map(({ never, ...job }) => ({ ...job, command: process.execPath, args: ['-e', JOB, dir, file(job.name), ...never.map(file)] }));
 	const write = { out: process.stdout.write, err: process.stderr.write };
 	let results;
 	// The pool prints each job's block; keep it out of this check's own output.
 	process.stdout.write = process.stderr.write = () => true;
 	try {
-		results = await runPool(jobs, { concurrency: 5, timesFile: join(dir, 'times.json'), estimates: { queue: 5, templates: 4, chaos: 3 } });
+		results = await runPool(jobs, { concurrency: specs.length, timesFile: join(dir, 'times.json') });
 	} finally {
 		Object.assign(process.stdout, { write: write.out });
 		Object.assign(process.stderr, { write: write.err });
 	}
 	assert.deepEqual(results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.text}`), []);
-	assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.ran')).sort(), ['chaos.ran', 'free-1.ran', 'free-2.ran', 'queue.ran', 'templates.ran']);
+	assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.ran')).sort(), specs.map((s) => `${file(s.name)}.ran`).sort());
 });

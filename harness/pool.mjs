@@ -12,14 +12,14 @@ import { ROOT } from './runtime.mjs';
 export const seconds = (ms) => Math.round(ms / 100) / 10;
 
 /**
- * The real-n8n suites that never run side by side (a job's `group`, in npm test and npm run test:compat,
- * whatever n8n version each runs on). The queue suite (five n8n processes, PostgreSQL, Redis and a stream
- * of 400 deliveries) runs beside neither the templates suite (five workflows polling every minute) nor
- * the chaos suite (900 deliveries a stretch, n8n stopped and killed); those two may overlap. CI run 39,
- * with the chaos and queue suites side by side and CI's other n8n versions installing meanwhile, took the
- * chaos suite past its 20-minute bound and left a queue execution unfinished.
+ * The real-n8n suites that never run beside each other (a job's `kind` and `apart`, in npm test and in
+ * npm run test:compat, whatever n8n version each runs on). The queue suite (five n8n processes,
+ * PostgreSQL, Redis and a stream of 400 deliveries) runs beside neither a templates suite (five workflows
+ * polling every minute) nor the chaos suite (900 deliveries a stretch, n8n stopped and killed); those may
+ * overlap each other. CI run 39, with the chaos and queue suites side by side and CI's other n8n versions
+ * installing meanwhile, took the chaos suite past its 20-minute bound and left a queue execution running.
  */
-export const SUITE_GROUPS = { queue: ['heavy', 'cluster'], templates: ['heavy'], chaos: ['cluster'] };
+export const SUITES_APART = { queue: ['templates', 'chaos'] };
 
 /** Runs one command; resolves { name, ok, code, ms, text } (stdout and stderr together). */
 export function runJob({ name, command, args, env = process.env, quiet = false }) {
@@ -63,10 +63,12 @@ export async function runPool(jobs, { concurrency, timesFile, estimates = {} }) 
 	const expected = (job) => previous[job.name] ?? estimates[job.name] ?? 60;
 	const queue = [...jobs].sort((a, b) => expected(b) - expected(a));
 	const results = [];
-	// Jobs that share a `group` (e.g. the install suite on two n8n versions: one local registry) never
-	// overlap. A job's `group` is a name or a list of names.
-	const groupsOf = (job) => [job.group ?? []].flat();
+	// Jobs of one `group` (e.g. the install suite on two n8n versions: one local registry) never overlap,
+	// nor a job and one of a `kind` it keeps `apart` from (either way round).
 	const busy = new Set();
+	const running = new Set();
+	const apart = (a, b) => Boolean(a.apart?.includes(b.kind) || b.apart?.includes(a.kind));
+	const canStart = (job) => ready.has(job) && (!job.group || !busy.has(job.group)) && ![...running].some((other) => apart(job, other));
 	const waiting = [];
 	const wakeAll = () => {
 		for (const wake of waiting.splice(0)) wake();
@@ -85,10 +87,11 @@ export async function runPool(jobs, { concurrency, timesFile, estimates = {} }) 
 	const next = async () => {
 		for (;;) {
 			if (queue.length === 0) return undefined;
-			const index = queue.findIndex((job) => ready.has(job) && groupsOf(job).every((group) => !busy.has(group)));
+			const index = queue.findIndex(canStart);
 			if (index >= 0) {
 				const job = queue.splice(index, 1)[0];
-				for (const group of groupsOf(job)) busy.add(group);
+				if (job.group) busy.add(job.group);
+				running.add(job);
 				return job;
 			}
 			await new Promise((resolveFreed) => waiting.push(resolveFreed));
@@ -103,10 +106,9 @@ export async function runPool(jobs, { concurrency, timesFile, estimates = {} }) 
 			process.stdout.write(`\n===== ${job.name}: ${result.ok ? 'passed' : `FAILED (exit ${result.code})`} in ${seconds(result.ms)} s =====\n`);
 			process.stdout.write(result.text);
 			if (!result.ok) process.stdout.write(`\n===== ${job.name} FAILED (see above) =====\n`);
-			if (groupsOf(job).length > 0) {
-				for (const group of groupsOf(job)) busy.delete(group);
-				wakeAll();
-			}
+			if (job.group) busy.delete(job.group);
+			running.delete(job);
+			wakeAll();
 		}
 	};
 	await Promise.all(Array.from({ length: Math.max(1, concurrency) }, () => worker()));

@@ -10,7 +10,7 @@
 // package's floor: e2e/compat/floor.test.mjs checks that it starts but refuses the package, and why.
 // Prints a summary table at the end; exits 1 when any version did not do what its spec expects.
 import { join } from 'node:path';
-import { countTests, printTimeTable, runPool, SUITE_GROUPS } from '../harness/pool.mjs';
+import { countTests, printTimeTable, runPool, SUITES_APART } from '../harness/pool.mjs';
 import { compatSpecs, ROOT } from '../harness/runtime.mjs';
 
 const specs = compatSpecs();
@@ -26,7 +26,7 @@ const chosen = asked.length > 0 ? specs.filter((spec) => asked.includes(spec.nam
 // Every version's suites side by side (harness/pool.mjs), PREFINERY_TEST_JOBS at a time (default 3),
 // each installing its runtime on first use (one install per version, the others wait for it). The
 // install suite never runs on two versions at once (one local registry, one private /home), nor the
-// queue suite beside a templates or chaos suite (SUITE_GROUPS), whichever versions they run on.
+// queue suite beside a templates or chaos suite (SUITES_APART), whichever versions they run on.
 const started = Date.now();
 const jobs = chosen.flatMap((spec) =>
 	spec.suites.map((suite) => ({
@@ -35,7 +35,9 @@ const jobs = chosen.flatMap((spec) =>
 		command: process.execPath,
 		args: [join(ROOT, 'scripts', 'e2e.mjs'), suite],
 		env: { ...process.env, PREFINERY_N8N: spec.name },
-		group: suite === 'install' ? 'install' : SUITE_GROUPS[suite],
+		group: suite === 'install' ? 'install' : undefined,
+		kind: suite,
+		apart: SUITES_APART[suite],
 	})),
 );
 for (const spec of chosen) console.log(`n8n ${spec.n8n} (Node ${spec.node}), expected: ${spec.expect === 'works' ? 'works' : 'does not load the package'}; suites: ${spec.suites.join(', ')}`);

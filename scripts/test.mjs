@@ -15,7 +15,7 @@
 // test:e2e -- <suite>). PREFINERY_TEST_JOBS=1 runs them one after another.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { countTests, printTimeTable, runJob, runPool, SUITE_GROUPS } from '../harness/pool.mjs';
+import { countTests, printTimeTable, runJob, runPool, SUITES_APART } from '../harness/pool.mjs';
 import { ensureRuntime, ROOT } from '../harness/runtime.mjs';
 
 const JOBS = Math.max(1, Number(process.env.PREFINERY_TEST_JOBS) || 3);
@@ -48,7 +48,8 @@ const results = await runPool(
 			command: process.execPath,
 			args: [join(ROOT, 'scripts', 'e2e.mjs'), `e2e/${suite}.e2e.test.mjs`],
 			before: runtime,
-			group: SUITE_GROUPS[suite],
+			kind: suite,
+			apart: SUITES_APART[suite],
 		})),
 	],
 	{ concurrency: JOBS, timesFile: join(ROOT, '.cache', 'test-times.json'), estimates: ESTIMATES },
