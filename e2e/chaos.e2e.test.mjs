@@ -96,7 +96,9 @@ const STRETCH_BOUND_MS = 5 * 60_000;
 /** A loaded n8n (still working off the stream) can take well over its usual second to register a published workflow. */
 const REGISTER_TIMEOUT_MS = 180_000;
 
-const log = (line) => process.stderr.write(`[chaos] ${line}\n`);
+const began = Date.now();
+/** Progress, with the seconds since the suite began (a run's own record of where its time went). */
+const log = (line) => process.stderr.write(`[chaos] ${Math.round((Date.now() - began) / 1000)} s: ${line}\n`);
 
 describe('chaos: every sign-up reaches the side effect exactly once with the trigger and the catch-up', { timeout: 20 * 60_000 }, () => {
 	let pg;
