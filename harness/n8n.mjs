@@ -76,6 +76,8 @@ function passwordHash(password) {
 	return runtimeRequire('bcryptjs').hashSync(password, 10);
 }
 
+const LOADED = Date.now();
+
 /**
  * Starts n8n. Options: `userFolder` (default: a new temp folder), `tarball` (installed as the
  * community package), `port`, `log` (progress lines), `env` (extra variables), `keepFolder`,
@@ -178,6 +180,9 @@ export async function startN8n(options = {}) {
 		async dispose() {
 			await instance.stop();
 			instance.out?.end();
+			// scripts/e2e.mjs prints the end of each n8n's log when its suite fails (PREFINERY_N8N_LOGS).
+			const keep = process.env.PREFINERY_N8N_LOGS;
+			if (keep && existsSync(logFile)) cpSync(logFile, join(keep, `${String(Date.now() - LOADED).padStart(8, '0')}-n8n-${command}-${port}.log`));
 			if (!options.keepFolder && !options.userFolder) rmSync(userFolder, { recursive: true, force: true });
 		},
 		api: null,

@@ -4,9 +4,13 @@
 // built package (npm run build). Arguments: parts of suite names (`trigger`), test files' paths, and
 // `--test-name-pattern=…` (passed to Node's test runner: only the matching tests run; npm run test:quick).
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureRuntime, ROOT } from '../harness/runtime.mjs';
+
+/** Lines printed from the end of each n8n's log when the suite fails. */
+const LOG_LINES = 40;
 
 if (!existsSync(join(ROOT, 'dist', 'nodes', 'PrefineryTrigger', 'PrefineryTrigger.node.js'))) {
 	console.error('dist/ is missing: run `npm run build` first (npm test does).');
@@ -24,8 +28,22 @@ if (unmatched.length > 0) {
 }
 const files = suites.filter((name) => args.length === 0 || names.some((arg) => name.includes(arg))).map((name) => join('e2e', name));
 await ensureRuntime({ log: (line) => console.log(line) });
+// Each n8n the suite started leaves its log here when it is disposed; printed only if the suite fails
+// (the end of each, so that a CI run that shows only its output still shows what n8n said).
+const logs = mkdtempSync(join(tmpdir(), 'prefinery-n8n-logs-'));
 const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...runnerFlags, ...files, ...paths], {
 	cwd: ROOT,
 	stdio: 'inherit',
+	env: { ...process.env, PREFINERY_N8N_LOGS: logs },
 });
-child.on('exit', (code, signal) => process.exit(signal ? 1 : code));
+child.on('exit', (code, signal) => {
+	if (signal || code !== 0) {
+		for (const name of readdirSync(logs).sort()) {
+			const lines = readFileSync(join(logs, name), 'utf8').trimEnd().split('\n');
+			console.log(`\n----- the last ${Math.min(LOG_LINES, lines.length)} of ${lines.length} lines of ${name.replace(/^\d+-/, '')} (n8n's log, kept because the suite failed) -----`);
+			console.log(lines.slice(-LOG_LINES).join('\n'));
+		}
+	}
+	rmSync(logs, { recursive: true, force: true });
+	process.exit(signal ? 1 : code);
+});
