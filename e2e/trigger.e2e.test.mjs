@@ -200,7 +200,10 @@ describe('Prefinery Trigger in a real n8n', { timeout: 600_000 }, () => {
 		const wf = await createTriggerWorkflow(n8n, credential, { events: ['tester_created'] });
 		const { samplePayload } = await dist('lib/samples.js');
 		await n8n.api.unpublish(wf.id);
-		// Unpublishing is asynchronous too: ask until n8n answers 404 (bounded, not timed).
+		// Unpublishing is asynchronous too (2.x): wait for n8n's own publication status, sending nothing
+		// meanwhile (a request while n8n removes the webhook can put it back into n8n's webhook cache, as
+		// docs/templates.md tells), then ask until n8n answers 404 (bounded, not timed).
+		await n8n.api.unpublished(wf.id);
 		let status = 200;
 		for (let i = 0, deadline = Date.now() + 60_000; status !== 404 && Date.now() < deadline; i += 1) {
 			status = (await post(wf.urls.production, samplePayload('tester_created', 8000 + i))).status;
