@@ -22,7 +22,6 @@ const JOBS = Math.max(1, Number(process.env.PREFINERY_TEST_JOBS) || 3);
 /** Seconds, from clean-clone runs on 2 cores, for the first run's order only. */
 const ESTIMATES = { chaos: 420, queue: 290, editor: 160, reliability: 140, unit: 105, install: 80, catchup: 150, trigger: 50, templates: 300, recovery: 35, lint: 30, typecheck: 25, agent: 20, action: 20, readme: 20, verify: 15 };
 
-
 const started = Date.now();
 process.stdout.write(`npm test: the build, then lint, type-check, unit tests, checks and the real-n8n suites, ${JOBS} at a time\n`);
 const build = await runJob({ name: 'build', command: 'npm', args: ['run', 'build'], quiet: true });
