@@ -4,9 +4,10 @@
 // built package (npm run build). Arguments: parts of suite names (`trigger`), test files' paths, and
 // `--test-name-pattern=…` (passed to Node's test runner: only the matching tests run; npm run test:quick).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tail } from '../harness/n8n.mjs';
 import { ensureRuntime, ROOT } from '../harness/runtime.mjs';
 
 /** Lines printed from the end of each n8n's log when the suite fails. */
@@ -39,9 +40,8 @@ const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...runn
 child.on('exit', (code, signal) => {
 	if (signal || code !== 0) {
 		for (const name of readdirSync(logs).sort()) {
-			const lines = readFileSync(join(logs, name), 'utf8').trimEnd().split('\n');
-			console.log(`\n----- the last ${Math.min(LOG_LINES, lines.length)} of ${lines.length} lines of ${name.replace(/^\d+-/, '')} (n8n's log, kept because the suite failed) -----`);
-			console.log(lines.slice(-LOG_LINES).join('\n'));
+			console.log(`\n----- the last ${LOG_LINES} lines of ${name.replace(/^\d+-/, '')} (n8n's log, kept because the suite failed) -----`);
+			console.log(tail(join(logs, name), LOG_LINES));
 		}
 	}
 	rmSync(logs, { recursive: true, force: true });
