@@ -374,18 +374,30 @@ describe('queue mode: main, two webhook processes, a worker, PostgreSQL 17 and R
 		await settleSinks([sinkTrigger, sinkRemoveDuplicates, sinkRecipe], { quietMs: 3_000 });
 		// A failed execution's contract (docs/duplicates-and-queue-mode.md): it shows in Executions and the
 		// user retries it; the recipe's keeps its claim, so the retry runs the side effect once. Clean-clone
-		// runs saw one execution (the recipe's, once the trigger-only flow's) fail while the worker restarted
-		// (n8n fails a job the stopping worker had fetched as stalled). Each failed one of the two asserted
-		// flows is named here with its error and retried as a user does (Executions → Retry); the
-		// assertions below then hold for the events answered 200: a loss without a failed execution, or a
-		// retry that doubles, still fails.
+		// runs saw one execution (the recipe's, once the trigger-only flow's) fail while the worker restarted.
+		// Each failed one of the two asserted flows is named here with its error and retried as a user does
+		// (Executions → Retry), but for a job n8n failed as stalled (one a stopping worker had fetched:
+		// n8n 2.41.1 sets maxStalledCount to 0): n8n replaces its data with the error alone, so its Retry
+		// runs an empty workflow (read in n8n's WorkflowRunner.processError and ExecutionService.retry), and
+		// only a catch-up brings that event back. Those are counted, and the assertions below allow at most
+		// that many losses: a loss without a failed execution that shows it, or a retry that doubles, still
+		// fails.
+		const STALLED = /failed to be processed too many times/;
 		const retried = { trigger: [], recipe: [] };
+		const stalled = { trigger: 0, recipe: 0 };
 		for (const name of Object.keys(retried)) {
-			retried[name] = (await cluster.main.api.executions(flows[name].id)).filter((execution) => execution.status === 'error');
-			for (const execution of retried[name]) {
+			const failed = (await cluster.main.api.executions(flows[name].id)).filter((execution) => execution.status === 'error');
+			for (const execution of failed) {
 				const error = execution.data?.resultData?.error;
-				progress(`  ${name} execution ${execution.id} failed at ${execution.data?.resultData?.lastNodeExecuted}: ${error?.message ?? JSON.stringify(error ?? null).slice(0, 300)}; retrying it (Executions → Retry)`);
+				const message = error?.message ?? JSON.stringify(error ?? null).slice(0, 300);
+				if (STALLED.test(message)) {
+					stalled[name] += 1;
+					progress(`  ${name} execution ${execution.id} failed as stalled (n8n kept no data to retry: only a catch-up brings its event back): ${message}`);
+					continue;
+				}
+				progress(`  ${name} execution ${execution.id} failed at ${execution.data?.resultData?.lastNodeExecuted}: ${message}; retrying it (Executions → Retry)`);
 				await cluster.main.api.rest('POST', `/executions/${execution.id}/retry`, { loadWorkflow: false });
+				retried[name].push(execution);
 			}
 			if (retried[name].length > 0) await waitForFinishedExecutions(flows[name].id);
 		}
@@ -411,7 +423,7 @@ describe('queue mode: main, two webhook processes, a worker, PostgreSQL 17 and R
 				lost: ok.filter((id) => !counts.has(id)).length,
 			};
 		}
-		for (const name of Object.keys(retried)) report[name].failedAndRetried = retried[name].length;
+		for (const name of Object.keys(retried)) Object.assign(report[name], { failedAndRetried: retried[name].length, failedAsStalled: stalled[name] });
 		progress(`  per workflow: ${JSON.stringify(report, null, 1)}`);
 		// An event not answered 200 got n8n's own 5xx (e.g. 503 "Database is not ready!" on a loaded
 		// machine, or a process restarting): Prefinery drops it, the catch-up's job (e2e/chaos). The trigger
@@ -421,9 +433,9 @@ describe('queue mode: main, two webhook processes, a worker, PostgreSQL 17 and R
 			assert.deepEqual(other, [], `${name}: answers besides 200 and n8n's own 5xx`);
 		}
 		assert.equal(report.recipe.doubled, 0, 'the Postgres claim: no side effect twice');
-		assert.equal(report.recipe.lost, 0, 'the Postgres claim: no event answered 200 without its side effect');
-		assert.ok(report.recipe.sideEffects >= report.recipe.eventsAnswered200 && report.recipe.sideEffects <= STREAM.events, `side effects: ${report.recipe.sideEffects}`);
-		assert.equal(report.trigger.lost, 0);
+		assert.ok(report.recipe.lost <= stalled.recipe, `the Postgres claim: no event answered 200 without its side effect, but for a job n8n failed as stalled (${stalled.recipe}): ${JSON.stringify(report.recipe)}`);
+		assert.ok(report.recipe.sideEffects >= report.recipe.eventsAnswered200 - stalled.recipe && report.recipe.sideEffects <= STREAM.events, `side effects: ${report.recipe.sideEffects}`);
+		assert.ok(report.trigger.lost <= stalled.trigger, `trigger: no event answered 200 without its side effect, but for a job n8n failed as stalled (${stalled.trigger}): ${JSON.stringify(report.trigger)}`);
 		assert.ok(report.trigger.doubled <= STREAM.redeliveries);
 	});
 
