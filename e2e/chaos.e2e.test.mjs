@@ -36,7 +36,7 @@ import { PrefinerySimulator } from '../harness/prefinery-sim.mjs';
 import { startPostgres } from '../harness/services.mjs';
 import { CATCH_UP_TYPE, catchUpState, exampleSetupSql } from '../harness/examples.mjs';
 import { coreNodeWorkflow } from '../harness/core-nodes.mjs';
-import { createTriggerWorkflow, importExample, runFromTrigger, SECRET, startSink } from './support.mjs';
+import { createTriggerWorkflow, importExample, quiet, runFromTrigger, SECRET, send, startSink } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 const { startMockPrefineryApi } = require('../test/support/mock-prefinery-api.js');
@@ -136,7 +136,7 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 	const credentials = async () => {
 		shared ??= {
 			webhookCredential: await n8n.api.createCredential('Prefinery Webhook', 'prefineryWebhookApi', { webhookSigningSecret: SECRET }),
-			pgCredential: await n8n.api.createCredential('Postgres (claims)', 'postgres', { host: '127.0.0.1', port: pg.port, database: 'app', user: 'n8n', password: '', ssl: 'disable', sshTunnel: false }),
+			pgCredential: await n8n.api.createCredential('Postgres (claims)', 'postgres', pg.n8nCredential('app')),
 		};
 		return shared;
 	};
@@ -535,7 +535,6 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 		// 40 sign-ups, each delivered 5 times at the same moment (Prefinery retrying a delivery n8n
 		// answered too late, several webhook processes, a replay): the claim decides who goes on.
 		const { samplePayload } = await import('../dist/lib/samples.js');
-		const { send } = await import('./support.mjs');
 		const KEYS = 40;
 		const COPIES = 5;
 		for (const [name, flow] of [['postgres', postgres], ['data-table', dataTable]]) {
@@ -621,29 +620,6 @@ async function withBound(what, promise, boundMs) {
 	} finally {
 		clearTimeout(timer);
 	}
-}
-
-/**
- * Waits until no execution of the workflow is new or running, twice in a row a second apart: only for a
- * workflow that starts nothing new meanwhile (no delivery on its way, no schedule or poll published), so
- * its count only falls. Each change of the count is logged. The bound is for a broken run, not a window:
- * a loaded machine took over 180 s to finish the burst beside other suites. When it is reached, the
- * error names the executions still in progress (an execution n8n never ends is a finding, not a delay).
- */
-async function quiet(n8n, workflowId, { timeoutMs = 600_000, log = () => {} } = {}) {
-	const deadline = Date.now() + timeoutMs;
-	let calm = 0;
-	let last = -1;
-	while (Date.now() < deadline) {
-		const { inProgress } = await n8n.api.executionCounts(workflowId);
-		if (inProgress !== last) log(`workflow ${workflowId}: ${inProgress} execution(s) new or running`);
-		last = inProgress;
-		calm = inProgress === 0 ? calm + 1 : 0;
-		if (calm >= 2) return;
-		await sleep(1000);
-	}
-	const open = (await n8n.api.executions(workflowId, { includeData: false })).filter((e) => e.status === 'new' || e.status === 'running');
-	throw new Error(`executions of ${workflowId} still new or running after ${timeoutMs / 1000} s: ${JSON.stringify(open.map(({ id, status, mode, startedAt }) => ({ id, status, mode, startedAt })))}`);
 }
 
 /** "Execute workflow" from the retry's Schedule Trigger, as in the editor; returns the finished execution. */

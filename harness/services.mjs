@@ -60,7 +60,8 @@ export async function startRedis({ log = () => {} } = {}) {
 /**
  * Starts PostgreSQL 17 in a new data folder on 127.0.0.1, trust authentication for loopback.
  * initdb refuses to run as root, so as root the server runs as "nobody".
- * Returns { port, user, stop() }.
+ * Returns { port, user, n8nCredential(database), stop() }: `n8nCredential` is the data of n8n's Postgres
+ * credential for one of its databases.
  */
 export async function startPostgres({ log = () => {} } = {}) {
 	await ensurePinnedInstall({
@@ -98,6 +99,7 @@ export async function startPostgres({ log = () => {} } = {}) {
 	return {
 		port,
 		user: 'n8n',
+		n8nCredential: (database) => ({ host: '127.0.0.1', port, database, user: 'n8n', password: '', ssl: 'disable', sshTunnel: false }),
 		output: () => output,
 		async stop() {
 			await stopChild(child, 10_000);
