@@ -5,7 +5,7 @@
 // Then a time table: each job's seconds and the wall time, printed and never asserted (they depend on
 // the machine).
 import { spawn } from 'node:child_process';
-import { availableParallelism, setPriority } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ROOT } from './runtime.mjs';
@@ -26,34 +26,17 @@ export const seconds = (ms) => Math.round(ms / 100) / 10;
 export const SUITES_APART = { queue: ['templates', 'chaos'] };
 
 /**
- * The suites on the longest path (the chaos suite, then the queue suite: they never overlap), run at the
- * normal CPU priority; every other job runs at nice `BACKGROUND_NICE` (PREFINERY_TEST_NICE, default 10;
- * 0 turns it off) and takes the CPU they leave. The chaos suite's n8n answers its stream late on a busy
- * machine, and each late answer is retried by Prefinery, further apart each time: with the CPU it needs,
- * it ends sooner and does less work.
- */
-export const CRITICAL_PATH = ['chaos', 'queue'];
-const BACKGROUND_NICE = Number(process.env.PREFINERY_TEST_NICE ?? 10);
-
-/**
  * Runs one command; resolves { name, ok, code, ms, cpuSeconds, text } (stdout and stderr together).
  * On Linux it runs through harness/cpu-time.mjs, which reports the CPU seconds of the command and of
  * every process it waited for (null elsewhere).
  */
-export function runJob({ name, command, args, env = process.env, quiet = false, nice = 0 }) {
+export function runJob({ name, command, args, env = process.env, quiet = false }) {
 	return new Promise((resolveRun) => {
 		const begin = Date.now();
 		const measured = process.platform === 'linux';
 		const child = measured
 			? spawn(process.execPath, [join(ROOT, 'harness', 'cpu-time.mjs'), command, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] })
 			: spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-		if (nice > 0) {
-			try {
-				setPriority(child.pid, nice);
-			} catch {
-				// the job runs at the normal priority
-			}
-		}
 		let cpu = '';
 		if (measured) child.stdio[3].on('data', (chunk) => (cpu += chunk));
 		const out = [];
@@ -137,7 +120,7 @@ export async function runPool(jobs, { concurrency, timesFile, estimates = {} }) 
 		for (let job = await next(); job; job = await next()) {
 			if (job.before) await job.before;
 			process.stderr.write(`[${job.name}] started (${jobs.length - queue.length} of ${jobs.length})\n`);
-			const result = await runJob({ ...job, nice: CRITICAL_PATH.includes(job.kind) ? 0 : BACKGROUND_NICE });
+			const result = await runJob(job);
 			results.push(result);
 			process.stdout.write(`\n===== ${job.name}: ${result.ok ? 'passed' : `FAILED (exit ${result.code})`} in ${seconds(result.ms)} s =====\n`);
 			process.stdout.write(result.text);
