@@ -73,7 +73,7 @@ async function measure(cluster, { label, events, concurrency, recipeToo = false,
 	if (recipeToo) {
 		await sql(cluster.pg.port, 'CREATE DATABASE app').catch(() => {});
 		await sql(cluster.pg.port, 'CREATE TABLE IF NOT EXISTS prefinery_processed_events (event_id text PRIMARY KEY, event_type text NOT NULL, claimed_at timestamptz NOT NULL DEFAULT now())', { database: 'app' });
-		const pg = await api.createCredential('Postgres (app)', 'postgres', { host: '127.0.0.1', port: cluster.pg.port, database: 'app', user: 'n8n', password: '', ssl: 'disable', sshTunnel: false });
+		const pg = await api.createCredential('Postgres (app)', 'postgres', cluster.pg.n8nCredential('app'));
 		const sink = await startSink();
 		sinks.push(sink);
 		const workflow = readJson('examples/prefinery-exactly-once-postgres.json');

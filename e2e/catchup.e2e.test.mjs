@@ -61,8 +61,8 @@ describe('Prefinery Catch-Up Trigger in a real n8n', { timeout: 600_000 }, () =>
 
 		// n8n starts an execution only when a poll found something: the first one is the backfill, or the
 		// first ones: the activation's poll stops at its bound (ACTIVATION_BOUND_MS, 5 s, as n8n awaits it
-		// while publishing), which a slow machine reached after the first page (a run with this suite at a
-		// lower CPU priority beside the chaos suite), and the next poll goes on from where it stopped.
+		// while publishing), which a busy machine reached after the first page (seen with this suite starved
+		// of CPU beside the chaos suite), and the next poll goes on from where it stopped.
 		let backfills = 0;
 		let backfilled = [];
 		while (earlier.some((id) => !backfilled.some((item) => item.tester.id === id))) {

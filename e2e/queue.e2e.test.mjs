@@ -187,15 +187,7 @@ describe('queue mode: main, two webhook processes, a worker, PostgreSQL 17 and R
 			'CREATE TABLE prefinery_processed_events (event_id text PRIMARY KEY, event_type text NOT NULL, claimed_at timestamptz NOT NULL DEFAULT now())',
 			{ database: 'app' },
 		);
-		postgresCredential = await cluster.main.api.createCredential('Postgres (app)', 'postgres', {
-			host: '127.0.0.1',
-			port: cluster.pg.port,
-			database: 'app',
-			user: 'n8n',
-			password: '',
-			ssl: 'disable',
-			sshTunnel: false,
-		});
+		postgresCredential = await cluster.main.api.createCredential('Postgres (app)', 'postgres', cluster.pg.n8nCredential('app'));
 	});
 
 	after(async () => {

@@ -137,7 +137,7 @@ export async function runPool(jobs, { concurrency, timesFile, estimates = {} }) 
 }
 
 /**
- * Prints the time table of `results` (plus `extra` rows already run) and the wall time since `started`:
+ * Prints the time table of `results` and the wall time since `started`:
  * each part's seconds and CPU seconds (the command's processes, user + system), and their sums. The CPU
  * seconds added up, over the machine's cores, are what no order of the parts can go below.
  */
