@@ -256,6 +256,9 @@ describe('CI runs the documented commands', () => {
 		const lines = readFileSync(join(ROOT, '.ci', 'run'), 'utf8').split('\n').map((line) => line.trim());
 		assert.ok(lines.includes(install), `.ci/run runs "${install}"`);
 		assert.ok(lines.includes(test), `.ci/run runs "${test}"`);
-		assert.ok(lines.indexOf('npm run test:compat') > lines.indexOf(test), '.ci/run then runs the other tested n8n versions');
+		// The other tested n8n versions join npm test's pool (scripts/test.mjs, PREFINERY_TEST_COMPAT), and the
+		// chaos suite runs its full 300 sign-ups.
+		assert.ok(lines.indexOf('export PREFINERY_TEST_COMPAT=all') >= 0 && lines.indexOf('export PREFINERY_TEST_COMPAT=all') < lines.indexOf(test), '.ci/run runs the other tested n8n versions in npm test');
+		assert.ok(lines.indexOf('export PREFINERY_CHAOS_SIGNUPS=300') >= 0 && lines.indexOf('export PREFINERY_CHAOS_SIGNUPS=300') < lines.indexOf(test), '.ci/run runs the chaos suite with 300 sign-ups');
 	});
 });

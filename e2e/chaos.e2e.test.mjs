@@ -1,7 +1,7 @@
 // Chaos: what reaches the side effect when things around the trigger go wrong, with Prefinery's
 // deliveries simulated by its documented rules (harness/prefinery-sim.mjs, time compressed).
 //
-// 300 sign-ups, each with its three events (tester_created, tester_applied, tester_updated), plus
+// 300 sign-ups (PREFINERY_CHAOS_SIGNUPS; `npm test` runs 144), each with its three events (tester_created, tester_applied, tester_updated), plus
 // redeliveries, go to three workflows in one n8n (single process, SQLite) at the same time:
 //   - "trigger + catch-up": examples/prefinery-catch-up-postgres.json (claims in PostgreSQL; the
 //     Prefinery Catch-Up Trigger polling the mock API and claiming the same keys; a schedule that retries
@@ -41,8 +41,17 @@ import { createTriggerWorkflow, importExample, quiet, runFromTrigger, SECRET, se
 const require = createRequire(import.meta.url);
 const { startMockPrefineryApi } = require('../test/support/mock-prefinery-api.js');
 
-/** Sign-ups at the least: a stretch whose fault takes longer to be observed has more. */
-const SIGNUPS = 300;
+/**
+ * Sign-ups at the least: a stretch whose fault takes longer to be observed has more. 300 when the suite
+ * runs alone (`npm run test:chaos`) and in CI (.ci/run); `npm test` runs 144 (PREFINERY_CHAOS_SIGNUPS,
+ * scripts/test.mjs), the same stretches, faults and assertions with fewer sign-ups in each. A multiple
+ * of 12 (six stretches, two of them halved) and at least 120, so that the CRM's faults (tester ids
+ * ending in 07, 17 and 27) fall among the streamed sign-ups.
+ */
+const SIGNUPS = Number(process.env.PREFINERY_CHAOS_SIGNUPS ?? 300);
+if (!Number.isInteger(SIGNUPS) || SIGNUPS < 120 || SIGNUPS % 12 !== 0) {
+	throw new Error(`PREFINERY_CHAOS_SIGNUPS=${process.env.PREFINERY_CHAOS_SIGNUPS}: give a multiple of 12, at least 120 (default 300).`);
+}
 const PER_STRETCH = SIGNUPS / 6;
 /** Testers who signed up before the workflows existed (only the catch-up can know them). */
 const EARLIER = 20;

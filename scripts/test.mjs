@@ -15,12 +15,27 @@
 // test:e2e -- <suite>). PREFINERY_TEST_JOBS=1 runs them one after another.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { chooseSpecs, compatJobs, installCompatRuntime, reportCompat } from '../harness/compat.mjs';
 import { countTests, printTimeTable, runJob, runPool, SUITES_APART } from '../harness/pool.mjs';
 import { ensureRuntime, ROOT } from '../harness/runtime.mjs';
 
 const JOBS = Math.max(1, Number(process.env.PREFINERY_TEST_JOBS) || 3);
+/**
+ * PREFINERY_TEST_COMPAT=all (CI's .ci/run), or a comma-separated list of e2e/compat names: the other n8n
+ * versions' suites join the same pool (harness/compat.mjs), as npm run test:compat runs them alone.
+ */
+let compat = [];
+try {
+	compat = process.env.PREFINERY_TEST_COMPAT ? chooseSpecs(process.env.PREFINERY_TEST_COMPAT.split(',').map((name) => name.trim())) : [];
+} catch (error) {
+	process.stderr.write(`PREFINERY_TEST_COMPAT: ${error.message}\n`);
+	process.exit(2);
+}
 /** Seconds, from clean-clone runs on 2 cores, for the first run's order only. */
 const ESTIMATES = { chaos: 420, queue: 290, editor: 160, reliability: 140, unit: 105, install: 80, catchup: 150, trigger: 50, templates: 300, recovery: 35, lint: 30, typecheck: 25, agent: 20, action: 20, readme: 20, verify: 15 };
+
+/** The chaos suite's sign-ups in npm test (it runs 300 alone and in CI). */
+const CHAOS_SIGNUPS = 144;
 
 const started = Date.now();
 process.stdout.write(`npm test: the build, then lint, type-check, unit tests, checks and the real-n8n suites, ${JOBS} at a time\n`);
@@ -35,7 +50,13 @@ const suites = readdirSync(join(ROOT, 'e2e'))
 	.filter((file) => file.endsWith('.e2e.test.mjs'))
 	.map((file) => file.replace('.e2e.test.mjs', ''));
 // A failed install is reported by each suite's own scripts/e2e.mjs, which tries it again.
-const runtime = ensureRuntime({ log: (line) => process.stderr.write(`[runtime] ${line}\n`) }).catch(() => undefined);
+const pinned = ensureRuntime({ log: (line) => process.stderr.write(`[runtime] ${line}\n`) }).catch(() => undefined);
+// The other versions (PREFINERY_TEST_COMPAT) install after the pinned one (so each reuses its sqlite3
+// build), side by side, and no suite starts before every install has ended: two CI runs on 2 cores went
+// red in the chaos suite with n8n installs (140,000–170,000 files each) writing beside it. Lint,
+// type-check and the unit tests run meanwhile.
+const runtime = compat.length === 0 ? pinned : pinned.then(() => Promise.all(compat.map((spec) => installCompatRuntime(spec, (line) => process.stderr.write(`[runtime ${spec.name}] ${line}\n`)))));
+const otherVersions = compatJobs(compat, { before: runtime });
 const results = await runPool(
 	[
 		{ name: 'lint', command: 'npm', args: ['run', 'lint'] },
@@ -47,17 +68,24 @@ const results = await runPool(
 			command: process.execPath,
 			args: [join(ROOT, 'scripts', 'e2e.mjs'), `e2e/${suite}.e2e.test.mjs`],
 			before: runtime,
+			// The chaos suite's stretches with fewer sign-ups in each (144; CI's .ci/run asks for 300, as
+			// `npm run test:chaos` runs alone): e2e/chaos.e2e.test.mjs.
+			env: suite === 'chaos' ? { ...process.env, PREFINERY_CHAOS_SIGNUPS: process.env.PREFINERY_CHAOS_SIGNUPS ?? String(CHAOS_SIGNUPS) } : process.env,
 			kind: suite,
 			apart: SUITES_APART[suite],
 		})),
+		...otherVersions,
 	],
-	{ concurrency: JOBS, timesFile: join(ROOT, '.cache', 'test-times.json'), estimates: ESTIMATES },
+	// Another version's suite is estimated as the pinned one's (the first run's order only).
+	{ concurrency: JOBS, timesFile: join(ROOT, '.cache', 'test-times.json'), estimates: { ...ESTIMATES, ...Object.fromEntries(otherVersions.filter((job) => ESTIMATES[job.kind]).map((job) => [job.name, ESTIMATES[job.kind]])) } },
 );
 
 const total = printTimeTable(`Time table (npm test, ${JOBS} jobs at a time)`, [build, ...results], started);
 const failed = results.filter((r) => !r.ok);
+// A version older than the package's floor passes by refusing it: its suites' own results say so.
+const versions = compat.length > 0 ? reportCompat(compat, otherVersions, results) : { ok: true };
 // A job that failed without a failing test (lint, a suite that did not start) counts as one failure.
 const failures = total.fail + failed.filter((r) => countTests(r.text).fail === 0).length;
 if (failed.length > 0) process.stdout.write(`\nFailed: ${failed.map((r) => r.name).join(', ')}.\n`);
 process.stdout.write(`\n${total.pass} passed, ${failures} failed, ${total.skipped} skipped\n`);
-process.exit(failed.length > 0 ? 1 : 0);
+process.exit(failed.length > 0 || !versions.ok ? 1 : 0);
