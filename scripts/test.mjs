@@ -51,11 +51,11 @@ const suites = readdirSync(join(ROOT, 'e2e'))
 	.map((file) => file.replace('.e2e.test.mjs', ''));
 // A failed install is reported by each suite's own scripts/e2e.mjs, which tries it again.
 const pinned = ensureRuntime({ log: (line) => process.stderr.write(`[runtime] ${line}\n`) }).catch(() => undefined);
-// The other versions (PREFINERY_TEST_COMPAT) install after the pinned one (so each reuses its sqlite3
-// build), side by side, and no suite starts before every install has ended: two CI runs on 2 cores went
-// red in the chaos suite with n8n installs (140,000–170,000 files each) writing beside it. Lint,
-// type-check and the unit tests run meanwhile.
-const runtime = compat.length === 0 ? pinned : pinned.then(() => Promise.all(compat.map((spec) => installCompatRuntime(spec, (line) => process.stderr.write(`[runtime ${spec.name}] ${line}\n`)))));
+// The other versions (PREFINERY_TEST_COMPAT) install beside the pinned one (one sqlite3 build, copied
+// by the others: harness/runtime.mjs), and no suite starts before every install has ended: two CI runs
+// on 2 cores went red in the chaos suite with n8n installs (140,000–170,000 files each) writing beside
+// it. Lint, type-check and the unit tests run meanwhile.
+const runtime = compat.length === 0 ? pinned : Promise.all([pinned, ...compat.map((spec) => installCompatRuntime(spec, (line) => process.stderr.write(`[runtime ${spec.name}] ${line}\n`)))]);
 const otherVersions = compatJobs(compat, { before: runtime });
 const results = await runPool(
 	[
