@@ -428,15 +428,25 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 		// "Record failure" runs, so that answer was never recorded): every call but the last came before the
 		// kill, and the last one parked it.
 		assert.ok(refused.length > 0 && accepted.some(CRM_FAILS_ONCE) && accepted.some(CRM_STALLS_ONCE), `the CRM's faults happened: ${JSON.stringify(report['CRM faults'])}`);
-		const { rows: parkedClaims } = await sql(pg.port, 'SELECT tester_id, email, attempts, last_error FROM prefinery_claims WHERE parked_at IS NOT NULL ORDER BY tester_id', { database: 'app' });
+		const { rows: parkedClaims } = await sql(pg.port, 'SELECT tester_id, email, attempts, last_error, (extract(epoch FROM parked_at) * 1000)::float8 AS parked_ms FROM prefinery_claims WHERE parked_at IS NOT NULL ORDER BY tester_id', { database: 'app' });
 		assert.deepEqual(parkedClaims.map((c) => c.tester_id).sort(), [...refused].sort(), 'exactly the refused contacts are parked');
 		for (const claim of parkedClaims) {
 			assert.match(claim.last_error, /422/, `parked with the CRM's reason: ${JSON.stringify(claim)}`);
 			const calls = withCatchUpCalls.filter((r) => String(r.body.tester_id) === claim.tester_id);
 			assert.ok(calls.length >= 1 && calls.slice(0, -1).every((r) => r.at <= killedAt), `${claim.tester_id}: sent once, never again (or once more after a call the SIGKILL cut off): ${JSON.stringify(calls.map((r) => ({ attempt: r.body.attempt, source: r.body.source, status: r.status, beforeKill: r.at <= killedAt })))}`);
 		}
-		const failures = (await n8n.api.executions(withCatchUp.id)).filter((e) => e.status === 'error').map((e) => e.data?.resultData?.error?.message ?? '');
-		for (const claim of parkedClaims) assert.ok(failures.some((message) => message.includes(claim.email) && message.includes('422')), `a failed execution names ${claim.email}: ${JSON.stringify(failures).slice(0, 600)}`);
+		const kept = await n8n.api.executions(withCatchUp.id);
+		const failures = kept.filter((e) => e.status === 'error').map((e) => e.data?.resultData?.error?.message ?? '');
+		// But one case (docs/catch-up.md, "Parked: tell someone"): the SIGKILL between "Record failure", which
+		// parked the claim, and "Parked: tell someone", which fails the execution naming it. The claim is
+		// parked before the kill and its execution shows as crashed. Seen once in a CI run on 2026-12-07.
+		const crashedExecutions = kept.filter((e) => e.status === 'crashed').length;
+		for (const claim of parkedClaims) {
+			const named = failures.some((message) => message.includes(claim.email) && message.includes('422'));
+			const cutOffByTheKill = crashedExecutions > 0 && claim.parked_ms <= killedAt;
+			assert.ok(named || cutOffByTheKill, `a failed execution names ${claim.email} (parked ${new Date(claim.parked_ms).toISOString()}, the SIGKILL ${new Date(killedAt).toISOString()}, ${crashedExecutions} crashed): ${JSON.stringify(failures).slice(0, 600)}`);
+			if (!named) log(`${claim.email}: parked before the SIGKILL, which cut off the execution that would have named it (${crashedExecutions} crashed)`);
+		}
 		// The chaos was real (the numbers go to docs/catch-up.md), by construction: each stretch lasted
 		// until its fault was observed. The n8n-down stretch is exact: each of its sign-ups whose
 		// tester_created was not redelivered in the burst is lost by every workflow until the catch-up.
