@@ -65,3 +65,40 @@ it("the other versions' jobs (harness/compat.mjs, npm test's and test:compat's) 
 	assert.ok(jobs.some((job) => job.kind === 'queue'), 'a version runs the queue suite');
 	assert.throws(() => chooseSpecs(['0.1']), /No e2e\/compat\/n8n-0\.1\. Known: .*\(or all\)/);
 });
+
+it('a suite that prints LIGHT_MARKER (the rest of it waits on timers) no longer keeps the others apart', async () => {
+	const { LIGHT_MARKER } = await import('../harness/pool.mjs');
+	const dir = mkdtempSync(join(tmpdir(), 'prefinery-pool-light-'));
+	// "chaos" runs heavy for a moment, prints the marker, then stays running for a while; "queue" (kept
+	// apart from it) records whether chaos was still running when it started, and whether it was heavy.
+	const chaos = `
+const { writeFileSync, rmSync } = require('node:fs');
+const { join } = require('node:path');
+const dir = process.argv[1];
+writeFileSync(join(dir, 'chaos.heavy'), '');
+setTimeout(() => {
+	rmSync(join(dir, 'chaos.heavy'));
+	writeFileSync(join(dir, 'chaos.light'), '');
+	// The marker mid-chunk, with more output after it in the same write.
+	process.stdout.write('# [chaos] 219 s: ' + ${JSON.stringify(LIGHT_MARKER)} + '\\n' + '# [chaos] 220 s: catch-up: head at 1181 of 1181\\n'.repeat(20));
+	setTimeout(() => rmSync(join(dir, 'chaos.light')), 3000);
+}, 500);
+`;
+	const queue = `
+const { existsSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const dir = process.argv[1];
+writeFileSync(join(dir, 'queue.saw'), JSON.stringify({ heavy: existsSync(join(dir, 'chaos.heavy')), light: existsSync(join(dir, 'chaos.light')) }));
+`;
+	// The pool's own output (the marker included, which npm test's pool would read from this check) goes nowhere.
+	const nowhere = { write: () => true };
+	await runPool(
+		[
+			{ name: 'chaos', kind: 'chaos', quiet: true, command: process.execPath, args: ['-e', chaos, dir] },
+			{ name: 'queue', kind: 'queue', quiet: true, apart: SUITES_APART.queue, command: process.execPath, args: ['-e', queue, dir] },
+		],
+		{ concurrency: 2, timesFile: join(dir, 'times.json'), estimates: { chaos: 10, queue: 5 }, out: nowhere, err: nowhere },
+	);
+	const { readFileSync } = await import('node:fs');
+	assert.deepEqual(JSON.parse(readFileSync(join(dir, 'queue.saw'), 'utf8')), { heavy: false, light: true });
+});

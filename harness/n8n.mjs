@@ -19,16 +19,39 @@ export const OWNER = {
 // Modules n8n 2.41 can run that this package's tests never use (an unknown name is a start-up error).
 const DISABLED_MODULES = 'insights,mcp,mcp-registry,chat-hub,workflow-builder,instance-ai,agents';
 
-export function freePort() {
-	return new Promise((resolvePort, reject) => {
+/** Whether `port` can be listened on now (on loopback). */
+function canListen(port) {
+	return new Promise((resolveTry) => {
 		const server = createServer();
 		server.unref();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address();
-			server.close(() => resolvePort(port));
-		});
+		server.once('error', () => resolveTry(false));
+		server.listen(port, '127.0.0.1', () => server.close(() => resolveTry(true)));
 	});
+}
+
+/** The first port of Linux's ephemeral range (the kernel's default when it cannot be read). */
+function ephemeralStart() {
+	try {
+		return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+	} catch {
+		return 32768;
+	}
+}
+
+/**
+ * A port free now, for a process that binds it later, and again on every restart (n8n's HTTP and task
+ * broker ports). Drawn below the ephemeral range: a port from that range, once released, can be taken as
+ * the local port of any outgoing connection on the machine before the process binds it again (seen: a
+ * restarted n8n stopped with "Task Broker's port … is already in use" while other suites ran).
+ */
+export async function freePort() {
+	const high = Math.min(ephemeralStart(), 65536) - 1;
+	const low = Math.max(1024, high - 12_000);
+	for (let tries = 0; tries < 100; tries += 1) {
+		const port = low + Math.floor(Math.random() * (high - low + 1));
+		if (await canListen(port)) return port;
+	}
+	throw new Error(`no free port between ${low} and ${high} after 100 tries`);
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

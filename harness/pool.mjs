@@ -26,11 +26,19 @@ export const seconds = (ms) => Math.round(ms / 100) / 10;
 export const SUITES_APART = { queue: ['templates', 'chaos'] };
 
 /**
+ * What a suite prints (on stdout or stderr) once the rest of it only waits on timers, so that the suites
+ * kept apart from it may start beside it (the chaos suite, once every delivery has its fate and its
+ * webhook-only workflows are quiet: the rest waits on the Catch-Up Trigger's one-minute polls and the
+ * stale age of open claims, about 200–250 s).
+ */
+export const LIGHT_MARKER = '[pool] from here on this suite waits on timers';
+
+/**
  * Runs one command; resolves { name, ok, code, ms, cpuSeconds, text } (stdout and stderr together).
  * On Linux it runs through harness/cpu-time.mjs, which reports the CPU seconds of the command and of
  * every process it waited for (null elsewhere).
  */
-export function runJob({ name, command, args, env = process.env, quiet = false }) {
+export function runJob({ name, command, args, env = process.env, quiet = false }, { onLight = () => {} } = {}) {
 	return new Promise((resolveRun) => {
 		const begin = Date.now();
 		const measured = process.platform === 'linux';
@@ -41,9 +49,25 @@ export function runJob({ name, command, args, env = process.env, quiet = false }
 		if (measured) child.stdio[3].on('data', (chunk) => (cpu += chunk));
 		const out = [];
 		let partial = '';
-		child.stdout.on('data', (chunk) => out.push(chunk));
+		// LIGHT_MARKER, looked for in what came last (a chunk may end inside it).
+		let recent = '';
+		let light = false;
+		const look = (chunk) => {
+			if (light) return;
+			const text = recent + chunk.toString();
+			recent = text.slice(-LIGHT_MARKER.length);
+			if (text.includes(LIGHT_MARKER)) {
+				light = true;
+				onLight();
+			}
+		};
+		child.stdout.on('data', (chunk) => {
+			out.push(chunk);
+			look(chunk);
+		});
 		child.stderr.on('data', (chunk) => {
 			out.push(chunk);
+			look(chunk);
 			if (quiet) return;
 			const lines = (partial + chunk.toString()).split('\n');
 			partial = lines.pop();
@@ -73,11 +97,13 @@ export function countTests(text) {
 }
 
 /**
- * Runs `jobs` ({ name, command, args, env?, before?: Promise }) `concurrency` at a time, longest first.
+ * Runs `jobs` ({ name, command, args, env?, before?: Promise }) `concurrency` at a time, longest first;
+ * its own lines go to `out` (each job's block) and `err` (progress), process.stdout and process.stderr
+ * unless given.
  * A job waits for its `before` (e.g. an install) once it is its turn. Returns the results in the order
  * they ended, and records their seconds in `timesFile` for the next run's order.
  */
-export async function runPool(jobs, { concurrency, timesFile, estimates = {} }) {
+export async function runPool(jobs, { concurrency, timesFile, estimates = {}, out = process.stdout, err = process.stderr }) {
 	const previous = existsSync(timesFile) ? JSON.parse(readFileSync(timesFile, 'utf8')) : {};
 	const expected = (job) => previous[job.name] ?? estimates[job.name] ?? 60;
 	const queue = [...jobs].sort((a, b) => expected(b) - expected(a));
@@ -87,7 +113,9 @@ export async function runPool(jobs, { concurrency, timesFile, estimates = {} }) 
 	const busy = new Set();
 	const running = new Set();
 	const apart = (a, b) => Boolean(a.apart?.includes(b.kind) || b.apart?.includes(a.kind));
-	const canStart = (job) => ready.has(job) && (!job.group || !busy.has(job.group)) && ![...running].some((other) => apart(job, other));
+	// A running job that printed LIGHT_MARKER no longer keeps others apart.
+	const light = new Set();
+	const canStart = (job) => ready.has(job) && (!job.group || !busy.has(job.group)) && ![...running].some((other) => !light.has(other) && apart(job, other));
 	const waiting = [];
 	const wakeAll = () => {
 		for (const wake of waiting.splice(0)) wake();
@@ -119,12 +147,19 @@ export async function runPool(jobs, { concurrency, timesFile, estimates = {} }) 
 	const worker = async () => {
 		for (let job = await next(); job; job = await next()) {
 			if (job.before) await job.before;
-			process.stderr.write(`[${job.name}] started (${jobs.length - queue.length} of ${jobs.length})\n`);
-			const result = await runJob(job);
+			err.write(`[${job.name}] started (${jobs.length - queue.length} of ${jobs.length})\n`);
+			const result = await runJob(job, {
+				onLight: () => {
+					light.add(job);
+					err.write(`[${job.name}] the rest waits on timers: the suites kept apart from it may start\n`);
+					wakeAll();
+				},
+			});
+			light.delete(job);
 			results.push(result);
-			process.stdout.write(`\n===== ${job.name}: ${result.ok ? 'passed' : `FAILED (exit ${result.code})`} in ${seconds(result.ms)} s =====\n`);
-			process.stdout.write(result.text);
-			if (!result.ok) process.stdout.write(`\n===== ${job.name} FAILED (see above) =====\n`);
+			out.write(`\n===== ${job.name}: ${result.ok ? 'passed' : `FAILED (exit ${result.code})`} in ${seconds(result.ms)} s =====\n`);
+			out.write(result.text);
+			if (!result.ok) out.write(`\n===== ${job.name} FAILED (see above) =====\n`);
 			if (job.group) busy.delete(job.group);
 			running.delete(job);
 			wakeAll();

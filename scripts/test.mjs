@@ -12,7 +12,9 @@
 // 3. Each job's output is printed as one block when it ends; then the time table and the counts.
 //
 // Exits non-zero when any job failed. Each part still runs alone (npm run lint, test:unit, test:verify,
-// test:e2e -- <suite>). PREFINERY_TEST_JOBS=1 runs them one after another.
+// test:e2e -- <suite>). PREFINERY_TEST_JOBS=1 runs them one after another. CI (.ci/run) adds the other
+// n8n versions' suites to the same pool (PREFINERY_TEST_COMPAT=all) and the chaos suite's full 300
+// sign-ups (PREFINERY_CHAOS_SIGNUPS=300; 144 here unless told).
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chooseSpecs, compatJobs, installCompatRuntime, reportCompat } from '../harness/compat.mjs';
