@@ -9,9 +9,8 @@
 // the model nor the Prefinery API, and that the example as shipped (no credential) lets nobody in.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { packPackage, startN8n, waitForWebhook } from '../harness/n8n.mjs';
@@ -102,7 +101,7 @@ describe(`The Prefinery Tool in a real AI Agent (n8n ${runtimePaths().n8nVersion
 			finalAnswer: (toolMessages) => `I looked it up in Prefinery. The tool returned: ${toolMessages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))).join('\n')}`,
 		});
 		progress(`packing the package and starting n8n ${runtimePaths().n8nVersion} (slow on a busy machine)`);
-		const pack = packPackage(mkdtempSync(join(tmpdir(), 'prefinery-pack-')));
+		const pack = packPackage();
 		// No N8N_COMMUNITY_PACKAGES_ALLOW_TOOL_USAGE: n8n ≥ 1.85 (2.41 and 1.123 included) has no such
 		// setting any more and offers every installed node that is usableAsTool as a tool.
 		n8n = await startN8n({ tarball: pack.tarball, log: progress, startTimeoutMs: 300_000 });

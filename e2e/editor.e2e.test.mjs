@@ -4,8 +4,7 @@
 // before any event), add the Prefinery action node without an API key, and no browser errors from
 // our nodes. With PREFINERY_SCREENSHOTS=<folder> it also writes the README's screenshots there.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { OWNER, packPackage, startN8n } from '../harness/n8n.mjs';
@@ -189,7 +188,7 @@ async function clickExecuteStep() {
 describe('the n8n editor, as a new user meets the package', { timeout: 600_000 }, () => {
 	before(async () => {
 		// A fresh n8n with the packed package and nothing else: no credential, no workflow.
-		const pack = packPackage(mkdtempSync(join(tmpdir(), 'prefinery-pack-')));
+		const pack = packPackage();
 		n8n = await startN8n({ tarball: pack.tarball, log: progress });
 		progress('starting Chromium');
 		browser = await launchChromium({ log: progress });

@@ -76,7 +76,7 @@ async function proveN8nRunsIt(home) {
 describe('every documented install path, as written', { timeout: 1_200_000 }, () => {
 	before(async () => {
 		runtime = await ensureRuntime({ log: progress });
-		const pack = packPackage(mkdtempSync(join(tmpdir(), 'prefinery-pack-')));
+		const pack = packPackage();
 		folders.push(join(pack.tarball, '..'));
 		progress('starting a local npm registry and publishing the packed package to it');
 		registry = await startRegistry({ log: progress });

@@ -176,7 +176,7 @@ async function settleSinks(watched, { quietMs = 8_000, timeoutMs = 300_000 } = {
 
 describe('queue mode: main, two webhook processes, a worker, PostgreSQL 17 and Redis', { timeout: 1_200_000 }, () => {
 	before(async () => {
-		const pack = packPackage(mkdtempSync(join(tmpdir(), 'prefinery-pack-')));
+		const pack = packPackage();
 		temp.push(join(pack.tarball, '..'));
 		cluster = await startCluster({ tarball: pack.tarball, webhooks: 2, workers: 1, log: progress });
 		proxy = await startRoundRobinProxy(cluster.webhooks.map((process) => process.baseUrl));

@@ -2,10 +2,8 @@
 // package installed as a community package, plus helpers to build workflows and send signed events.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packPackage, sleep, startN8n, waitForWebhook } from '../harness/n8n.mjs';
+import { logFileFor, logSince, logSize, packPackage, sleep, startN8n, waitForWebhook } from '../harness/n8n.mjs';
 import { ROOT } from '../harness/runtime.mjs';
 import { TRIGGER_TYPE } from '../harness/examples.mjs';
 
@@ -40,7 +38,7 @@ export const SECRET = 'whsec_e2e_' + 'k3y-not-for-production';
 export const TRIGGER_NAME = 'Prefinery Trigger';
 
 export async function startSuiteN8n() {
-	const pack = packPackage(mkdtempSync(join(tmpdir(), 'prefinery-pack-')));
+	const pack = packPackage();
 	const n8n = await startN8n({ tarball: pack.tarball, log: (line) => process.stderr.write(`${line}\n`) });
 	try {
 		const credential = await n8n.api.createCredential('Prefinery Webhook (e2e)', 'prefineryWebhookApi', {
@@ -97,7 +95,16 @@ export async function send(url, body, { secret = SECRET, timestamp, headers = {}
 	const t = timestamp ?? Math.floor(Date.now() / 1000);
 	const all = { 'content-type': contentType, ...headers };
 	if (secret !== null) all['x-prefinery-signature'] = signatureHeader(secret, t, signBody ?? raw);
-	return readAnswer(await fetch(url, { method: 'POST', headers: all, body: raw }));
+	const logFile = logFileFor(url);
+	const mark = logFile ? logSize(logFile) : 0;
+	const answer = await readAnswer(await fetch(url, { method: 'POST', headers: all, body: raw }));
+	if (logFile && answer.status >= 500) {
+		// n8n's own answer to a failure is a bare "There was a problem executing the workflow": what its log
+		// said meanwhile (the error and its stack) goes into the text, so a failed assertion shows the cause.
+		await sleep(500); // its log reaches the file through a pipe
+		answer.text += `\n----- n8n's log while it answered ${answer.status} -----\n${logSince(logFile, mark)}`;
+	}
+	return answer;
 }
 
 /**

@@ -3,7 +3,7 @@
 // Used by the real-n8n test suite (e2e/), `npm start` and the benchmarks.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,8 +69,22 @@ export async function stopChild(child, graceMs) {
 	});
 }
 
-/** Packs the built package (dist/ must exist) and returns the tarball path. */
-export function packPackage(destination) {
+/** Folders made by tempFolder, removed when this process exits. */
+const TEMP_FOLDERS = new Set();
+
+/** A new folder under the system's temp folder, removed when this process exits, whatever its tests did. */
+export function tempFolder(prefix) {
+	const folder = mkdtempSync(join(tmpdir(), prefix));
+	if (TEMP_FOLDERS.size === 0) process.once('exit', () => TEMP_FOLDERS.forEach((f) => rmSync(f, { recursive: true, force: true })));
+	TEMP_FOLDERS.add(folder);
+	return folder;
+}
+
+/**
+ * Packs the built package (dist/ must exist) as npm would publish it into `destination` (by default a
+ * temp folder removed when this process exits); returns the tarball's path, sizes and file count.
+ */
+export function packPackage(destination = tempFolder('prefinery-pack-')) {
 	if (!existsSync(join(ROOT, 'dist', 'nodes', 'PrefineryTrigger', 'PrefineryTrigger.node.js'))) {
 		throw new Error('dist/ is missing: run `npm run build` first.');
 	}
@@ -158,6 +172,7 @@ export async function startN8n(options = {}) {
 		...(process.env.PREFINERY_TEST_LAZY_ISOLATE === 'true' ? { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' } : {}),
 		...(options.env ?? {}),
 	};
+	LOG_FILES.set(String(port), logFile);
 	const instance = {
 		baseUrl,
 		port,
@@ -207,6 +222,7 @@ export async function startN8n(options = {}) {
 			const keep = process.env.PREFINERY_N8N_LOGS;
 			if (keep && existsSync(logFile)) cpSync(logFile, join(keep, `${String(Date.now() - LOADED).padStart(8, '0')}-n8n-${command}-${port}.log`));
 			if (!options.keepFolder && !options.userFolder) rmSync(userFolder, { recursive: true, force: true });
+			LOG_FILES.delete(String(port));
 		},
 		api: null,
 	};
@@ -218,6 +234,33 @@ export async function startN8n(options = {}) {
 		throw error;
 	}
 	return instance;
+}
+
+/** The log file of each n8n this process started and has not disposed, by its port (logFileFor). */
+const LOG_FILES = new Map();
+
+/** The log file of the n8n (started by this process) that `url` reaches, or undefined. */
+export function logFileFor(url) {
+	return LOG_FILES.get(new URL(url).port);
+}
+
+/** What `file` holds past byte `offset` (n8n's log since a moment: see logSize), at most `max` characters from its end. */
+export function logSince(file, offset, max = 4000) {
+	try {
+		const text = readFileSync(file).subarray(offset).toString('utf8');
+		return text.length > max ? `…${text.slice(-max)}` : text;
+	} catch {
+		return '(no log)';
+	}
+}
+
+/** The size of `file` now (0 when it does not exist yet): a mark for logSince. */
+export function logSize(file) {
+	try {
+		return statSync(file).size;
+	} catch {
+		return 0;
+	}
 }
 
 export function tail(file, lines = 60) {
@@ -242,11 +285,13 @@ function isStaleConnection(error) {
  * n8n answers every request 503 "Database is not ready!" while its database ping fails, which happens
  * on a loaded machine with SQLite (n8n's own check, DB_PING_TIMEOUT_MS). An administrator's call is
  * simply tried again then, for up to 60 s; likewise (a few times) after n8n's 500 "Internal server
- * error" and 400 SQLITE_CONSTRAINT; any other answer is returned as it is.
+ * error", 400 SQLITE_CONSTRAINT and a publish's 400 "Error validating node parameters"; any other answer
+ * is returned as it is.
  */
 async function whileDatabaseBusy(request) {
 	let constraintRetries = 2;
 	let internalRetries = 3;
+	let validationRetries = 2;
 	let resetRetries = 2;
 	for (const deadline = Date.now() + 60_000; ; await sleep(500)) {
 		let res;
@@ -282,6 +327,17 @@ async function whileDatabaseBusy(request) {
 		if (res.status === 500 && text.includes('Internal server error') && internalRetries > 0) {
 			internalRetries -= 1;
 			process.stderr.write(`n8n answered ${res.status} ${text.slice(0, 120)}; asking again\n`);
+			continue;
+		}
+		// A clean-clone-size load (templates beside the chaos suite, the unit tests and the editor suite)
+		// had n8n 2.41 refuse the publish of a template it had published minutes before, unchanged: 400
+		// "Error validating node parameters", which its validation gives for any exception it catches (and
+		// does not log); the same node validates clean, every time, outside that load. Asked again, at most
+		// twice, and said on stderr: a user would press Publish again. A template that really has an issue
+		// gets "Missing or invalid required parameters" and fails the same as before.
+		if (res.status === 400 && text.includes('Error validating node parameters') && validationRetries > 0) {
+			validationRetries -= 1;
+			process.stderr.write(`n8n answered ${res.status} ${text.slice(0, 160)}; asking again\n`);
 			continue;
 		}
 		if (res.status !== 503 || !text.includes('Database is not ready') || Date.now() > deadline) return { res, text };

@@ -2,8 +2,7 @@
 // `npm start`: a local n8n (pinned runtime, SQLite, loopback) with this package installed from its
 // packed tarball, the example workflow published, and a loopback "CRM" that prints what it receives.
 // State lives in .n8n-local/ (git-ignored) so your edits survive restarts. Ctrl-C stops everything.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, packPackage, startN8n, OWNER } from '../harness/n8n.mjs';
 import { ROOT } from '../harness/runtime.mjs';
@@ -26,7 +25,7 @@ async function portOrFree(preferred) {
 async function main() {
 	mkdirSync(STATE_DIR, { recursive: true });
 	const state = existsSync(STATE_FILE) ? JSON.parse(readFileSync(STATE_FILE, 'utf8')) : {};
-	const pack = packPackage(mkdtempSync(join(tmpdir(), 'prefinery-pack-')));
+	const pack = packPackage();
 	// Reinstall the freshly packed package each start, so the running n8n has your latest build.
 	rmSync(join(STATE_DIR, '.n8n', 'nodes'), { recursive: true, force: true });
 	const port = await portOrFree(Number(process.env.N8N_PORT) || 5678);

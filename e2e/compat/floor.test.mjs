@@ -3,9 +3,7 @@
 // (added in 1.85.0; the lint rule node-connection-type-literal forbids the 'main' literal that older
 // n8n would take). If this ever fails, the floor moved down: update docs/compatibility.md.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { packPackage, startN8n } from '../../harness/n8n.mjs';
 import { runtimePaths, runtimeRequire } from '../../harness/runtime.mjs';
@@ -14,7 +12,7 @@ let n8n;
 
 describe(`n8n ${runtimePaths().n8nVersion}, below the floor`, { timeout: 300_000 }, () => {
 	before(async () => {
-		const pack = packPackage(mkdtempSync(join(tmpdir(), 'prefinery-pack-')));
+		const pack = packPackage();
 		n8n = await startN8n({ tarball: pack.tarball, log: (line) => process.stderr.write(`${line}\n`) });
 	});
 
