@@ -2,7 +2,7 @@
 // job and one of a kind it keeps apart from (scripts/test.mjs and scripts/compat.mjs keep the queue suite
 // apart from the templates and the chaos suites, which may overlap each other). Each job is a real
 // process that marks itself running with a file and fails if a job it must not meet is running, so an
-// overlap fails its job.
+// overlap fails its job. The templates and catch-up suites, which wait on polls, get slots of their own.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,7 @@ setTimeout(() => rmSync(join(dir, name + '.running')), 300);
 `;
 
 it('jobs of one group, or of kinds kept apart, never run side by side', async () => {
-	assert.deepEqual(SUITES_APART.queue, ['templates', 'chaos']);
+	assert.deepEqual(SUITES_APART.queue, ['templates', 'chaos', 'claims']);
 	const dir = mkdtempSync(join(tmpdir(), 'prefinery-pool-'));
 	const specs = [
 		{ name: '1.123/queue', kind: 'queue', apart: SUITES_APART.queue, never: ['1.123/templates', '1.85/templates', 'chaos'] },
@@ -94,4 +94,56 @@ writeFileSync(join(dir, 'queue.saw'), JSON.stringify({ heavy: existsSync(join(di
 	);
 	const { readFileSync } = await import('node:fs');
 	assert.deepEqual(JSON.parse(readFileSync(join(dir, 'queue.saw'), 'utf8')), { heavy: false, light: true });
+});
+
+it('a timer-bound suite (TIMER_BOUND) runs in a slot of its own beside `concurrency` others; with concurrency 1, nothing overlaps', async () => {
+	const { TIMER_BOUND, timerSlotsFor } = await import('../harness/pool.mjs');
+	assert.deepEqual(TIMER_BOUND, ['templates', 'catchup']);
+	// npm test's and test:compat's slots: one per templates suite (CI runs three), none one after another.
+	const templates = [{ kind: 'templates' }, { kind: 'templates' }, { kind: 'templates' }, { kind: 'catchup' }, { kind: 'queue' }];
+	assert.equal(timerSlotsFor(templates, 3), 3);
+	assert.equal(timerSlotsFor([{ kind: 'queue' }], 3), 1);
+	assert.equal(timerSlotsFor(templates, 1), 0);
+	const { readFileSync, rmSync } = await import('node:fs');
+	// Each job records which jobs were running when it started and when it ends (so that two jobs that
+	// start at the same moment still see each other: the one that runs longer is running at the other's end).
+	const job = `
+const { readdirSync, rmSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const [dir, name, ms] = process.argv.slice(1);
+const running = () => readdirSync(dir).filter((f) => f.endsWith('.running')).map((f) => f.replace('.running', ''));
+const saw = new Set(running());
+writeFileSync(join(dir, name + '.running'), '');
+setTimeout(() => {
+	for (const other of running()) if (other !== name) saw.add(other);
+	writeFileSync(join(dir, name + '.saw'), JSON.stringify([...saw]));
+	rmSync(join(dir, name + '.running'));
+}, Number(ms));
+`;
+	const nowhere = { write: () => true };
+	const run = async (options) => {
+		const dir = mkdtempSync(join(tmpdir(), 'prefinery-pool-timer-'));
+		try {
+			const specs = [
+				{ name: 'templates', kind: 'templates', ms: 1500 },
+				{ name: 'chaos', kind: 'chaos', ms: 500 },
+				{ name: 'unit', kind: undefined, ms: 500 },
+			];
+			await runPool(
+				specs.map(({ ms, ...spec }) => ({ ...spec, quiet: true, command: process.execPath, args: ['-e', job, dir, spec.name, String(ms)] })),
+				{ ...options, timesFile: join(dir, 'times.json'), estimates: { templates: 30, chaos: 20, unit: 10 }, out: nowhere, err: nowhere },
+			);
+			return Object.fromEntries(specs.map(({ name }) => [name, JSON.parse(readFileSync(join(dir, `${name}.saw`), 'utf8'))]));
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	};
+	// One slot and the timer slot: the templates suite runs beside the chaos suite (started at once, the
+	// longest first), and the chaos and unit jobs (one slot) never overlap.
+	const two = await run({ concurrency: 1, timerSlots: 1 });
+	assert.ok(two.chaos.includes('templates'), JSON.stringify(two));
+	assert.ok(!two.unit.includes('chaos') && !two.chaos.includes('unit'), JSON.stringify(two));
+	// Concurrency 1 (PREFINERY_TEST_JOBS=1: one after another): no timer slot by default.
+	const one = await run({ concurrency: 1 });
+	assert.deepEqual(Object.values(one).flat(), [], JSON.stringify(one));
 });

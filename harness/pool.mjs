@@ -21,9 +21,11 @@ export const seconds = (ms) => Math.round(ms / 100) / 10;
  * installing meanwhile, took the chaos suite past its 20-minute bound and left a queue execution running.
  * Tried again on 2026-12-07 without the installs (npm test, warm): beside the queue suite the chaos
  * suite's deliveries took 1,175 s to have their fates (229–674 s in earlier runs): its overloaded n8n
- * answered so many late that their retries, further apart each time, kept it waiting.
+ * answered so many late that their retries, further apart each time, kept it waiting. Nor beside the
+ * claims suite (the chaos suite's claim-store test, 400 deliveries at once, in a suite of its own since
+ * 2026-12-07 so that it runs beside the chaos suite rather than before its stream).
  */
-export const SUITES_APART = { queue: ['templates', 'chaos'] };
+export const SUITES_APART = { queue: ['templates', 'chaos', 'claims'] };
 
 /**
  * What a suite prints (on stdout or stderr) once the rest of it only waits on timers, so that the suites
@@ -32,6 +34,25 @@ export const SUITES_APART = { queue: ['templates', 'chaos'] };
  * stale age of open claims, about 200–250 s).
  */
 export const LIGHT_MARKER = '[pool] from here on this suite waits on timers';
+
+/**
+ * The suites that mostly wait on timers (whatever n8n version they run on): the templates suite (its
+ * Catch-Up Triggers' one-minute polls: about 70 CPU seconds in 360 s) and the catch-up suite (30 in
+ * 180 s). Besides its `concurrency` jobs, runPool keeps `timerSlots` more for them (default 1), so that a
+ * suite that waits does not hold a slot a suite that computes could use; the other slots take one of
+ * them only when nothing else can start.
+ */
+export const TIMER_BOUND = ['templates', 'catchup'];
+
+/**
+ * The timer slots npm test and npm run test:compat give runPool: one for each templates suite (the pinned
+ * n8n's and each other version's), at least one, none when `concurrency` is 1 (one job after another).
+ * Side by side the templates suites end together, so that the queue suites, kept apart from them, are
+ * not held back by one templates suite after another.
+ */
+export function timerSlotsFor(jobs, concurrency) {
+	return concurrency > 1 ? Math.max(1, jobs.filter((job) => job.kind === 'templates').length) : 0;
+}
 
 /**
  * Runs one command; resolves { name, ok, code, ms, cpuSeconds, text } (stdout and stderr together).
@@ -97,13 +118,14 @@ export function countTests(text) {
 }
 
 /**
- * Runs `jobs` ({ name, command, args, env?, before?: Promise }) `concurrency` at a time, longest first;
+ * Runs `jobs` ({ name, command, args, env?, before?: Promise, kind?, apart? }) `concurrency` at a time,
+ * plus `timerSlots` timer-bound suites (TIMER_BOUND; none when `concurrency` is 1), longest first;
  * its own lines go to `out` (each job's block) and `err` (progress), process.stdout and process.stderr
  * unless given.
  * A job waits for its `before` (e.g. an install) once it is its turn. Returns the results in the order
  * they ended, and records their seconds in `timesFile` for the next run's order.
  */
-export async function runPool(jobs, { concurrency, timesFile, estimates = {}, out = process.stdout, err = process.stderr }) {
+export async function runPool(jobs, { concurrency, timerSlots = concurrency > 1 ? 1 : 0, timesFile, estimates = {}, out = process.stdout, err = process.stderr }) {
 	const previous = existsSync(timesFile) ? JSON.parse(readFileSync(timesFile, 'utf8')) : {};
 	const expected = (job) => previous[job.name] ?? estimates[job.name] ?? 60;
 	const queue = [...jobs].sort((a, b) => expected(b) - expected(a));
@@ -131,10 +153,14 @@ export async function runPool(jobs, { concurrency, timesFile, estimates = {}, ou
 				wakeAll();
 			});
 	}
-	const next = async () => {
+	const timerBound = (job) => TIMER_BOUND.includes(job.kind);
+	// A timer slot takes only a timer-bound suite; another slot takes one only when nothing else can start.
+	const pick = (timerSlot) =>
+		timerSlot ? queue.findIndex((job) => timerBound(job) && canStart(job)) : [queue.findIndex((job) => !timerBound(job) && canStart(job)), queue.findIndex(canStart)].find((i) => i >= 0) ?? -1;
+	const next = async (timerSlot) => {
 		for (;;) {
-			if (queue.length === 0) return undefined;
-			const index = queue.findIndex(canStart);
+			if (queue.length === 0 || (timerSlot && !queue.some(timerBound))) return undefined;
+			const index = pick(timerSlot);
 			if (index >= 0) {
 				const job = queue.splice(index, 1)[0];
 				if (job.group) busy.add(job.group);
@@ -144,8 +170,8 @@ export async function runPool(jobs, { concurrency, timesFile, estimates = {}, ou
 			await new Promise((resolveFreed) => waiting.push(resolveFreed));
 		}
 	};
-	const worker = async () => {
-		for (let job = await next(); job; job = await next()) {
+	const worker = async (timerSlot = false) => {
+		for (let job = await next(timerSlot); job; job = await next(timerSlot)) {
 			if (job.before) await job.before;
 			err.write(`[${job.name}] started (${jobs.length - queue.length} of ${jobs.length})\n`);
 			const result = await runJob(job, {
@@ -165,7 +191,7 @@ export async function runPool(jobs, { concurrency, timesFile, estimates = {}, ou
 			wakeAll();
 		}
 	};
-	await Promise.all(Array.from({ length: Math.max(1, concurrency) }, () => worker()));
+	await Promise.all([...Array.from({ length: Math.max(1, concurrency) }, () => worker()), ...Array.from({ length: Math.max(0, timerSlots) }, () => worker(true))]);
 	mkdirSync(dirname(timesFile), { recursive: true });
 	writeFileSync(timesFile, `${JSON.stringify({ ...previous, ...Object.fromEntries(results.map((r) => [r.name, Math.round(r.ms / 1000)])) }, null, '\t')}\n`);
 	return results;

@@ -6,7 +6,8 @@
 //    node tests (jest), the verification checks (checks/) and each real-n8n suite (e2e/*.e2e.test.mjs,
 //    each through scripts/e2e.mjs, so each starts its own n8n and services as it does alone). The suites
 //    that spend their time waiting on timers (n8n's one-minute poll, Prefinery's retry schedule) then
-//    overlap the ones that use the CPU. Longest first, by the previous run's times on this machine
+//    overlap the ones that use the CPU, and the templates and catch-up suites, which mostly wait on
+//    polls, get slots of their own besides (TIMER_BOUND in harness/pool.mjs). Longest first, by the previous run's times on this machine
 //    (.cache/test-times.json), else by the estimates below. The pinned n8n is installed once, while
 //    lint, typecheck and jest run.
 // 3. Each job's output is printed as one block when it ends; then the time table and the counts.
@@ -18,7 +19,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chooseSpecs, compatJobs, installCompatRuntime, reportCompat } from '../harness/compat.mjs';
-import { countTests, printTimeTable, runJob, runPool, SUITES_APART } from '../harness/pool.mjs';
+import { countTests, printTimeTable, runJob, runPool, SUITES_APART, timerSlotsFor } from '../harness/pool.mjs';
 import { ensureRuntime, ROOT } from '../harness/runtime.mjs';
 
 const JOBS = Math.max(1, Number(process.env.PREFINERY_TEST_JOBS) || 3);
@@ -34,7 +35,7 @@ try {
 	process.exit(2);
 }
 /** Seconds, from clean-clone runs on 2 cores, for the first run's order only. */
-const ESTIMATES = { chaos: 420, queue: 290, editor: 160, reliability: 140, unit: 105, install: 80, catchup: 150, trigger: 50, templates: 300, recovery: 35, lint: 30, typecheck: 25, agent: 20, action: 20, readme: 20, verify: 15 };
+const ESTIMATES = { chaos: 420, claims: 100, queue: 290, editor: 160, reliability: 140, unit: 105, install: 80, catchup: 150, trigger: 50, templates: 300, recovery: 35, lint: 30, typecheck: 25, agent: 20, action: 20, readme: 20, verify: 15 };
 
 /** The chaos suite's sign-ups in npm test (it runs 300 alone and in CI). */
 const CHAOS_SIGNUPS = 144;
@@ -59,30 +60,34 @@ const pinned = ensureRuntime({ log: (line) => process.stderr.write(`[runtime] ${
 // it. Lint, type-check and the unit tests run meanwhile.
 const runtime = compat.length === 0 ? pinned : Promise.all([pinned, ...compat.map((spec) => installCompatRuntime(spec, (line) => process.stderr.write(`[runtime ${spec.name}] ${line}\n`)))]);
 const otherVersions = compatJobs(compat, { before: runtime });
-const results = await runPool(
-	[
-		{ name: 'lint', command: 'npm', args: ['run', 'lint'] },
-		{ name: 'typecheck', command: 'npm', args: ['run', 'typecheck'] },
-		{ name: 'unit', command: 'npm', args: ['run', 'test:unit'] },
-		{ name: 'verify', command: 'npm', args: ['run', 'test:verify'] },
-		...suites.map((suite) => ({
-			name: suite,
-			command: process.execPath,
-			args: [join(ROOT, 'scripts', 'e2e.mjs'), `e2e/${suite}.e2e.test.mjs`],
-			before: runtime,
-			// The chaos suite's stretches with fewer sign-ups in each (144; CI's .ci/run asks for 300, as
-			// `npm run test:chaos` runs alone): e2e/chaos.e2e.test.mjs.
-			env: suite === 'chaos' ? { ...process.env, PREFINERY_CHAOS_SIGNUPS: process.env.PREFINERY_CHAOS_SIGNUPS ?? String(CHAOS_SIGNUPS) } : process.env,
-			kind: suite,
-			apart: SUITES_APART[suite],
-		})),
-		...otherVersions,
-	],
+const jobs = [
+	{ name: 'lint', command: 'npm', args: ['run', 'lint'] },
+	{ name: 'typecheck', command: 'npm', args: ['run', 'typecheck'] },
+	{ name: 'unit', command: 'npm', args: ['run', 'test:unit'] },
+	{ name: 'verify', command: 'npm', args: ['run', 'test:verify'] },
+	...suites.map((suite) => ({
+		name: suite,
+		command: process.execPath,
+		args: [join(ROOT, 'scripts', 'e2e.mjs'), `e2e/${suite}.e2e.test.mjs`],
+		before: runtime,
+		// The chaos suite's stretches with fewer sign-ups in each (144; CI's .ci/run asks for 300, as
+		// `npm run test:chaos` runs alone): e2e/chaos.e2e.test.mjs.
+		env: suite === 'chaos' ? { ...process.env, PREFINERY_CHAOS_SIGNUPS: process.env.PREFINERY_CHAOS_SIGNUPS ?? String(CHAOS_SIGNUPS) } : process.env,
+		kind: suite,
+		apart: SUITES_APART[suite],
+	})),
+	...otherVersions,
+];
+const timerSlots = timerSlotsFor(jobs, JOBS);
+const results = await runPool(jobs, {
+	concurrency: JOBS,
+	timerSlots,
+	timesFile: join(ROOT, '.cache', 'test-times.json'),
 	// Another version's suite is estimated as the pinned one's (the first run's order only).
-	{ concurrency: JOBS, timesFile: join(ROOT, '.cache', 'test-times.json'), estimates: { ...ESTIMATES, ...Object.fromEntries(otherVersions.filter((job) => ESTIMATES[job.kind]).map((job) => [job.name, ESTIMATES[job.kind]])) } },
-);
+	estimates: { ...ESTIMATES, ...Object.fromEntries(otherVersions.filter((job) => ESTIMATES[job.kind]).map((job) => [job.name, ESTIMATES[job.kind]])) },
+});
 
-const total = printTimeTable(`Time table (npm test, ${JOBS} jobs at a time)`, [build, ...results], started);
+const total = printTimeTable(`Time table (npm test, ${JOBS} jobs at a time and ${timerSlots} for the suites that wait on timers)`, [build, ...results], started);
 const failed = results.filter((r) => !r.ok);
 // A version older than the package's floor passes by refusing it: its suites' own results say so.
 const versions = compat.length > 0 ? reportCompat(compat, otherVersions, results) : { ok: true };
