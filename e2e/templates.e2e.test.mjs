@@ -33,6 +33,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startInterceptProxy } from '../harness/intercept-proxy.mjs';
+import { LIGHT_MARKER } from '../harness/pool.mjs';
 import { packPackage, sleep, startN8n, waitForWebhook } from '../harness/n8n.mjs';
 import { ROOT } from '../harness/runtime.mjs';
 import { CATCH_UP_TYPE, catchUpState, dist, readJson, SECRET, send, TRIGGER_TYPE, waitForExecutions } from './support.mjs';
@@ -382,6 +383,9 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 	// real request once. Each tool gets its own mock Prefinery (so its catch-up sees only its own
 	// sign-ups); the five run side by side, since each waits for polls a minute apart.
 	describe('the Catch-Up Trigger: sign-ups missed while the template was unpublished', { concurrency: true }, () => {
+		// What is left waits on the Catch-Up Triggers' polls, a minute apart (about 240 s, a few CPU seconds):
+		// npm test may start the suites kept apart from this one beside it (harness/pool.mjs).
+		before(() => process.stderr.write(`[templates] ${LIGHT_MARKER}\n`));
 		const MISSED = 10;
 		/** Polls observed after the second publish (its own first poll included) before the counts are final. */
 		const POLLS = 3;
