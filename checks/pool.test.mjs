@@ -147,3 +147,56 @@ setTimeout(() => {
 	const one = await run({ concurrency: 1 });
 	assert.deepEqual(Object.values(one).flat(), [], JSON.stringify(one));
 });
+
+it('of the jobs that can start, those that hold a waiting job back (it is kept apart from them) go first, then the longest', async () => {
+	const { readFileSync, rmSync, writeFileSync } = await import('node:fs');
+	const dir = mkdtempSync(join(tmpdir(), 'prefinery-pool-order-'));
+	try {
+		// Each job appends its name to one file when it starts; one job at a time.
+		const job = `require('node:fs').appendFileSync(process.argv[1], process.argv[2] + '\\n');`;
+		const file = join(dir, 'order.txt');
+		writeFileSync(file, '');
+		const nowhere = { write: () => true };
+		await runPool(
+			[
+				{ name: 'long', kind: 'trigger' },
+				{ name: 'queue', kind: 'queue', apart: SUITES_APART.queue },
+				{ name: 'claims', kind: 'claims' },
+			].map((spec) => ({ ...spec, quiet: true, command: process.execPath, args: ['-e', job, file, spec.name] })),
+			{ concurrency: 1, timesFile: join(dir, 'times.json'), estimates: { long: 300, queue: 200, claims: 40 }, out: nowhere, err: nowhere },
+		);
+		assert.deepEqual(readFileSync(file, 'utf8').trim().split('\n'), ['claims', 'long', 'queue']);
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+});
+
+it('a job that printed LIGHT_MARKER lends its slot: with one slot, another job runs while it waits', async () => {
+	const { LIGHT_MARKER } = await import('../harness/pool.mjs');
+	const { existsSync, readFileSync, rmSync } = await import('node:fs');
+	const dir = mkdtempSync(join(tmpdir(), 'prefinery-pool-lend-'));
+	try {
+		// "chaos" prints the marker at once and runs on for 3 s; "unit" records whether chaos was running.
+		const chaos = `
+const { writeFileSync, rmSync } = require('node:fs');
+const { join } = require('node:path');
+const dir = process.argv[1];
+writeFileSync(join(dir, 'chaos.running'), '');
+process.stdout.write(${JSON.stringify(LIGHT_MARKER)} + '\\n');
+setTimeout(() => rmSync(join(dir, 'chaos.running')), 3000);
+`;
+		const unit = `require('node:fs').writeFileSync(require('node:path').join(process.argv[1], 'unit.saw'), String(require('node:fs').existsSync(require('node:path').join(process.argv[1], 'chaos.running'))));`;
+		const nowhere = { write: () => true };
+		await runPool(
+			[
+				{ name: 'chaos', kind: 'chaos', quiet: true, command: process.execPath, args: ['-e', chaos, dir] },
+				{ name: 'unit', quiet: true, command: process.execPath, args: ['-e', unit, dir] },
+			],
+			{ concurrency: 1, timesFile: join(dir, 'times.json'), estimates: { chaos: 10, unit: 5 }, out: nowhere, err: nowhere },
+		);
+		assert.equal(readFileSync(join(dir, 'unit.saw'), 'utf8'), 'true');
+		assert.equal(existsSync(join(dir, 'chaos.running')), false, 'the pool ended after the lending job');
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+});

@@ -29,9 +29,10 @@ export const SUITES_APART = { queue: ['templates', 'chaos', 'claims'] };
 
 /**
  * What a suite prints (on stdout or stderr) once the rest of it only waits on timers, so that the suites
- * kept apart from it may start beside it (the chaos suite, once every delivery has its fate and its
- * webhook-only workflows are quiet: the rest waits on the Catch-Up Trigger's one-minute polls and the
- * stale age of open claims, about 200–250 s).
+ * kept apart from it may start beside it: the chaos suite, once every delivery has its fate and its
+ * webhook-only workflows are quiet (the rest waits on the Catch-Up Trigger's one-minute polls and the
+ * stale age of open claims, about 200–250 s); a templates suite, once its tools' requests are checked
+ * (the rest waits on five Catch-Up Triggers' polls, about 240 s, with 10 sign-ups a tool).
  */
 export const LIGHT_MARKER = '[pool] from here on this suite waits on timers';
 
@@ -119,7 +120,9 @@ export function countTests(text) {
 
 /**
  * Runs `jobs` ({ name, command, args, env?, before?: Promise, kind?, apart? }) `concurrency` at a time,
- * plus `timerSlots` timer-bound suites (TIMER_BOUND; none when `concurrency` is 1), longest first;
+ * plus `timerSlots` timer-bound suites (TIMER_BOUND; none when `concurrency` is 1); a job that printed
+ * LIGHT_MARKER lends its slot to another job until it ends; first the jobs that hold a waiting one back
+ * (it is kept apart from them), then the longest;
  * its own lines go to `out` (each job's block) and `err` (progress), process.stdout and process.stderr
  * unless given.
  * A job waits for its `before` (e.g. an install) once it is its turn. Returns the results in the order
@@ -154,12 +157,17 @@ export async function runPool(jobs, { concurrency, timerSlots = concurrency > 1 
 			});
 	}
 	const timerBound = (job) => TIMER_BOUND.includes(job.kind);
+	// A job that a waiting job is kept apart from (the chaos and claims suites, for the queue suite) holds
+	// it back for as long as it runs: of the jobs that can start, those go first, then the longest.
+	const holdsBack = (job) => queue.some((other) => other !== job && other.apart?.includes(job.kind));
 	// A timer slot takes only a timer-bound suite; another slot takes one only when nothing else can start.
 	const pick = (timerSlot) =>
-		timerSlot ? queue.findIndex((job) => timerBound(job) && canStart(job)) : [queue.findIndex((job) => !timerBound(job) && canStart(job)), queue.findIndex(canStart)].find((i) => i >= 0) ?? -1;
-	const next = async (timerSlot) => {
+		timerSlot
+			? queue.findIndex((job) => timerBound(job) && canStart(job))
+			: ([(job) => !timerBound(job) && holdsBack(job), (job) => !timerBound(job), () => true].map((rule) => queue.findIndex((job) => rule(job) && canStart(job))).find((i) => i >= 0) ?? -1);
+	const next = async (timerSlot, lent) => {
 		for (;;) {
-			if (queue.length === 0 || (timerSlot && !queue.some(timerBound))) return undefined;
+			if (!lent() || queue.length === 0 || (timerSlot && !queue.some(timerBound))) return undefined;
 			const index = pick(timerSlot);
 			if (index >= 0) {
 				const job = queue.splice(index, 1)[0];
@@ -170,17 +178,28 @@ export async function runPool(jobs, { concurrency, timerSlots = concurrency > 1 
 			await new Promise((resolveFreed) => waiting.push(resolveFreed));
 		}
 	};
-	const worker = async (timerSlot = false) => {
-		for (let job = await next(timerSlot); job; job = await next(timerSlot)) {
+	// Every worker, the ones lent while a job waits on timers included: the pool ends when all have.
+	const workers = new Set();
+	const start = (timerSlot, lent = () => true) => {
+		const w = worker(timerSlot, lent);
+		workers.add(w);
+		return w;
+	};
+	const worker = async (timerSlot, lent) => {
+		for (let job = await next(timerSlot, lent); job; job = await next(timerSlot, lent)) {
 			if (job.before) await job.before;
 			err.write(`[${job.name}] started (${jobs.length - queue.length} of ${jobs.length})\n`);
+			let ended = false;
 			const result = await runJob(job, {
 				onLight: () => {
 					light.add(job);
-					err.write(`[${job.name}] the rest waits on timers: the suites kept apart from it may start\n`);
+					err.write(`[${job.name}] the rest waits on timers: the suites kept apart from it may start, and its slot is lent\n`);
+					// Its slot is lent to another job while it waits (a job already started there runs to its end).
+					if (!timerSlot) start(false, () => !ended);
 					wakeAll();
 				},
 			});
+			ended = true;
 			light.delete(job);
 			results.push(result);
 			out.write(`\n===== ${job.name}: ${result.ok ? 'passed' : `FAILED (exit ${result.code})`} in ${seconds(result.ms)} s =====\n`);
@@ -191,7 +210,13 @@ export async function runPool(jobs, { concurrency, timerSlots = concurrency > 1 
 			wakeAll();
 		}
 	};
-	await Promise.all([...Array.from({ length: Math.max(1, concurrency) }, () => worker()), ...Array.from({ length: Math.max(0, timerSlots) }, () => worker(true))]);
+	for (let i = 0; i < Math.max(1, concurrency); i++) start(false);
+	for (let i = 0; i < Math.max(0, timerSlots); i++) start(true);
+	while (workers.size > 0) {
+		const done = [...workers];
+		await Promise.all(done);
+		for (const w of done) workers.delete(w);
+	}
 	mkdirSync(dirname(timesFile), { recursive: true });
 	writeFileSync(timesFile, `${JSON.stringify({ ...previous, ...Object.fromEntries(results.map((r) => [r.name, Math.round(r.ms / 1000)])) }, null, '\t')}\n`);
 	return results;
