@@ -30,7 +30,7 @@ for (const spec of chosen) console.log(`n8n ${spec.n8n} (Node ${spec.node}), exp
 const concurrency = Math.max(1, Number(process.env.PREFINERY_TEST_JOBS) || 3);
 const ran = await runPool(jobs, {
 	concurrency,
-	timerSlots: timerSlotsFor(jobs, concurrency),
+	timerSlots: timerSlotsFor(concurrency),
 	timesFile: join(ROOT, '.cache', 'compat-times.json'),
 });
 printTimeTable('Time table (npm run test:compat)', ran, started);

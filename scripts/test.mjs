@@ -7,7 +7,8 @@
 //    each through scripts/e2e.mjs, so each starts its own n8n and services as it does alone). The suites
 //    that spend their time waiting on timers (n8n's one-minute poll, Prefinery's retry schedule) then
 //    overlap the ones that use the CPU, and the templates and catch-up suites, which mostly wait on
-//    polls, get slots of their own besides (TIMER_BOUND in harness/pool.mjs). Longest first, by the previous run's times on this machine
+//    polls, get a slot of their own besides (TIMER_BOUND in harness/pool.mjs). Longest first, by the
+//    previous run's times on this machine
 //    (.cache/test-times.json), else by the estimates below. The pinned n8n is installed once, while
 //    lint, typecheck and jest run.
 // 3. Each job's output is printed as one block when it ends; then the time table and the counts.
@@ -78,7 +79,7 @@ const jobs = [
 	})),
 	...otherVersions,
 ];
-const timerSlots = timerSlotsFor(jobs, JOBS);
+const timerSlots = timerSlotsFor(JOBS);
 const results = await runPool(jobs, {
 	concurrency: JOBS,
 	timerSlots,
