@@ -23,7 +23,7 @@ setTimeout(() => rmSync(join(dir, name + '.running')), 300);
 `;
 
 it('jobs of one group, or of kinds kept apart, never run side by side', async () => {
-	assert.deepEqual(SUITES_APART.queue, ['templates', 'chaos', 'claims']);
+	assert.deepEqual(SUITES_APART.queue, ['templates', 'chaos']);
 	const dir = mkdtempSync(join(tmpdir(), 'prefinery-pool-'));
 	const specs = [
 		{ name: '1.123/queue', kind: 'queue', apart: SUITES_APART.queue, never: ['1.123/templates', '1.85/templates', 'chaos'] },
@@ -159,11 +159,11 @@ it('of the jobs that can start, those that hold a waiting job back (it is kept a
 			[
 				{ name: 'long', kind: 'trigger' },
 				{ name: 'queue', kind: 'queue', apart: SUITES_APART.queue },
-				{ name: 'claims', kind: 'claims' },
+				{ name: 'chaos', kind: 'chaos' },
 			].map((spec) => ({ ...spec, quiet: true, command: process.execPath, args: ['-e', job, file, spec.name] })),
-			{ concurrency: 1, timesFile: join(dir, 'times.json'), estimates: { long: 300, queue: 200, claims: 40 }, out: nowhere, err: nowhere },
+			{ concurrency: 1, timesFile: join(dir, 'times.json'), estimates: { long: 300, queue: 200, chaos: 40 }, out: nowhere, err: nowhere },
 		);
-		assert.deepEqual(readFileSync(file, 'utf8').trim().split('\n'), ['claims', 'long', 'queue']);
+		assert.deepEqual(readFileSync(file, 'utf8').trim().split('\n'), ['chaos', 'long', 'queue']);
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}

@@ -21,11 +21,9 @@ export const seconds = (ms) => Math.round(ms / 100) / 10;
  * installing meanwhile, took the chaos suite past its 20-minute bound and left a queue execution running.
  * Tried again on 2026-12-07 without the installs (npm test, warm): beside the queue suite the chaos
  * suite's deliveries took 1,175 s to have their fates (229–674 s in earlier runs): its overloaded n8n
- * answered so many late that their retries, further apart each time, kept it waiting. Nor beside the
- * claims suite (the chaos suite's claim-store test, 400 deliveries at once, in a suite of its own since
- * 2026-12-07 so that it runs beside the chaos suite rather than before its stream).
+ * answered so many late that their retries, further apart each time, kept it waiting.
  */
-export const SUITES_APART = { queue: ['templates', 'chaos', 'claims'] };
+export const SUITES_APART = { queue: ['templates', 'chaos'] };
 
 /**
  * What a suite prints (on stdout or stderr) once the rest of it only waits on timers, so that the suites
@@ -158,7 +156,7 @@ export async function runPool(jobs, { concurrency, timerSlots = concurrency > 1 
 			});
 	}
 	const timerBound = (job) => TIMER_BOUND.includes(job.kind);
-	// A job that a waiting job is kept apart from (the chaos and claims suites, for the queue suite) holds
+	// A job that a waiting job is kept apart from (the chaos and templates suites, for the queue suite) holds
 	// it back for as long as it runs: of the jobs that can start, those go first, then the longest.
 	const holdsBack = (job) => queue.some((other) => other !== job && other.apart?.includes(job.kind));
 	// A timer slot takes only a timer-bound suite; another slot takes one only when nothing else can start.

@@ -36,7 +36,7 @@ try {
 	process.exit(2);
 }
 /** Seconds, from clean-clone runs on 2 cores, for the first run's order only. */
-const ESTIMATES = { chaos: 420, claims: 100, queue: 290, editor: 160, reliability: 140, unit: 105, install: 80, catchup: 150, trigger: 50, templates: 300, recovery: 35, lint: 30, typecheck: 25, agent: 20, action: 20, readme: 20, verify: 15 };
+const ESTIMATES = { chaos: 420, queue: 290, editor: 160, reliability: 140, unit: 105, install: 80, catchup: 150, trigger: 50, templates: 300, recovery: 35, lint: 30, typecheck: 25, agent: 20, action: 20, readme: 20, verify: 15 };
 
 /** The chaos suite's sign-ups in npm test (it runs 300 alone and in CI). */
 const CHAOS_SIGNUPS = 144;
