@@ -127,7 +127,7 @@ export function countTests(text) {
  * A job waits for its `before` (e.g. an install) once it is its turn. Returns the results in the order
  * they ended, and records their seconds in `timesFile` for the next run's order.
  */
-export async function runPool(jobs, { concurrency, timerSlots = concurrency > 1 ? 1 : 0, timesFile, estimates = {}, out = process.stdout, err = process.stderr }) {
+export async function runPool(jobs, { concurrency, timerSlots = timerSlotsFor(concurrency), timesFile, estimates = {}, out = process.stdout, err = process.stderr }) {
 	const previous = existsSync(timesFile) ? JSON.parse(readFileSync(timesFile, 'utf8')) : {};
 	const expected = (job) => previous[job.name] ?? estimates[job.name] ?? 60;
 	const queue = [...jobs].sort((a, b) => expected(b) - expected(a));
@@ -192,7 +192,7 @@ export async function runPool(jobs, { concurrency, timerSlots = concurrency > 1 
 			const result = await runJob(job, {
 				onLight: () => {
 					light.add(job);
-					err.write(`[${job.name}] the rest waits on timers: the suites kept apart from it may start, and its slot is lent\n`);
+					err.write(`[${job.name}] the rest waits on timers: the suites kept apart from it may start${timerSlot ? '' : ', and its slot is lent'}\n`);
 					// Its slot is lent to another job while it waits (a job already started there runs to its end).
 					if (!timerSlot) start(false, () => !ended);
 					wakeAll();
