@@ -152,6 +152,29 @@ describe('templates: each tool\'s own n8n node, its real request captured throug
 		return { id: created.id, url, workflow };
 	}
 
+	// Before each execution n8n checks every node's parameters, and a resource locator's mode with a
+	// `validation` regex runs it in a vm with a 250 ms wall-clock limit (n8n-workflow's safe-regex): on a
+	// busy machine the limit ran out and n8n failed the execution (the Airtable node's base "By ID", seen
+	// on n8n 1.123 and 2.41 under load). The templates pick each resource "From List" (what the editor
+	// saves when a user picks one), a mode n8n checks with no regex.
+	it('no template parameter makes n8n run a regular expression before each execution', async () => {
+		const types = await n8n.api.nodeTypes();
+		const offending = [];
+		for (const tool of TOOLS) {
+			for (const node of readJson(join('examples', 'templates', tool.file)).nodes) {
+				const versions = types.filter((type) => type.name === node.type && [type.version].flat().includes(node.typeVersion));
+				assert.ok(versions.length > 0, `${tool.file}: n8n has ${node.type} version ${node.typeVersion}`);
+				for (const [name, value] of Object.entries(node.parameters ?? {})) {
+					if (!value?.__rl || String(value.value).startsWith('=')) continue;
+					const modes = versions.flatMap((type) => type.properties.filter((property) => property.name === name).flatMap((property) => property.modes ?? []));
+					assert.ok(modes.some((mode) => mode.name === value.mode), `${tool.file}: ${node.name} → ${name} has a mode "${value.mode}"`);
+					if (modes.some((mode) => mode.name === value.mode && mode.validation?.some((rule) => rule?.type === 'regex'))) offending.push(`${tool.file}: ${node.name} → ${name} (${value.mode})`);
+				}
+			}
+		}
+		assert.deepEqual(offending, []);
+	});
+
 	for (const tool of TOOLS) {
 		it(`${tool.name}: ${tool.file}`, async () => {
 			const { samplePayload } = await dist('lib/samples.js');
