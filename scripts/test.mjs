@@ -9,8 +9,9 @@
 //    overlap the ones that use the CPU, and the templates and catch-up suites, which mostly wait on
 //    polls, get a slot of their own besides (TIMER_BOUND in harness/pool.mjs). Longest first, by the
 //    previous run's times on this machine
-//    (.cache/test-times.json), else by the estimates below. The pinned n8n is installed once, while
-//    lint, typecheck and jest run.
+//    (.cache/test-times.json), else by the estimates below. The pinned n8n, and what the suites start
+//    (Chromium, Redis, PostgreSQL) when the machine lacks them, install while lint, typecheck and jest
+//    run; no suite starts before they have.
 // 3. Each job's output is printed as one block when it ends; then the time table and the counts.
 //
 // Exits non-zero when any job failed. Each part still runs alone (npm run lint, test:unit, test:verify,
@@ -22,6 +23,8 @@ import { join } from 'node:path';
 import { chooseSpecs, compatJobs, installCompatRuntime, reportCompat } from '../harness/compat.mjs';
 import { countTests, printTimeTable, runJob, runPool, SUITES_APART, timerSlotsFor } from '../harness/pool.mjs';
 import { ensureRuntime, ROOT } from '../harness/runtime.mjs';
+import { ensureChromium } from '../harness/browser.mjs';
+import { ensurePostgres, ensureRedis } from '../harness/services.mjs';
 
 const JOBS = Math.max(1, Number(process.env.PREFINERY_TEST_JOBS) || 3);
 /**
@@ -59,7 +62,22 @@ const pinned = ensureRuntime({ log: (line) => process.stderr.write(`[runtime] ${
 // by the others: harness/runtime.mjs), and no suite starts before every install has ended: two CI runs
 // on 2 cores went red in the chaos suite with n8n installs (140,000–170,000 files each) writing beside
 // it. Lint, type-check and the unit tests run meanwhile.
-const runtime = compat.length === 0 ? pinned : Promise.all([pinned, ...compat.map((spec) => installCompatRuntime(spec, (line) => process.stderr.write(`[runtime ${spec.name}] ${line}\n`)))]);
+// So do the services the suites start (Chromium and Redis from Debian, PostgreSQL from npm) when the
+// machine lacks them: a clean-clone run on 2 cores went red with the editor suite's apt-get installing
+// Chromium beside the chaos and reliability suites (n8n answered 503 "Database is not ready", and a
+// 250 ms regular-expression limit ran out). Each suite still installs what it lacks when run alone.
+const services = (label, install) => install((line) => process.stderr.write(`[${label}] ${line}\n`)).catch(() => undefined);
+const installs = [
+	pinned,
+	...compat.map((spec) => installCompatRuntime(spec, (line) => process.stderr.write(`[runtime ${spec.name}] ${line}\n`))),
+	// One apt-get at a time (harness/runtime.mjs holds a lock), so one after the other.
+	services('Debian packages', async (log) => {
+		await ensureChromium({ log });
+		await ensureRedis(log);
+	}),
+	services('PostgreSQL', ensurePostgres),
+];
+const runtime = Promise.all(installs);
 const otherVersions = compatJobs(compat, { before: runtime });
 const jobs = [
 	{ name: 'lint', command: 'npm', args: ['run', 'lint'] },
