@@ -160,6 +160,22 @@ export function printable(value: unknown, max = 80): string {
 	return String(value).slice(0, max * 2).replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, ' ').slice(0, max);
 }
 
+/**
+ * Where a log line comes from, for n8n's text log (which prints only the message):
+ * ` (workflow "Name" (id X), node "Y")`, each part only when known; empty when neither is.
+ */
+export function originLabel(workflow?: { name?: unknown; id?: unknown }, node?: unknown): string {
+	const workflowName = workflow?.name !== undefined ? `"${printable(workflow.name)}"` : undefined;
+	const workflowId = workflow?.id !== undefined ? `id ${printable(workflow.id, 40)}` : undefined;
+	const parts = [
+		workflowName !== undefined || workflowId !== undefined
+			? `workflow ${workflowName !== undefined && workflowId !== undefined ? `${workflowName} (${workflowId})` : (workflowName ?? workflowId)}`
+			: undefined,
+		node !== undefined ? `node "${printable(node)}"` : undefined,
+	].filter((part): part is string => part !== undefined);
+	return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
 function countsText(counts: Map<string, number>): string {
 	return [...counts].map(([reason, count]) => `${count} ${reason}`).join(', ');
 }
@@ -213,16 +229,7 @@ export class RejectionReporter {
 				: '';
 		const where = context.manual ? 'Test URL' : 'Production URL';
 		// The workflow and node in the line itself: n8n's text log prints only the message.
-		const workflow = context.workflow;
-		const workflowName = workflow?.name !== undefined ? `"${printable(workflow.name)}"` : undefined;
-		const workflowId = workflow?.id !== undefined ? `id ${printable(workflow.id, 40)}` : undefined;
-		const parts = [
-			workflowName !== undefined || workflowId !== undefined
-				? `workflow ${workflowName !== undefined && workflowId !== undefined ? `${workflowName} (${workflowId})` : (workflowName ?? workflowId)}`
-				: undefined,
-			context.node !== undefined ? `node "${printable(context.node)}"` : undefined,
-		].filter((part): part is string => part !== undefined);
-		const origin = parts.length > 0 ? ` (${parts.join(', ')})` : '';
+		const origin = originLabel(context.workflow, context.node);
 
 		// The log: per kind a few lines a minute, and always the first of a reason in the minute.
 		if (now - state.logWindowStart >= MINUTE) {

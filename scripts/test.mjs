@@ -57,7 +57,17 @@ const suites = readdirSync(join(ROOT, 'e2e'))
 	.filter((file) => file.endsWith('.e2e.test.mjs'))
 	.map((file) => file.replace('.e2e.test.mjs', ''));
 // A failed install is reported by each suite's own scripts/e2e.mjs, which tries it again.
-const pinned = ensureRuntime({ log: (line) => process.stderr.write(`[runtime] ${line}\n`) }).catch(() => undefined);
+/**
+ * Progress lines of an install, prefixed with `label`. The first line that says something is really
+ * being installed (not only checked) resolves `installing`.
+ */
+let markInstalling;
+const installing = new Promise((resolveInstalling) => (markInstalling = resolveInstalling));
+const progress = (label) => (line) => {
+	if (/^\s*(Installing |… waiting for another process)/.test(line)) markInstalling();
+	process.stderr.write(`[${label}] ${line}\n`);
+};
+const pinned = ensureRuntime({ log: progress('runtime') }).catch(() => undefined);
 // The other versions (PREFINERY_TEST_COMPAT) install beside the pinned one (one sqlite3 build, copied
 // by the others: harness/runtime.mjs), and no suite starts before every install has ended: two CI runs
 // on 2 cores went red in the chaos suite with n8n installs (140,000–170,000 files each) writing beside
@@ -66,10 +76,10 @@ const pinned = ensureRuntime({ log: (line) => process.stderr.write(`[runtime] ${
 // machine lacks them: a clean-clone run on 2 cores went red with the editor suite's apt-get installing
 // Chromium beside the chaos and reliability suites (n8n answered 503 "Database is not ready", and a
 // 250 ms regular-expression limit ran out). Each suite still installs what it lacks when run alone.
-const services = (label, install) => install((line) => process.stderr.write(`[${label}] ${line}\n`)).catch(() => undefined);
+const services = (label, install) => install(progress(label)).catch(() => undefined);
 const installs = [
 	pinned,
-	...compat.map((spec) => installCompatRuntime(spec, (line) => process.stderr.write(`[runtime ${spec.name}] ${line}\n`))),
+	...compat.map((spec) => installCompatRuntime(spec, progress(`runtime ${spec.name}`))),
 	// One apt-get at a time (harness/runtime.mjs holds a lock), so one after the other.
 	services('Debian packages', async (log) => {
 		await ensureChromium({ log });
@@ -98,6 +108,12 @@ const jobs = [
 	...otherVersions,
 ];
 const timerSlots = timerSlotsFor(JOBS);
+// The pool starts once every install has been checked and either found in place or begun: on a machine
+// with everything installed the suites are ready from the start, so the longest of them (the chaos suite)
+// takes the first slot instead of the shorter lint, type-check and unit jobs that need no install.
+if ((await Promise.race([runtime.then(() => 'installed'), installing.then(() => 'installing')])) === 'installed') {
+	for (const job of jobs) delete job.before;
+}
 const results = await runPool(jobs, {
 	concurrency: JOBS,
 	timerSlots,

@@ -143,6 +143,8 @@ describe('Prefinery Catch-Up Trigger node', () => {
 		expect(testerIds(next.out)).toEqual(expect.arrayContaining(created));
 		expect((staticData.catchUp as unknown as CatchUpState).watermark).toBe(created[1]);
 		expect(next.logger.info.mock.calls.join()).toMatch(/2 tester\(s\) \(2 new, 0 swept\)/);
+		// Several templates have a node of the same name: n8n's text log prints only the message, so the line names the workflow.
+		expect(next.logger.info.mock.calls.join()).toMatch(/^Prefinery Catch-Up "Prefinery Catch-Up Trigger" \(workflow id wf-1\): sent /);
 		expect(api.stats().rateLimited).toBe(0);
 	});
 

@@ -28,6 +28,7 @@ import {
 	type Tester,
 } from '../../lib/catch-up';
 import { normalizeEvent } from '../../lib/normalize';
+import { originLabel } from '../../lib/rejections';
 import { sharedRateLimiter } from '../../lib/rate-limit';
 import { PROJECT_LOCATOR } from '../shared/projectLocators';
 import { DEFAULT_MAX_WAIT_SECONDS, DEFAULT_TIMEOUT_SECONDS, notAListError, prefineryApiRequest, searchProjects } from '../shared/transport';
@@ -208,6 +209,8 @@ export class PrefineryCatchUpTrigger implements INodeType {
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const node = this.getNode();
+		// Each log line names the node and its workflow: n8n's text log prints only the message.
+		const label = `Prefinery Catch-Up "${node.name}"${originLabel(this.getWorkflow())}`;
 		const manual = this.getMode() === 'manual';
 		const activating = !manual && !polledContexts.has(this);
 		polledContexts.add(this);
@@ -217,7 +220,7 @@ export class PrefineryCatchUpTrigger implements INodeType {
 			// A template published before its Project was set: on 1.x a throw here would refuse the whole
 			// workflow, the webhook included. Said in the log at the publish, a failed poll after it.
 			if (activating) {
-				this.logger.warn(`Prefinery Catch-Up "${node.name}": not polling until its Project is set: ${check.message}`);
+				this.logger.warn(`${label}: not polling until its Project is set: ${check.message}`);
 				return null;
 			}
 			throw new NodeOperationError(node, check.message);
@@ -282,13 +285,13 @@ export class PrefineryCatchUpTrigger implements INodeType {
 
 		const key = `${this.getWorkflow().id ?? ''}:${node.id}`;
 		if (running.has(key)) {
-			this.logger.info(`Prefinery Catch-Up: the previous poll of "${node.name}" is still running; this one is skipped`);
+			this.logger.info(`${label}: the previous poll is still running; this one is skipped`);
 			return null;
 		}
 		running.add(key);
 		let outcome: { items: INodeExecutionData[][] | null } | { error: unknown };
 		try {
-			outcome = await catchUpOnce.call(this, { node, project, key, now, timeLeftMs, fetchPage, sent }).then(
+			outcome = await catchUpOnce.call(this, { node, label, project, key, now, timeLeftMs, fetchPage, sent }).then(
 				(items) => ({ items }),
 				(error: unknown) => ({ error }),
 			);
@@ -298,7 +301,7 @@ export class PrefineryCatchUpTrigger implements INodeType {
 		if ('items' in outcome) return outcome.items;
 		if (activating) {
 			this.logger.warn(
-				`Prefinery Catch-Up "${node.name}": its first poll, while the workflow was being published, did not finish (${(outcome.error as Error).message}); the publish goes on, the webhook answers as usual, and the next poll (Poll Times) tries again`,
+				`${label}: its first poll, while the workflow was being published, did not finish (${(outcome.error as Error).message}); the publish goes on, the webhook answers as usual, and the next poll (Poll Times) tries again`,
 			);
 			return null;
 		}
@@ -309,6 +312,8 @@ export class PrefineryCatchUpTrigger implements INodeType {
 
 interface PollRun {
 	node: INode;
+	/** The node and its workflow, for log lines. */
+	label: string;
 	project: string;
 	key: string;
 	now: () => number;
@@ -320,7 +325,7 @@ interface PollRun {
 /** One scheduled poll: the state read, the planner run, the state kept, the testers emitted. */
 async function catchUpOnce(
 	this: IPollFunctions,
-	{ node, project, key, now, timeLeftMs, fetchPage, sent }: PollRun,
+	{ node, label, project, key, now, timeLeftMs, fetchPage, sent }: PollRun,
 ): Promise<INodeExecutionData[][] | null> {
 	const staticData = this.getWorkflowStaticData('node');
 	const startFrom = String(this.getNodeParameter('startFrom', 'newSignUps')) as StartFrom;
@@ -339,7 +344,7 @@ async function catchUpOnce(
 	const previous = readState(staticData.catchUp, identity);
 	if (staticData.catchUp && !previous) {
 		this.logger.info(
-			`Prefinery Catch-Up "${node.name}": the saved state is for another project, start or version; starting afresh for project ${project} (${startFrom})`,
+			`${label}: the saved state is for another project, start or version; starting afresh for project ${project} (${startFrom})`,
 		);
 	}
 	const owed = unpaid.get(key) ?? 0;
@@ -363,13 +368,13 @@ async function catchUpOnce(
 	}
 	unpaid.delete(key);
 	staticData.catchUp = outcome.state as unknown as IDataObject;
-	for (const warning of outcome.warnings) this.logger.warn(`Prefinery Catch-Up "${node.name}": ${warning}`);
+	for (const warning of outcome.warnings) this.logger.warn(`${label}: ${warning}`);
 	if (outcome.error) {
 		this.logger.warn(
-			`Prefinery Catch-Up "${node.name}": stopped by an error after some progress (kept; the next poll goes on from here): ${(outcome.error as Error).message}`,
+			`${label}: stopped by an error after some progress (kept; the next poll goes on from here): ${(outcome.error as Error).message}`,
 		);
 	}
-	this.logger.info(`Prefinery Catch-Up "${node.name}": ${outcome.notes.join('; ')}`);
+	this.logger.info(`${label}: ${outcome.notes.join('; ')}`);
 	if (outcome.testers.length === 0) return null;
 	return [
 		outcome.testers.map((tester) => ({
