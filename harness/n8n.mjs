@@ -191,9 +191,21 @@ export async function startN8n(options = {}) {
 			child.on('exit', (code, signal) => {
 				exited = { code, signal };
 			});
-			const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
-			while (Date.now() < deadline) {
+			// Not ready within startTimeoutMs (default 120 s) of its log's last growth: a start that still
+			// logs its progress (n8n 2.41 runs about 140 migrations on a new database) is waited for, up to
+			// 5 times that in all (a CI run on 2 cores on 2026-12-07 cut one off at 120 s while its log still
+			// grew: migrations done, the owner set up, a database ping timed out and recovered).
+			const quietMs = options.startTimeoutMs ?? 120_000;
+			const began = Date.now();
+			let deadline = began + quietMs;
+			let logged = logSize(logFile);
+			while (Date.now() < Math.min(deadline, began + 5 * quietMs)) {
 				if (exited) throw new Error(`n8n exited during start-up (${JSON.stringify(exited)}). Log:\n${tail(logFile)}`);
+				const size = logSize(logFile);
+				if (size !== logged) {
+					logged = size;
+					deadline = Date.now() + quietMs;
+				}
 				try {
 					const res = await fetch(`http://127.0.0.1:${healthPort}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
 					if (res.status === 200) return;
@@ -202,7 +214,7 @@ export async function startN8n(options = {}) {
 				}
 				await sleep(250);
 			}
-			throw new Error(`n8n was not ready within the time limit. Log:\n${tail(logFile)}`);
+			throw new Error(`n8n was not ready within ${Math.round((Date.now() - began) / 1000)} s (${quietMs / 1000} s without a new log line, or ${(5 * quietMs) / 1000} s in all). Log:\n${tail(logFile)}`);
 		},
 		async stop() {
 			const child = instance.child;

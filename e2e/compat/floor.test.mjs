@@ -4,6 +4,7 @@
 // n8n would take). If this ever fails, the floor moved down: update docs/compatibility.md.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { packPackage, startN8n } from '../../harness/n8n.mjs';
 import { runtimePaths, runtimeRequire } from '../../harness/runtime.mjs';
@@ -25,8 +26,16 @@ describe(`n8n ${runtimePaths().n8nVersion}, below the floor`, { timeout: 300_000
 	});
 
 	it('n8n starts and stays healthy, but offers neither Prefinery node', async () => {
-		const res = await fetch(`${n8n.baseUrl}/healthz/readiness`);
-		assert.equal(res.status, 200);
+		// On a new connection, with node:http: a CI run on 2026-12-07 got fetch's bare "fetch failed" here
+		// while n8n was up (its log went on). A new connection rules out a pooled keep-alive one that n8n
+		// closed as it was reused, and an error here names its cause (ECONNREFUSED, ECONNRESET, …).
+		const status = await new Promise((resolveGet, reject) => {
+			get(`${n8n.baseUrl}/healthz/readiness`, { agent: false }, (res) => {
+				res.resume();
+				resolveGet(res.statusCode);
+			}).on('error', reject);
+		});
+		assert.equal(status, 200);
 		const names = (await n8n.api.nodeTypes()).map((type) => type.name);
 		assert.ok(names.includes('n8n-nodes-base.webhook'), 'the core nodes are there');
 		assert.deepEqual(names.filter((name) => name.startsWith('n8n-nodes-prefinery.')), []);
