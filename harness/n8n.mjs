@@ -162,6 +162,12 @@ export async function startN8n(options = {}) {
 		EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all',
 		EXECUTIONS_DATA_SAVE_MANUAL_EXECUTIONS: 'true',
 		N8N_LOG_LEVEL: options.logLevel ?? 'info',
+		// n8n 2.x pings its database every 2 s and answers every request 503 "Database is not ready" from a
+		// ping that took over 5 s until the next one succeeds. On a loaded 2-core machine running suites side
+		// by side, a starved event loop made that ping late, not the database: CI runs on 2026-12-07 saw
+		// 503s in the reliability suite's flood and the chaos claim test. The suites test the nodes, not
+		// n8n on an overloaded host, so the ping may take 30 s (n8n's setting for a slow database).
+		DB_PING_TIMEOUT_MS: '30000',
 		N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
 		N8N_INSTANCE_OWNER_EMAIL: OWNER.email,
 		N8N_INSTANCE_OWNER_FIRST_NAME: OWNER.firstName,
