@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { runPool, SUITES_APART } from '../harness/pool.mjs';
+import { ROOT } from '../harness/runtime.mjs';
 
 /** Runs for a while; exits 3 when one of the jobs named after its own name is running. */
 const JOB = `
@@ -203,4 +204,39 @@ setTimeout(() => rmSync(join(dir, 'chaos.running')), 3000);
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}
+});
+
+it("npm test's last lines say why each part failed: node's runner and jest, from their real output", async () => {
+	const { spawnSync } = await import('node:child_process');
+	const { writeFileSync } = await import('node:fs');
+	const { failureDigest } = await import('../harness/pool.mjs');
+	const dir = mkdtempSync(join(tmpdir(), 'prefinery-digest-'));
+	writeFileSync(
+		join(dir, 'suite.test.mjs'),
+		`import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+describe('a suite', () => {
+	it('passes', () => {});
+	it('fails with a message', () => { throw new Error('the sink saw 299 of 300 sign-ups\\nmissing: 4242'); });
+	it('fails an assertion', () => assert.equal(1, 2, 'one is not two'));
+});
+`,
+	);
+	// As npm test runs it: not as a child of this check's own runner (NODE_TEST_CONTEXT).
+	const { NODE_TEST_CONTEXT, ...env } = process.env;
+	const node = spawnSync(process.execPath, ['--test', '--test-reporter=tap', join(dir, 'suite.test.mjs')], { encoding: 'utf8', env });
+	assert.notEqual(node.status, 0);
+	const digest = failureDigest(node.stdout);
+	assert.match(digest, /✗ fails with a message\n\s+the sink saw 299 of 300 sign-ups\n\s+missing: 4242/);
+	assert.match(digest, /✗ fails an assertion\n\s+one is not two/);
+	assert.doesNotMatch(digest, /✗ a suite|✗ passes/, 'only the tests that failed themselves');
+
+	writeFileSync(join(dir, 'unit.test.js'), "test('adds', () => { expect(1 + 1).toBe(3); });\n");
+	writeFileSync(join(dir, 'jest.config.json'), '{}\n');
+	const jest = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--rootDir', dir, '--ci', '--testMatch', '**/unit.test.js'], { encoding: 'utf8', cwd: dir, env });
+	assert.notEqual(jest.status, 0);
+	assert.match(failureDigest(`${jest.stdout}${jest.stderr}`), /✗ adds\n\s+expect\(received\)\.toBe\(expected\)/);
+
+	// A part with no test (lint, type-check): its last lines.
+	assert.match(failureDigest('> eslint nodes\n\n/x/nodes/A.ts\n  3:1  error  no-console\n\n✖ 1 problem\n'), /no-console[\s\S]*1 problem/);
 });

@@ -185,7 +185,10 @@ async function clickExecuteStep() {
 	await ndv().locator('button:visible', { hasText: 'Execute step' }).first().click();
 }
 
-describe('the n8n editor, as a new user meets the package', { timeout: 600_000 }, () => {
+// No bound on the whole suite: each step has its own (BOUND_MS), ended by what it waits for. A CI run on
+// a 2-core machine on 2026-12-07 (load from the other suites and versions) cut the suite off at a
+// 600 s bound in the middle of its fifth template, every step on time.
+describe('the n8n editor, as a new user meets the package', () => {
 	before(async () => {
 		// A fresh n8n with the packed package and nothing else: no credential, no workflow.
 		const pack = packPackage();

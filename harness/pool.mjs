@@ -234,3 +234,37 @@ export function printTimeTable(title, results, started) {
 	}
 	return total;
 }
+
+/**
+ * What failed in a job's output, in a few lines each: every failing test that has no failing subtest
+ * (node's runner: its name and the first lines of its error), every failing jest test (its ● title and
+ * first lines), else the output's last lines (lint, type-check, a suite that did not start). npm test
+ * prints it last, so that a log cut to its end (as CI shows it) still says why each part failed.
+ */
+export function failureDigest(text, { lines = 6 } = {}) {
+	const all = text.split('\n');
+	const found = [];
+	for (let i = 0; i < all.length; i++) {
+		const m = /^(\s*)not ok \d+ - (.*)$/.exec(all[i]);
+		if (!m) continue;
+		const block = [];
+		for (let j = i + 1; j < all.length && !/^\s*\.\.\.$/.test(all[j]); j++) block.push(all[j]);
+		if (block.some((line) => /failureType: 'subtestsFailed'/.test(line))) continue;
+		const at = block.findIndex((line) => /^\s*error: /.test(line));
+		const error = [];
+		if (at >= 0) {
+			const first = block[at].replace(/^\s*error: (\|-)?\s*/, '');
+			if (first) error.push(first.replace(/^'(.*)'$/, '$1'));
+			const indent = /^\s*/.exec(block[at])[0].length;
+			for (let j = at + 1; j < block.length && /^\s*/.exec(block[j])[0].length > indent && error.length < lines; j++) error.push(block[j].trim());
+		}
+		found.push([`  ✗ ${m[2]}`, ...error.filter(Boolean).map((line) => `      ${line}`)].join('\n'));
+	}
+	for (let i = 0; i < all.length; i++) {
+		if (!/^\s+● /.test(all[i]) || /● Console/.test(all[i])) continue;
+		const message = all.slice(i + 1).filter((line) => line.trim()).slice(0, lines).map((line) => `      ${line.trim()}`);
+		found.push([`  ✗ ${all[i].trim().slice(2)}`, ...message].join('\n'));
+	}
+	if (found.length > 0) return found.join('\n');
+	return all.filter((line) => line.trim()).slice(-lines * 2).map((line) => `    ${line}`).join('\n');
+}

@@ -11,7 +11,7 @@
 // Prints a summary table at the end; exits 1 when any version did not do what its spec expects.
 import { join } from 'node:path';
 import { chooseSpecs, compatJobs, reportCompat } from '../harness/compat.mjs';
-import { printTimeTable, runPool, timerSlotsFor } from '../harness/pool.mjs';
+import { failureDigest, printTimeTable, runPool, timerSlotsFor } from '../harness/pool.mjs';
 import { ROOT } from '../harness/runtime.mjs';
 
 let chosen;
@@ -34,6 +34,7 @@ const ran = await runPool(jobs, {
 	timesFile: join(ROOT, '.cache', 'compat-times.json'),
 });
 printTimeTable('Time table (npm run test:compat)', ran, started);
+for (const r of ran.filter((result) => !result.ok)) console.log(`\n${r.name}:\n${failureDigest(r.text)}`);
 const { ok, passed, failed } = reportCompat(chosen, jobs, ran);
 console.log(`\ncompat: ${passed} passed, ${failed} failed`);
 process.exit(ok ? 0 : 1);

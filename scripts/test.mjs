@@ -21,7 +21,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chooseSpecs, compatJobs, installCompatRuntime, reportCompat } from '../harness/compat.mjs';
-import { countTests, printTimeTable, runJob, runPool, SUITES_APART, timerSlotsFor } from '../harness/pool.mjs';
+import { countTests, failureDigest, printTimeTable, runJob, runPool, SUITES_APART, timerSlotsFor } from '../harness/pool.mjs';
 import { ensureRuntime, ROOT } from '../harness/runtime.mjs';
 import { ensureChromium } from '../harness/browser.mjs';
 import { ensurePostgres, ensureRedis } from '../harness/services.mjs';
@@ -128,6 +128,9 @@ const failed = results.filter((r) => !r.ok);
 const versions = compat.length > 0 ? reportCompat(compat, otherVersions, results) : { ok: true };
 // A job that failed without a failing test (lint, a suite that did not start) counts as one failure.
 const failures = total.fail + failed.filter((r) => countTests(r.text).fail === 0).length;
-if (failed.length > 0) process.stdout.write(`\nFailed: ${failed.map((r) => r.name).join(', ')}.\n`);
+if (failed.length > 0) {
+	process.stdout.write(`\nFailed: ${failed.map((r) => r.name).join(', ')}.\n`);
+	for (const r of failed) process.stdout.write(`\n${r.name}:\n${failureDigest(r.text)}\n`);
+}
 process.stdout.write(`\n${total.pass} passed, ${failures} failed, ${total.skipped} skipped\n`);
 process.exit(failed.length > 0 || !versions.ok ? 1 : 0);
