@@ -78,7 +78,10 @@ const CATCH_UP_POLLS = { pollTimes: { item: [{ mode: 'everyMinute' }] }, budgetS
  * comes back only through a safety round (docs/catch-up.md, "What is guaranteed"), so the run waits for
  * a round that started after the last restart.
  */
-/** How long the catch-up may take to catch up after the stream before the run is declared broken. */
+/**
+ * How long the catch-up may go without coming nearer to caught up (its head, a sweep round it still needs,
+ * fewer open claims than ever) before the run is declared broken.
+ */
 const CATCH_UP_BOUND_MS = 10 * 60_000;
 /**
  * Sign-ups per second while n8n runs the workflows (3 workflows × 3 events each), while it does not, and
@@ -98,24 +101,25 @@ const EVENT_TYPES = ['tester_created', 'tester_applied', 'tester_updated'];
 const ROTATED_SECRET = 'whsec_rotated_in_prefinery_not_yet_in_n8n';
 /** Answers of one kind that make a stretch's fault observed (per workflow). */
 const OBSERVED = 20;
-/** How long a stretch may wait for its fault to be observed before the run is declared broken. */
+/**
+ * How long a stretch waiting for its fault to be observed may go without one more answer of the kind it
+ * waits for (or n8n without finishing an unpublish) before the run is declared broken.
+ */
 const STRETCH_BOUND_MS = 5 * 60_000;
 /** A loaded n8n (still working off the stream) can take well over its usual second to register a published workflow. */
 const REGISTER_TIMEOUT_MS = 180_000;
 
-/**
- * The whole suite, for a broken run only: a CI run on 2026-12-06 (2 cores, three n8n installs writing beside it) took
- * 688 s to the stream's end, and the catch-up may take CATCH_UP_BOUND_MS after it. 45 minutes: a CI run on a
- * slower 2-core machine on 2026-12-07 (four suites side by side) had every delivery's fate at 1,661 s and
- * reached the earlier 30 while the webhook-only workflows' executions were still finishing.
- */
-const CHAOS_BOUND_MS = 45 * 60_000;
 
 const began = Date.now();
 /** Progress, with the seconds since the suite began (a run's own record of where its time went). */
 const log = (line) => process.stderr.write(`[chaos] ${Math.round((Date.now() - began) / 1000)} s: ${line}\n`);
 
-describe('chaos: every sign-up reaches the side effect exactly once with the trigger and the catch-up', { timeout: CHAOS_BOUND_MS }, () => {
+// No bound on the whole suite: each wait in it ends a broken run by what did not happen (no answer of the
+// kind awaited, no execution ended, the catch-up no nearer) over its own bound, and the burst's retries end
+// by Prefinery's schedule. A bound on the whole (30, then 45 minutes) only measured the machine: CI runs on
+// a slower 2-core machine on 2026-12-07 took 1,661 s and 1,567 s to every delivery's fate, every stretch
+// on its way, and one was cut off.
+describe('chaos: every sign-up reaches the side effect exactly once with the trigger and the catch-up', () => {
 	let pg;
 	let api;
 	let crm;
@@ -347,6 +351,8 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 			const seen = () => Object.fromEntries(observe.names.map((name) => [name, sims[name].answersWith(observe.status) - since[name]]));
 			const met = () => !observe || Object.values(seen()).every((n) => n >= OBSERVED);
 			let deadline = Date.now() + STRETCH_BOUND_MS;
+			// One more answer of the awaited kind is progress: the bound is on a stretch that no longer moves.
+			let answered = -1;
 			const fatesOfStretch = [];
 			while (signups.length - first < count || !met()) {
 				if (until && signups.length - first === count) {
@@ -354,7 +360,12 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 					log(`${label}: n8n says it is so`);
 					deadline = Date.now() + STRETCH_BOUND_MS;
 				}
-				if (Date.now() > deadline) throw new Error(`${label}: ${OBSERVED} answers ${observe.status} per workflow not observed within ${STRETCH_BOUND_MS / 1000} s (${JSON.stringify(seen())})`);
+				const now = observe ? Object.values(seen()).reduce((a, b) => a + b, 0) : 0;
+				if (now > answered) {
+					answered = now;
+					deadline = Math.max(deadline, Date.now() + STRETCH_BOUND_MS);
+				}
+				if (Date.now() > deadline) throw new Error(`${label}: no more answers ${observe.status} for ${STRETCH_BOUND_MS / 1000} s, ${OBSERVED} per workflow not observed (${JSON.stringify(seen())})`);
 				fatesOfStretch.push(...signUp(signups.length + 1));
 				await sleep(1000 / (signups.length - first < count ? rate : SIGNUPS_PER_SECOND_WAITING));
 			}
@@ -453,7 +464,9 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 		// goes on. CATCH_UP_BOUND_MS only ends a broken run.
 		const newest = Math.max(...api.state.testers.get(1).map((t) => t.id));
 		const openClaims = async () => (await sql(pg.port, 'SELECT count(*)::int AS open FROM prefinery_claims WHERE done_at IS NULL AND parked_at IS NULL', { database: 'app' })).rows[0].open;
-		const catchUpDeadline = Date.now() + CATCH_UP_BOUND_MS;
+		let catchUpDeadline = Date.now() + CATCH_UP_BOUND_MS;
+		// How near it has come: its head, the sweep rounds it still needs, the fewest open claims seen.
+		const nearest = { head: -1, rounds: -1, open: Infinity };
 		let catchUp;
 		for (let calm = 0, last = ''; ; ) {
 			catchUp = await catchUpState(n8n, withCatchUp.id);
@@ -464,6 +477,11 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 			const line = `catch-up: head at ${catchUp?.watermark ?? 'none'} of ${newest}, sweep rounds ${catchUp?.sweepRounds ?? 0}${roundAfterRestart ? ' (one since the restart)' : ''}, open claims ${open}, executions running ${inProgress}`;
 			if (line !== last) log(line);
 			last = line;
+			const rounds = Math.min(catchUp?.sweepRounds ?? 0, Math.max(1, roundsNeeded));
+			if ((catchUp?.watermark ?? 0) > nearest.head || rounds > nearest.rounds || open < nearest.open) {
+				Object.assign(nearest, { head: Math.max(nearest.head, catchUp?.watermark ?? 0), rounds: Math.max(nearest.rounds, rounds), open: Math.min(nearest.open, open) });
+				catchUpDeadline = Date.now() + CATCH_UP_BOUND_MS;
+			}
 			const done = (catchUp?.watermark ?? 0) >= newest && (catchUp?.sweepRounds ?? 0) >= 1 && roundAfterRestart && open === 0;
 			calm = done ? calm + 1 : 0;
 			if (calm >= 2) {
@@ -474,7 +492,7 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 				await n8n.api.publish(withCatchUp.id);
 				calm = 0;
 			}
-			if (Date.now() > catchUpDeadline) throw new Error(`the catch-up did not catch up within ${CATCH_UP_BOUND_MS / 1000} s of the stream's end: ${line}`);
+			if (Date.now() > catchUpDeadline) throw new Error(`the catch-up came no nearer to caught up for ${CATCH_UP_BOUND_MS / 1000} s: ${line}`);
 			await sleep(2000);
 		}
 		const earlier = api.state.testers.get(1).slice(0, EARLIER).map((t) => String(t.id));

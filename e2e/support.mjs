@@ -200,21 +200,23 @@ export async function settle(n8n, workflow, { timeoutMs = 60_000 } = {}) {
  * Waits until no execution of the workflow is new or running, twice in a row a second apart: only for a
  * workflow that starts nothing new meanwhile (no delivery on its way, no schedule or poll published), so
  * its count only falls. Each change of the count is logged. The bound is for a broken run, not a window:
- * a loaded machine took over 180 s to finish the burst beside other suites. When it is reached, the
- * error names the executions still in progress (an execution n8n never ends is a finding, not a delay).
+ * `timeoutMs` with no execution ended (a loaded machine took over 180 s to finish the burst beside other
+ * suites). When it is reached, the error names the executions still in progress (an execution n8n never
+ * ends is a finding, not a delay).
  */
 export async function quiet(n8n, workflowId, { timeoutMs = 600_000, log = () => {} } = {}) {
-	const deadline = Date.now() + timeoutMs;
+	let deadline = Date.now() + timeoutMs;
 	let calm = 0;
 	let last = -1;
 	while (Date.now() < deadline) {
 		const { inProgress } = await n8n.api.executionCounts(workflowId);
 		if (inProgress !== last) log(`workflow ${workflowId}: ${inProgress} execution(s) new or running`);
+		if (last >= 0 && inProgress < last) deadline = Date.now() + timeoutMs;
 		last = inProgress;
 		calm = inProgress === 0 ? calm + 1 : 0;
 		if (calm >= 2) return;
 		await sleep(1000);
 	}
 	const open = (await n8n.api.executions(workflowId, { includeData: false })).filter((e) => e.status === 'new' || e.status === 'running');
-	throw new Error(`executions of ${workflowId} still new or running after ${timeoutMs / 1000} s: ${JSON.stringify(open.map(({ id, status, mode, startedAt }) => ({ id, status, mode, startedAt })))}`);
+	throw new Error(`executions of ${workflowId} still new or running, none ended for ${timeoutMs / 1000} s: ${JSON.stringify(open.map(({ id, status, mode, startedAt }) => ({ id, status, mode, startedAt })))}`);
 }
