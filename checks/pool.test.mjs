@@ -237,6 +237,8 @@ describe('a suite', () => {
 	assert.notEqual(jest.status, 0);
 	assert.match(failureDigest(`${jest.stdout}${jest.stderr}`), /✗ adds\n\s+expect\(received\)\.toBe\(expected\)/);
 
+	// A line that holds a whole report is cut.
+	assert.ok(failureDigest(`not ok 1 - long\n  ---\n  error: '${'x'.repeat(5000)}'\n  ...\n`).length < 600);
 	// A part with no test (lint, type-check): its last lines.
 	assert.match(failureDigest('> eslint nodes\n\n/x/nodes/A.ts\n  3:1  error  no-console\n\n✖ 1 problem\n'), /no-console[\s\S]*1 problem/);
 });

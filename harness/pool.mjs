@@ -241,8 +241,9 @@ export function printTimeTable(title, results, started) {
  * first lines), else the output's last lines (lint, type-check, a suite that did not start). npm test
  * prints it last, so that a log cut to its end (as CI shows it) still says why each part failed.
  */
-export function failureDigest(text, { lines = 6 } = {}) {
-	const all = text.split('\n');
+export function failureDigest(text, { lines = 6, width = 400 } = {}) {
+	// A line of an error may hold a whole report (the chaos suite's): its start says enough.
+	const all = text.split('\n').map((line) => (line.length > width ? `${line.slice(0, width)} …` : line));
 	const found = [];
 	for (let i = 0; i < all.length; i++) {
 		const m = /^(\s*)not ok \d+ - (.*)$/.exec(all[i]);
