@@ -360,10 +360,10 @@ describe('chaos: every sign-up reaches the side effect exactly once with the tri
 					log(`${label}: n8n says it is so`);
 					deadline = Date.now() + STRETCH_BOUND_MS;
 				}
-				const now = observe ? Object.values(seen()).reduce((a, b) => a + b, 0) : 0;
-				if (now > answered) {
-					answered = now;
-					deadline = Math.max(deadline, Date.now() + STRETCH_BOUND_MS);
+				const awaited = observe ? Object.values(seen()).reduce((a, b) => a + b, 0) : 0;
+				if (awaited > answered) {
+					answered = awaited;
+					deadline = Date.now() + STRETCH_BOUND_MS;
 				}
 				if (Date.now() > deadline) throw new Error(`${label}: no more answers ${observe.status} for ${STRETCH_BOUND_MS / 1000} s, ${OBSERVED} per workflow not observed (${JSON.stringify(seen())})`);
 				fatesOfStretch.push(...signUp(signups.length + 1));
