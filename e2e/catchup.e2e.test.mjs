@@ -13,7 +13,7 @@ import { createServer } from 'node:http';
 import { sql } from '../harness/cluster.mjs';
 import { freePort, sleep } from '../harness/n8n.mjs';
 import { startPostgres } from '../harness/services.mjs';
-import { CATCH_UP_TYPE, catchUpTriggerWorkflow, exampleSetupSql, importExample } from '../harness/examples.mjs';
+import { CATCH_UP_TYPE, catchUpState, catchUpTriggerWorkflow, exampleSetupSql, importExample } from '../harness/examples.mjs';
 import { createTriggerWorkflow, runFromTrigger, send, startSink, startSuiteN8n } from './support.mjs';
 
 const require = createRequire(import.meta.url);
@@ -38,6 +38,45 @@ async function pollExecutions(workflowId, count) {
 		assert.ok(Date.now() < deadline, `${finished.length} of ${count} poll executions within 3 minutes`);
 		await sleep(500);
 	}
+}
+
+/** An API base that misbehaves as told, then (healed) answers as the mock API `target` does. */
+async function faulty(fault, target = api) {
+	const port = await freePort();
+	const state = { fault, requests: 0, abandoned: 0, server: null };
+	const handler = async (req, res) => {
+		state.requests += 1;
+		if (state.fault === 'hang') {
+			req.socket.on('close', () => (state.abandoned += 1));
+			return;
+		}
+		if (state.fault === '429') {
+			res.writeHead(429, { 'retry-after': '3600' }).end('{"errors":[{"message":"Too many requests"}]}');
+			return;
+		}
+		if (state.fault === '401') {
+			res.writeHead(401, { 'content-type': 'application/json' }).end('{"errors":[{"message":"Invalid API key"}]}');
+			return;
+		}
+		const answer = await fetch(`${target.url}${req.url.replace(/^\/api\/v2/, '')}`, { headers: { authorization: req.headers.authorization ?? '' } });
+		const headers = { 'content-type': 'application/json' };
+		if (answer.headers.get('x-pagination')) headers['x-pagination'] = answer.headers.get('x-pagination');
+		res.writeHead(answer.status, headers).end(await answer.text());
+	};
+	const listen = () =>
+		new Promise((resolveListen) => {
+			state.server = createServer((req, res) => void handler(req, res)).listen(port, '127.0.0.1', resolveListen);
+		});
+	if (fault !== 'refused') await listen();
+	return {
+		state,
+		url: `http://127.0.0.1:${port}/api/v2`,
+		heal: async () => {
+			state.fault = 'ok';
+			if (!state.server) await listen();
+		},
+		close: () => new Promise((done) => (state.server ? (state.server.closeAllConnections(), state.server.close(() => done())) : done())),
+	};
 }
 
 const emitted = (execution) => (execution.data?.resultData?.runData?.['Prefinery Catch-Up Trigger']?.[0]?.data?.main?.[0] ?? []).map((item) => item.json);
@@ -113,44 +152,6 @@ describe('Prefinery Catch-Up Trigger in a real n8n', { timeout: 600_000 }, () =>
 	// itself once the API is back.
 	it('publishing beside an API that is down, hanging, rate-limited or refusing the key: the webhook answers 200, the catch-up resumes once the API is back', async () => {
 		const { samplePayload } = await import('../dist/lib/samples.js');
-		/** An API base that misbehaves as told, then (healed) answers as the mock API does. */
-		const faulty = async (fault) => {
-			const port = await freePort();
-			const state = { fault, requests: 0, abandoned: 0, server: null };
-			const handler = async (req, res) => {
-				state.requests += 1;
-				if (state.fault === 'hang') {
-					req.socket.on('close', () => (state.abandoned += 1));
-					return;
-				}
-				if (state.fault === '429') {
-					res.writeHead(429, { 'retry-after': '3600' }).end('{"errors":[{"message":"Too many requests"}]}');
-					return;
-				}
-				if (state.fault === '401') {
-					res.writeHead(401, { 'content-type': 'application/json' }).end('{"errors":[{"message":"Invalid API key"}]}');
-					return;
-				}
-				const answer = await fetch(`${api.url}${req.url.replace(/^\/api\/v2/, '')}`, { headers: { authorization: req.headers.authorization ?? '' } });
-				const headers = { 'content-type': 'application/json' };
-				if (answer.headers.get('x-pagination')) headers['x-pagination'] = answer.headers.get('x-pagination');
-				res.writeHead(answer.status, headers).end(await answer.text());
-			};
-			const listen = () =>
-				new Promise((resolveListen) => {
-					state.server = createServer((req, res) => void handler(req, res)).listen(port, '127.0.0.1', resolveListen);
-				});
-			if (fault !== 'refused') await listen();
-			return {
-				state,
-				url: `http://127.0.0.1:${port}/api/v2`,
-				heal: async () => {
-					state.fault = 'ok';
-					if (!state.server) await listen();
-				},
-				close: () => new Promise((done) => (state.server ? (state.server.closeAllConnections(), state.server.close(() => done())) : done())),
-			};
-		};
 		const faults = ['refused', 'hang', '429', '401'];
 		const apis = Object.fromEntries(await Promise.all(faults.map(async (fault) => [fault, await faulty(fault)])));
 		try {
@@ -211,6 +212,75 @@ describe('Prefinery Catch-Up Trigger in a real n8n', { timeout: 600_000 }, () =>
 		} finally {
 			for (const fault of faults) await apis[fault].close();
 		}
+	});
+
+	// New Sign-Ups Only when the poll n8n awaits while publishing cannot read the list (a hung API, or a
+	// machine so busy the poll meets its 5 s bound). n8n 2.x saves a poll's static data at the end of the
+	// publish and with an execution, not after a poll that emitted nothing. What the trigger keeps first is
+	// when it started, so:
+	// - A: sign-ups made before the list is first read are not taken for "where the list stands": they come;
+	// - B: unpublished and published again before any poll emitted, it starts from that same moment, not
+	//   from the second publish: the sign-ups made in between come.
+	it('New Sign-Ups Only published while the API hangs: the sign-ups made before the list is first read come once; unpublished and published again before any emit, those since the first publish come once', async () => {
+		const run = async (tag) => {
+			const mock = await startMockPrefineryApi({ testers: 30, testerOrder: 'newest-first' });
+			const proxy = await faulty('hang', mock);
+			try {
+				const earlier = new Set(mock.state.testers.get(1).map((tester) => tester.id));
+				const signUp = async (n) => {
+					const res = await fetch(`${mock.url}/betas/1/testers`, {
+						method: 'POST',
+						headers: { authorization: `Bearer ${mock.apiKey}`, 'content-type': 'application/json' },
+						body: JSON.stringify({ tester: { email: `late-${tag}-${n}@example.com` } }),
+					});
+					assert.equal(res.status, 201, await res.clone().text());
+					return (await res.json()).id;
+				};
+				const credential = await n8n.api.createCredential(`Prefinery API (late ${tag})`, 'prefineryApi', { apiKey: mock.apiKey, baseUrl: proxy.url });
+				const wf = await n8n.api.createWorkflow(catchUpTriggerWorkflow({ name: `Catch-up published while hanging (${tag})`, credential, parameters: { startFrom: 'newSignUps' } }));
+				const linesOf = () =>
+					readFileSync(n8n.logFile, 'utf8')
+						.split('\n')
+						.filter((line) => line.includes(`(id ${wf.id})`));
+				const logSays = async (text, what) => {
+					const deadline = Date.now() + 180_000;
+					while (!linesOf().some((line) => line.includes(text))) {
+						assert.ok(Date.now() < deadline, `${tag}: ${what}; its lines in n8n's log:\n${linesOf().slice(-10).join('\n')}`);
+						await sleep(500);
+					}
+				};
+				await n8n.api.publish(wf.id);
+				await logSays('its first poll, while the workflow was being published, did not finish', 'the activation poll ended, said');
+				// n8n saves the static data once the poll has returned (after the line above).
+				let saved = null;
+				for (const deadline = Date.now() + 60_000; !saved && Date.now() < deadline; ) {
+					saved = await catchUpState(n8n, wf.id);
+					if (!saved) await sleep(500);
+				}
+				assert.ok(saved?.settling === true && typeof saved.anchor === 'number', `${tag}: saved at the publish: ${JSON.stringify(saved)}`);
+				await proxy.heal();
+				let expected;
+				if (tag === 'A') {
+					expected = [await signUp(1), await signUp(2), await signUp(3)];
+				} else {
+					// The next poll reads the list (nothing new: nothing emitted, nothing saved), then unpublished.
+					await logSays('the list stands at', 'a poll read where the list stands');
+					await n8n.api.unpublish(wf.id);
+					await n8n.api.unpublished(wf.id);
+					expected = [await signUp(1), await signUp(2), await signUp(3)];
+					await n8n.api.publish(wf.id);
+				}
+				const executions = await pollExecutions(wf.id, 1);
+				const ids = executions.flatMap(emitted).map((item) => item.tester.id);
+				assert.deepEqual([...ids].sort((a, b) => a - b), expected, `${tag}: each sign-up since the publish once, none from before`);
+				assert.ok(ids.every((id) => !earlier.has(id)));
+				await n8n.api.unpublish(wf.id);
+			} finally {
+				await proxy.close();
+				await mock.close();
+			}
+		};
+		await Promise.all([run('A'), run('B')]);
 	});
 
 	// The example's retry of open claims (issue 34 #6). One run of its schedule finds a claim tried 4 times

@@ -31,6 +31,12 @@
  *   backfill; "since" filters on `created_at`). What n8n could not save (a crash between a poll and its
  *   execution) and what the head could not see (a tester that slid past a walk) come back with it.
  * - *Start From* "New Sign-Ups Only" (the default) records where the list stands and emits nothing then.
+ *   A fresh state records when the trigger started (`anchor`) before its first request; n8n saves it at
+ *   the end of the publish. When the list could not be read in that poll (a hung or down API, a busy
+ *   machine), the poll that does read it is later: the testers created since the anchor are then in the
+ *   list already, so a *gap round* emits them (a round over the testers up to the list's newest, newest
+ *   first, that stops at the first one created before the anchor). A restart before any poll emitted
+ *   finds the saved anchor, not a later point, so no sign-up made after the publish is skipped.
  * - *An unordered list* (or one whose order breaks) has no head: the planner walks it page by page in
  *   passes. A tester is new when its id is above `base`, the highest id seen in the pass before the
  *   previous one (a tester created after that pass ended has a higher id, and is present for the whole
@@ -109,6 +115,11 @@ export interface CatchUpState {
 	project: string | null;
 	/** True until the first poll(s) found where the list stands (the newest id). */
 	settling: boolean;
+	/**
+	 * When this state was started (ms, the caller's clock; null in states saved before it was kept): a
+	 * settle in a later poll emits the testers created since (New Sign-Ups Only).
+	 */
+	anchor: number | null;
 	startFrom: string;
 	order: ListOrder;
 	/** The highest tester id emitted by the head, or the newest seen when starting (null: none yet). */
@@ -118,13 +129,18 @@ export interface CatchUpState {
 	total: number | null;
 	/** The largest page seen (Prefinery: 25). */
 	pageSize: number;
-	/** The safety sweep's round under way (null: none), when the last one started, rounds completed. */
+	/**
+	 * The safety sweep's round under way (null: none), when the last one started, rounds completed.
+	 * `gap`: the round of the sign-ups made between the anchor and a later settle (not a sweep round;
+	 * an oldest-first list is walked back from its end).
+	 */
 	round: {
 		ceiling: number;
 		cursor: number | null;
 		page: number;
 		since: number | null;
 		startedAt: number;
+		gap?: boolean;
 	} | null;
 	lastRoundAt: number | null;
 	sweepRounds: number;
@@ -164,11 +180,12 @@ export interface PollOutcome {
 	warnings: string[];
 }
 
-export function initialState(options?: Pick<CatchUpOptions, 'project' | 'startFrom' | 'since'>): CatchUpState {
+export function initialState(options?: Pick<CatchUpOptions, 'project' | 'startFrom' | 'since'> & { anchor?: number | null }): CatchUpState {
 	return {
 		version: 2,
 		project: options?.project ?? null,
 		settling: true,
+		anchor: options?.anchor ?? null,
 		startFrom: startKey(options),
 		order: 'unknown',
 		watermark: null,
@@ -196,7 +213,9 @@ export function readState(value: unknown, options?: Pick<CatchUpOptions, 'projec
 	if (s.version !== 2 || typeof s.order !== 'string' || typeof s.headPage !== 'number') return null;
 	if (options?.project !== undefined && s.project !== options.project) return null;
 	if (options?.startFrom !== undefined && s.startFrom !== startKey(options)) return null;
-	return { ...initialState(options), ...s } as CatchUpState;
+	const state = { ...initialState(options), ...s } as CatchUpState;
+	if (typeof state.anchor !== 'number' || !Number.isFinite(state.anchor)) state.anchor = null;
+	return state;
 }
 
 /**
@@ -335,7 +354,10 @@ class OutOfBudget extends Error {
 export async function catchUpPoll(previous: CatchUpState | null, options: CatchUpOptions, fetchPage: FetchPage): Promise<PollOutcome> {
 	const batchSize = clampBatch(options.batchSize);
 	const sweepEveryMs = options.sweepEveryMs ?? DEFAULT_SWEEP_DAYS * DAY_MS;
-	const state: CatchUpState = previous ? JSON.parse(JSON.stringify(previous)) : initialState(options);
+	const state: CatchUpState = previous ? JSON.parse(JSON.stringify(previous)) : initialState({ ...options, anchor: options.now });
+	// A settle in a later poll than the one that started the state: the sign-ups since the anchor are
+	// in the list already (New Sign-Ups Only), and a gap round brings them.
+	const gapSince = previous?.settling && typeof previous.anchor === 'number' && state.startFrom === 'newSignUps' ? previous.anchor : null;
 	const { pages: allowance, carry } = allowanceFor(previous, options);
 	state.lastPollAt = options.now;
 	state.credit = carry;
@@ -620,7 +642,19 @@ export async function catchUpPoll(previous: CatchUpState | null, options: CatchU
 		notes.push(
 			`order: ${order}${order === 'unknown' ? ' (too few testers to tell)' : ' (detected)'}; the list stands at ${state.watermark ?? 'no tester'}`,
 		);
-		if (state.startFrom !== 'newSignUps') {
+		if (state.startFrom === 'newSignUps' && gapSince !== null) {
+			state.round = {
+				ceiling: order === 'unordered' ? Number.MAX_SAFE_INTEGER : (state.watermark ?? -1),
+				cursor: null,
+				page: order === 'oldest-first' ? state.headPage : 1,
+				since: gapSince,
+				startedAt: options.now,
+				gap: true,
+			};
+			notes.push(
+				`Start From: New Sign-Ups Only: the list was first read after the trigger started (${new Date(gapSince).toISOString()}); the testers created since come now`,
+			);
+		} else if (state.startFrom !== 'newSignUps') {
 			const since = state.startFrom.startsWith('since:') ? Number(state.startFrom.slice(6)) || 0 : null;
 			state.round = {
 				ceiling: order === 'unordered' ? Number.MAX_SAFE_INTEGER : (state.watermark ?? -1),
@@ -694,21 +728,24 @@ export async function catchUpPoll(previous: CatchUpState | null, options: CatchU
 		const since = round.since;
 		const oldFirst = state.order === 'oldest-first';
 		const take = (tester: Tester, id: number): 'emit' | 'skip' | 'stop' => {
-			if (id > round.ceiling) return oldFirst ? 'stop' : 'skip';
+			if (id > round.ceiling) return oldFirst && !round.gap ? 'stop' : 'skip';
 			if (since !== null) {
 				const at = createdAtOf(tester);
-				if (at === null || at < since) return oldFirst ? 'skip' : 'stop';
+				if (at === null || at < since) return oldFirst && !round.gap ? 'skip' : 'stop';
 			}
 			emit(tester, id, false);
 			return 'emit';
 		};
+		// The gap round on an oldest-first list goes from its end back to the first tester created before
+		// the anchor (a few pages), not from its oldest tester (the whole list).
+		const back = oldFirst && round.gap === true;
 		const cursor: Cursor = {
-			id: round.cursor ?? (oldFirst ? null : round.ceiling + 1),
+			id: round.cursor ?? (oldFirst && !back ? null : round.ceiling + 1),
 			page: round.page,
 		};
 		let end: Awaited<ReturnType<typeof walk>> | null = null;
 		try {
-			end = await walk(cursor, 1, oldFirst ? (x) => x : (x) => -x, take);
+			end = back ? await walk(cursor, -1, (x) => -x, take) : await walk(cursor, 1, oldFirst ? (x) => x : (x) => -x, take);
 		} finally {
 			if (state.round === round) {
 				round.cursor = cursor.id;
@@ -720,6 +757,11 @@ export async function catchUpPoll(previous: CatchUpState | null, options: CatchU
 	}
 
 	function finishRound() {
+		if (state.round?.gap) {
+			state.round = null;
+			notes.push('the sign-ups made while the trigger was starting are in (gap round complete)');
+			return;
+		}
 		const backfill = state.sweepRounds === 0 && state.startFrom !== 'newSignUps';
 		state.sweepRounds += 1;
 		state.round = null;

@@ -299,7 +299,7 @@ describe('Prefinery Catch-Up Trigger node', () => {
 		['refusing the key (401)', { status: 401, times: 3 }, /refused the API key/],
 		['hanging (no answer)', { status: 0, hang: true, times: 3 }, /no complete answer|stopped/],
 		['rate-limited (429 with a Retry-After of an hour)', { status: 429, times: 3, retryAfter: 3600 }, /rate limit/i],
-	])('activation against an API %s: the first poll returns nothing and logs why, the state untouched; a later poll works once the API does', async (_label, fault, reason) => {
+	])('activation against an API %s: the first poll returns nothing and logs why, and keeps only where it started; a later poll works once the API does', async (_label, fault, reason) => {
 		await start(30);
 		api.failNext(fault as Parameters<MockPrefineryApi['failNext']>[0]);
 		const staticData: IDataObject = {};
@@ -308,7 +308,9 @@ describe('Prefinery Catch-Up Trigger node', () => {
 		const warning = first.logger.warn.mock.calls.map((c) => String(c[0])).join('\n');
 		expect(warning).toMatch(/its first poll, while the workflow was being published, did not finish/);
 		expect(warning).toMatch(reason);
-		expect(staticData.catchUp).toBeUndefined();
+		// Only where it started is kept (written before the first request, saved by n8n at the end of the
+		// publish): a New Sign-Ups Only start brings the sign-ups made since (test/catch-up.test.ts).
+		expect(staticData.catchUp).toMatchObject({ settling: true, watermark: null, round: null, anchor: expect.any(Number) });
 		// The API is back: the next poll (Poll Times) does the work.
 		api.reset();
 		const next = await poll(staticData, { batchSize: 25 });

@@ -400,6 +400,71 @@ describe('catch-up planner: state', () => {
 	});
 });
 
+// New Sign-Ups Only when the publish could not read the list (a hung or down API, a busy machine): the
+// state records when it started (its anchor) before any request, and the poll that first reads the list
+// brings the sign-ups made since then, which are already in the list it reads.
+describe.each(['newest-first', 'oldest-first', 'shuffled'] as const)('catch-up planner: New Sign-Ups Only read late, %s list', (order) => {
+	const opts = { sharePercent: 10, project: '1', startFrom: 'newSignUps' as const, since: null };
+	// ids 1001…1400, created one minute apart; the trigger starts half a minute after the newest.
+	const anchor = T_CREATED + 1400.5 * MIN;
+
+	it.each([
+		['stopped by its time bound before a request', 'time'],
+		['failed before any progress (the caller keeps the state it wrote first)', 'error'],
+	] as const)('a first poll %s: the next poll emits each sign-up made since, once, and no earlier tester', async (_how, fault) => {
+		const list = hostileList(400, { order });
+		let state: CatchUpState;
+		if (fault === 'time') {
+			const first = await catchUpPoll(null, { ...opts, batchSize: 500, now: anchor, timeLeftMs: () => 0 }, list.fetchPage);
+			expect(first).toMatchObject({ stopped: 'time', failed: false, testers: [] });
+			state = first.state;
+		} else {
+			const first = await catchUpPoll(null, { ...opts, batchSize: 500, now: anchor }, async () => {
+				throw new Error('down');
+			});
+			expect(first.failed).toBe(true);
+			state = initialState({ ...opts, anchor });
+		}
+		expect(state).toMatchObject({ settling: true, anchor, watermark: null });
+		// A state saved before the anchor was kept: no gap round (it cannot know when it started).
+		const older: Partial<CatchUpState> = { ...state };
+		delete older.anchor;
+		expect(readState(older, opts)?.anchor).toBeNull();
+		expect(readState({ ...state, anchor: 'soon' }, opts)?.anchor).toBeNull();
+
+		const gap = list.add(30);
+		const counts = new Map<number, number>();
+		let now = anchor;
+		const polls: PollOutcome[] = [];
+		// Batch 20: the gap (30) takes two polls; the next sign-ups come by the head meanwhile.
+		let later: number[] = [];
+		for (let i = 0; i < 6; i++) {
+			now += 15 * MIN;
+			const o = await catchUpPoll(state, { ...opts, batchSize: 20, now }, list.fetchPage);
+			expect(o.failed).toBe(false);
+			state = o.state;
+			polls.push(o);
+			for (const id of added(o)) counts.set(id, (counts.get(id) ?? 0) + 1);
+			if (i === 0) later = list.add(5);
+		}
+		expect(state).toMatchObject({ settling: false, round: null, watermark: Math.max(...later) });
+		expect([...counts.keys()].sort((a, b) => a - b)).toEqual([...gap, ...later]);
+		for (const id of [...gap, ...later]) expect(counts.get(id)).toBe(1);
+		expect(polls[0].notes.join('; ')).toContain('the list was first read after the trigger started');
+		// An ordered list: the gap costs a few pages, not the list (16 pages).
+		if (order !== 'shuffled') expect(polls[0].pagesRead).toBeLessThanOrEqual(10);
+	});
+
+	it('a first poll that reads the list: nothing emitted, no gap round (the list stands where it was read)', async () => {
+		const list = hostileList(400, { order });
+		const first = await catchUpPoll(null, { ...opts, batchSize: 500, now: anchor }, list.fetchPage);
+		expect(first.testers).toEqual([]);
+		expect(first.state).toMatchObject({ settling: false, anchor, round: null });
+		const next = await catchUpPoll(first.state, { ...opts, batchSize: 500, now: anchor + 15 * MIN }, list.fetchPage);
+		expect(next.testers).toEqual([]);
+	});
+});
+
 /** A list of n testers answered without building it (ids 1001…, oldest-first, with X-Pagination). */
 function virtualList(n: number) {
 	return {

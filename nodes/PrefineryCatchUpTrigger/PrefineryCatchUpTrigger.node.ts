@@ -21,6 +21,7 @@ import {
 	DEFAULT_BATCH_SIZE,
 	DEFAULT_SHARE_PERCENT,
 	DEFAULT_SWEEP_DAYS,
+	initialState,
 	newestTester,
 	readState,
 	type FetchPage,
@@ -150,7 +151,7 @@ export class PrefineryCatchUpTrigger implements INodeType {
 					{
 						name: 'New Sign-Ups Only',
 						value: 'newSignUps',
-						description: 'The first poll records where the list stands and emits nothing; every later sign-up comes once',
+						description: 'Every sign-up from the moment the trigger is published comes once (also when Prefinery could not be read then); the testers already on the list stay out',
 					},
 					{
 						name: 'The Whole Waitlist',
@@ -342,10 +343,17 @@ async function catchUpOnce(
 	const sweepDays = Number(this.getNodeParameter('safetySweepDays', DEFAULT_SWEEP_DAYS));
 	const identity = { project, startFrom, since };
 	const previous = readState(staticData.catchUp, identity);
-	if (staticData.catchUp && !previous) {
-		this.logger.info(
-			`${label}: the saved state is for another project, start or version; starting afresh for project ${project} (${startFrom})`,
-		);
+	const at = now();
+	if (!previous) {
+		if (staticData.catchUp) {
+			this.logger.info(
+				`${label}: the saved state is for another project, start or version; starting afresh for project ${project} (${startFrom})`,
+			);
+		}
+		// Where a fresh start stands in time, kept before the first request: n8n saves it at the end of the
+		// publish even when this poll cannot read the list, so the poll that does read it later brings the
+		// sign-ups made since (lib/catch-up.ts: the gap round), and a restart does not move it.
+		staticData.catchUp = initialState({ ...identity, anchor: at }) as unknown as IDataObject;
 	}
 	const owed = unpaid.get(key) ?? 0;
 	const outcome = await catchUpPoll(
@@ -353,7 +361,7 @@ async function catchUpOnce(
 		{
 			sharePercent: Number(this.getNodeParameter('budgetShare', DEFAULT_SHARE_PERCENT)),
 			batchSize: Number(this.getNodeParameter('batchSize', DEFAULT_BATCH_SIZE)),
-			now: now(),
+			now: at,
 			...identity,
 			sweepEveryMs: Number.isFinite(sweepDays) && sweepDays > 0 ? sweepDays * DAY_MS : 0,
 			unpaid: owed,
