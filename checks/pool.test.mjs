@@ -103,6 +103,11 @@ writeFileSync(join(dir, 'queue.saw'), JSON.stringify({ heavy: existsSync(join(di
 	assert.deepEqual(JSON.parse(readFileSync(join(dir, 'queue.saw'), 'utf8')), { heavy: false, light: true });
 });
 
+it('npm test runs 3 jobs at a time, or one a core on fewer cores (2 cores: 2)', async () => {
+	const { defaultJobs } = await import('../harness/pool.mjs');
+	assert.deepEqual([1, 2, 3, 4, 64].map((cores) => defaultJobs(cores)), [1, 2, 3, 3, 3]);
+});
+
 it('a timer-bound suite (TIMER_BOUND) runs in a slot of its own beside `concurrency` others; with concurrency 1, nothing overlaps', async () => {
 	const { TIMER_BOUND, timerSlotsFor } = await import('../harness/pool.mjs');
 	assert.deepEqual(TIMER_BOUND, ['templates', 'catchup']);

@@ -44,6 +44,15 @@ export const LIGHT_MARKER = '[pool] from here on this suite waits on timers';
 export const TIMER_BOUND = ['templates', 'catchup'];
 
 /**
+ * Jobs at a time when PREFINERY_TEST_JOBS does not say: 3, or one a core on fewer than 3 cores. On 2
+ * cores with a CPU hog on one, 3 at a time (4 with the timer slot) starved the chaos suite's n8n: its
+ * rotated-secret stretch got a third of the answers it waits for (2026-12-07).
+ */
+export function defaultJobs(cores = availableParallelism()) {
+	return Math.max(1, Math.min(3, cores));
+}
+
+/**
  * The timer slots npm test and npm run test:compat give runPool: one, none when `concurrency` is 1 (one
  * job after another). One per templates suite (CI runs three) was tried on 2026-12-07: six suites at once
  * in CI (three templates suites beside the chaos, claims and editor suites) starved n8n 1.123 so that its

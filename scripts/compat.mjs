@@ -11,7 +11,7 @@
 // Prints a summary table at the end; exits 1 when any version did not do what its spec expects.
 import { join } from 'node:path';
 import { chooseSpecs, compatJobs, reportCompat } from '../harness/compat.mjs';
-import { failureDigest, printTimeTable, runPool, timerSlotsFor } from '../harness/pool.mjs';
+import { defaultJobs, failureDigest, printTimeTable, runPool, timerSlotsFor } from '../harness/pool.mjs';
 import { ROOT } from '../harness/runtime.mjs';
 
 let chosen;
@@ -22,12 +22,12 @@ try {
 	process.exit(2);
 }
 
-// Every version's suites side by side (harness/pool.mjs), PREFINERY_TEST_JOBS at a time (default 3),
+// Every version's suites side by side (harness/pool.mjs), PREFINERY_TEST_JOBS at a time (default: `defaultJobs`),
 // each installing its runtime on first use (one install per version, the others wait for it).
 const started = Date.now();
 const jobs = compatJobs(chosen);
 for (const spec of chosen) console.log(`n8n ${spec.n8n} (Node ${spec.node}), expected: ${spec.expect === 'works' ? 'works' : 'does not load the package'}; suites: ${spec.suites.join(', ')}`);
-const concurrency = Math.max(1, Number(process.env.PREFINERY_TEST_JOBS) || 3);
+const concurrency = Math.max(1, Number(process.env.PREFINERY_TEST_JOBS) || defaultJobs());
 const ran = await runPool(jobs, {
 	concurrency,
 	timerSlots: timerSlotsFor(concurrency),
