@@ -81,7 +81,10 @@ async function faulty(fault, target = api) {
 
 const emitted = (execution) => (execution.data?.resultData?.runData?.['Prefinery Catch-Up Trigger']?.[0]?.data?.main?.[0] ?? []).map((item) => item.json);
 
-describe('Prefinery Catch-Up Trigger in a real n8n', { timeout: 600_000 }, () => {
+// No bound on the whole suite: each wait has its own (a poll's execution 3 minutes, a log line 3 minutes,
+// a run 5 minutes), so a broken run ends and a slow machine does not (the suite waits on polls a
+// minute apart: 200 s alone, more beside other suites).
+describe('Prefinery Catch-Up Trigger in a real n8n', () => {
 	before(async () => {
 		api = await startMockPrefineryApi({ testers: EARLIER, testerOrder: 'newest-first' });
 		({ n8n, credential: webhookCredential } = await startSuiteN8n());
