@@ -434,7 +434,8 @@ export async function catchUpPoll(previous: CatchUpState | null, options: CatchU
 		}
 		const headIds: number[] = [];
 		for (const [id, entry] of out) if (entry.head) headIds.push(id);
-		const base = wmBefore;
+		// No watermark on a list settled before this poll: it was empty then, and every tester is new.
+		const base = wmBefore ?? (previous !== null && !previous.settling ? -1 : null);
 		const freshRanges: Array<[number, number]> = [];
 		for (const id of headIds) addRange(freshRanges, id);
 		state.order = 'unordered';
@@ -562,7 +563,10 @@ export async function catchUpPoll(previous: CatchUpState | null, options: CatchU
 			}
 			if (step === 1 ? isShort(pg) : p <= 1) return 'end';
 			const next = await read(p + step, true);
-			if (next.testers.length === 0 || sameIds(next, pg)) return 'end';
+			// Toward higher pages, an empty page or one that repeats this one is the end (an API answering
+			// past it). Toward page 1 the end is page 1: a page like the one walked from means that one was
+			// the repeat (an end estimated past a sign-up made between reads).
+			if (step === 1 && (next.testers.length === 0 || sameIds(next, pg))) return 'end';
 			// Nothing may have slid between the two reads: the page before, read again, is unchanged (else it
 			// is processed again; the cursor drops what was done). total_count is not enough: a deletion and a
 			// sign-up between the reads leave it as it was.

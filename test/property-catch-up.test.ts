@@ -11,10 +11,15 @@
  *   round of the largest list takes at the batch, plus the polls a change of order takes to settle) is
  *   emitted within that window; two periods when the list is walked page by page (shuffled, an order
  *   flip, a duplicate), where a round can miss a tester that slid across pages and the next brings it.
+ * A second property (3,000 lives) holds New Sign-Ups Only whose first polls cannot read the list, with no
+ * safety sweep: no tester from before the start is emitted, and every sign-up made after it comes (once,
+ * where the list keeps one order). It found two gaps, fixed with it: a list empty at the start that
+ * became unordered never emitted its sign-ups (only a safety round would), and a walk toward page 1 from
+ * a page that an API past its end repeated stopped there.
  * The seed of a failure is printed by fast-check (rerun with `seed` and `path`).
  */
 import fc from 'fast-check';
-import { catchUpPoll, testerId, type CatchUpState, type StartFrom } from '../lib/catch-up';
+import { catchUpPoll, initialState, testerId, type CatchUpState, type StartFrom } from '../lib/catch-up';
 import { hostileList, type BeyondMode, type HeaderMode, type HostileOrder } from './catch-up-hostile-list';
 
 const MIN = 60_000;
@@ -155,6 +160,92 @@ async function live(s: Scenario): Promise<void> {
 	}
 }
 
+/**
+ * New Sign-Ups Only whose first polls cannot read the list (each stops at its time bound before a
+ * request, or fails, when the caller keeps the state it wrote first, as the node does), with no safety
+ * sweep to hide a gap: no tester from before the start is ever emitted, and each sign-up made between
+ * polls after the start comes (once, where the list keeps one order), within a few polls.
+ */
+const lateScenario = fc.record({
+	initial: fc.nat({ max: 60 }),
+	order: fc.constantFrom<HostileOrder>('oldest-first', 'newest-first', 'shuffled'),
+	header: fc.constantFrom<HeaderMode>('ok', 'none', 'pages-1', 'total+1', 'total-lie', 'total-random'),
+	beyond: fc.constantFrom<BeyondMode>('empty', 'repeat-last'),
+	batch: fc.constantFrom(25, 30, 100),
+	share: fc.constantFrom(2, 10),
+	late: fc.nat({ max: 3 }),
+	fault: fc.constantFrom('time', 'error'),
+	steps: fc.array(step, { minLength: 12, maxLength: 20 }),
+});
+
+async function liveLate(s: typeof lateScenario extends fc.Arbitrary<infer T> ? T : never): Promise<void> {
+	const created = new Map<number, number>();
+	const list = hostileList(0, { order: s.order, header: s.header, beyond: s.beyond, createdAt: (id) => created.get(id) ?? T0 - 24 * 60 * MIN });
+	list.add(s.initial);
+	const before = new Set(list.ids);
+	/** Sign-ups made between polls: the poll after which each was made. */
+	const madeAfter = new Map<number, number>();
+	const deleted = new Set<number>();
+	const emitted = new Map<number, number>();
+	let state: CatchUpState | null = null;
+	const polls = s.steps.length;
+	for (let poll = 0; poll < polls; poll++) {
+		const now = T0 + poll * 15 * MIN;
+		const st = s.steps[poll];
+		let reads = 0;
+		list.beforeFetch = () => {
+			for (const d of st.during) {
+				if (d.at !== reads) continue;
+				if (d.signUp) for (const id of list.add(1)) created.set(id, now + 1000);
+				else if (list.ids.length > 0) {
+					const id = list.ids[d.index % list.ids.length];
+					deleted.add(id);
+					list.remove(id);
+				}
+			}
+			reads += 1;
+		};
+		const late = poll < s.late;
+		const fetchPage = late && s.fault === 'error' ? async () => Promise.reject(new Error('down')) : list.fetchPage;
+		const outcome = await catchUpPoll(
+			state,
+			{ sharePercent: s.share, batchSize: s.batch, now, project: '1', startFrom: 'newSignUps', sweepEveryMs: 0, ...(late && s.fault === 'time' ? { timeLeftMs: () => 0 } : {}) },
+			fetchPage,
+		);
+		list.beforeFetch = undefined;
+		if (outcome.failed) {
+			check(late, () => `poll ${poll} failed: ${String(outcome.error)}`);
+			state ??= initialState({ project: '1', startFrom: 'newSignUps', since: null, anchor: now });
+		} else state = outcome.state;
+		for (const t of outcome.testers) {
+			const id = testerId(t) as number;
+			check(!before.has(id), () => `poll ${poll} emitted ${id}, on the list before the start: ${outcome.notes.join(' | ')}`);
+			emitted.set(id, (emitted.get(id) ?? 0) + 1);
+		}
+		if (st.flip) list.order = st.flip;
+		for (const index of st.deletions) {
+			if (list.ids.length === 0) break;
+			const id = list.ids[index % list.ids.length];
+			deleted.add(id);
+			list.remove(id);
+		}
+		for (let i = 0; i < st.signUps; i++) {
+			for (const id of list.add(1)) {
+				created.set(id, now + 7 * MIN);
+				madeAfter.set(id, poll);
+			}
+		}
+	}
+	const onePass = s.order !== 'shuffled' && s.steps.every((x) => x.flip === null);
+	const window = s.late + 2 * Math.ceil((s.initial + 4 * polls) / s.batch) + 4;
+	for (const [id, after] of madeAfter) {
+		if (deleted.has(id) || after + window > polls - 1) continue;
+		const times = emitted.get(id) ?? 0;
+		check(times >= 1, () => `sign-up ${id} (made after poll ${after}, ${s.late} late poll(s)) never emitted in ${polls} polls`);
+		if (onePass) check(times === 1, () => `sign-up ${id} emitted ${times} times`);
+	}
+}
+
 describe('catch-up planner: property test against hostile lists', () => {
 	it(`${RUNS} generated scenarios: bounded polls, no repeat outside a sweep round, watermark monotonic, every tester present for a window emitted in it`, async () => {
 		await fc.assert(
@@ -162,6 +253,15 @@ describe('catch-up planner: property test against hostile lists', () => {
 				await live(s);
 			}),
 			{ numRuns: RUNS },
+		);
+	}, 300_000);
+
+	it('New Sign-Ups Only whose first polls cannot read the list: 3,000 generated lives, no earlier tester emitted, every later sign-up comes', async () => {
+		await fc.assert(
+			fc.asyncProperty(lateScenario, async (s) => {
+				await liveLate(s);
+			}),
+			{ numRuns: 3_000 },
 		);
 	}, 300_000);
 });

@@ -151,7 +151,7 @@ export class PrefineryCatchUpTrigger implements INodeType {
 					{
 						name: 'New Sign-Ups Only',
 						value: 'newSignUps',
-						description: 'Every sign-up from the moment the trigger is published comes once (also when Prefinery could not be read then); the testers already on the list stay out',
+						description: 'The testers already on the list stay out; every later sign-up comes once. When the publish could not read the list, the first poll that does brings the sign-ups made since the publish.',
 					},
 					{
 						name: 'The Whole Waitlist',
