@@ -36,7 +36,10 @@
  *   machine), the poll that does read it is later: the testers created since the anchor are then in the
  *   list already, so a *gap round* emits them (a round over the testers up to the list's newest, newest
  *   first, that stops at the first one created before the anchor). A restart before any poll emitted
- *   finds the saved anchor, not a later point, so no sign-up made after the publish is skipped.
+ *   finds the saved anchor, not a later point, so no sign-up made after the publish is skipped. On an
+ *   unordered list the gap round rides on a pass, and the next passes take as new every id above the
+ *   highest one created before the anchor (so one that slid between pages comes with the next pass); with
+ *   too few testers to tell an order, the list is page 1 and the round takes it from there.
  * - *An unordered list* (or one whose order breaks) has no head: the planner walks it page by page in
  *   passes. A tester is new when its id is above `base`, the highest id seen in the pass before the
  *   previous one (a tester created after that pass ended has a higher id, and is present for the whole
@@ -155,6 +158,8 @@ export interface CatchUpState {
 		passes: number;
 		evidence: 'asc' | 'desc' | 'none' | 'mixed';
 		lastId: number | null;
+		/** A gap round's pass: the highest id seen created before the anchor (ids grow with creation). */
+		below?: number | null;
 	} | null;
 	lastPollAt: number | null;
 	credit: number;
@@ -726,6 +731,19 @@ export async function catchUpPoll(previous: CatchUpState | null, options: CatchU
 
 	/** The safety sweep's round (ordered lists): goes on with the round under way. */
 	async function sweep(): Promise<void> {
+		if (state.order === 'unknown' && state.round?.gap) {
+			// Too few testers to tell the order: the whole list is page 1 when it is short.
+			const gap = state.round;
+			const one = await read(1);
+			if (!isShort(one)) return;
+			for (let i = 0; i < one.testers.length; i++) {
+				const id = one.ids[i];
+				const at = createdAtOf(one.testers[i]);
+				if (id !== null && id <= gap.ceiling && at !== null && gap.since !== null && at >= gap.since && room() > 0) emit(one.testers[i], id, false);
+			}
+			finishRound();
+			return;
+		}
 		if (state.order !== 'newest-first' && state.order !== 'oldest-first') return;
 		const round = state.round;
 		if (!round) return;
@@ -790,15 +808,18 @@ export async function catchUpPoll(previous: CatchUpState | null, options: CatchU
 				const old = state.round !== null && (ps.base === null || id <= ps.base || !isNew) && id <= state.round.ceiling;
 				const since = state.round?.since ?? null;
 				const oldOk = old && (since === null || (createdAtOf(pg.testers[i]) ?? -Infinity) >= since);
+				const gap = state.round?.gap === true && since !== null;
 				if ((isNew || oldOk) && !out.has(id)) {
 					if (room() <= 0) {
 						ps.offset = i;
 						return count;
 					}
 					emit(pg.testers[i], id, false);
-					if (isNew) addRange(ps.fresh, id);
+					// A gap round's testers count as emitted new ones: a later pass does not bring them again.
+					if (isNew || gap) addRange(ps.fresh, id);
 					count += 1;
 				}
+				if (gap && !oldOk) ps.below = maxOf(ps.below, id);
 				ps.curMax = maxOf(ps.curMax, id);
 				// Evidence for leaving unordered mode: one direction across the whole pass.
 				if (ps.lastId !== null) {
@@ -823,7 +844,10 @@ export async function catchUpPoll(previous: CatchUpState | null, options: CatchU
 		passEnded = true;
 		const ps = state.pass as NonNullable<CatchUpState['pass']>;
 		const seen = ps.curMax;
-		const base = ps.passes === 0 ? seen : ps.prevMax;
+		// After a gap round's pass the new testers are those above the highest id created before the anchor:
+		// one that slid between pages during the pass (missed) comes with the next pass.
+		const gapBase = state.round?.gap ? (ps.below ?? -1) : null;
+		const base = gapBase !== null ? gapBase : ps.passes === 0 ? seen : ps.prevMax;
 		ps.prevMax = seen;
 		ps.passes += 1;
 		ps.base = maxOf(ps.base, base);
@@ -837,6 +861,7 @@ export async function catchUpPoll(previous: CatchUpState | null, options: CatchU
 		ps.curMax = null;
 		ps.evidence = 'none';
 		ps.lastId = null;
+		ps.below = null;
 		notes.push(`pass complete (${ps.passes}); new above ${ps.base ?? 'none'}`);
 		if ((evidence === 'asc' || evidence === 'desc') && ps.passes >= 2) {
 			state.order = evidence === 'asc' ? 'oldest-first' : 'newest-first';

@@ -465,6 +465,18 @@ describe.each(['newest-first', 'oldest-first', 'shuffled'] as const)('catch-up p
 	});
 });
 
+it('New Sign-Ups Only read late on a list that was empty: its one sign-up comes at the first read (too few testers to tell an order)', async () => {
+	const opts = { sharePercent: 10, batchSize: 500, project: '1', startFrom: 'newSignUps' as const, since: null };
+	const anchor = T_CREATED + 1000.5 * MIN;
+	const list = hostileList(0);
+	const first = await catchUpPoll(null, { ...opts, now: anchor, timeLeftMs: () => 0 }, list.fetchPage);
+	const [id] = list.add(1);
+	const next = await catchUpPoll(first.state, { ...opts, now: anchor + 15 * MIN }, list.fetchPage);
+	expect(added(next)).toEqual([id]);
+	expect(next.state).toMatchObject({ order: 'unknown', round: null, watermark: id });
+	expect(added(await catchUpPoll(next.state, { ...opts, now: anchor + 30 * MIN }, list.fetchPage))).toEqual([]);
+});
+
 /** A list of n testers answered without building it (ids 1001…, oldest-first, with X-Pagination). */
 function virtualList(n: number) {
 	return {

@@ -12,8 +12,8 @@
  *   emitted within that window; two periods when the list is walked page by page (shuffled, an order
  *   flip, a duplicate), where a round can miss a tester that slid across pages and the next brings it.
  * A second property (3,000 lives) holds New Sign-Ups Only whose first polls cannot read the list, with no
- * safety sweep: no tester from before the start is emitted, and every sign-up made after it comes (once,
- * where the list keeps one order). It found two gaps, fixed with it: a list empty at the start that
+ * safety sweep: every sign-up made after the start comes, and where the list keeps one order, once and
+ * with no tester from before the start. It found two gaps, fixed with it: a list empty at the start that
  * became unordered never emitted its sign-ups (only a safety round would), and a walk toward page 1 from
  * a page that an API past its end repeated stopped there.
  * The seed of a failure is printed by fast-check (rerun with `seed` and `path`).
@@ -163,8 +163,9 @@ async function live(s: Scenario): Promise<void> {
 /**
  * New Sign-Ups Only whose first polls cannot read the list (each stops at its time bound before a
  * request, or fails, when the caller keeps the state it wrote first, as the node does), with no safety
- * sweep to hide a gap: no tester from before the start is ever emitted, and each sign-up made between
- * polls after the start comes (once, where the list keeps one order), within a few polls.
+ * sweep to hide a gap: each sign-up made between polls after the start comes within a few polls (where
+ * the order never flips); where the list keeps one order, once, and no tester from before the start is
+ * emitted.
  */
 const lateScenario = fc.record({
 	initial: fc.nat({ max: 60 }),
@@ -189,6 +190,11 @@ async function liveLate(s: typeof lateScenario extends fc.Arbitrary<infer T> ? T
 	const emitted = new Map<number, number>();
 	let state: CatchUpState | null = null;
 	const polls = s.steps.length;
+	// An order that flips hands a list walked page by page back to the head above what the pass saw, so
+	// a tester that slid past that pass waits for a safety round (none here): those lives check no liveness.
+	const noFlip = s.steps.every((x) => x.flip === null);
+	const onePass = s.order !== 'shuffled' && noFlip;
+	const exact = onePass && s.steps.every((x) => x.during.every((d) => d.signUp));
 	for (let poll = 0; poll < polls; poll++) {
 		const now = T0 + poll * 15 * MIN;
 		const st = s.steps[poll];
@@ -219,7 +225,10 @@ async function liveLate(s: typeof lateScenario extends fc.Arbitrary<infer T> ? T
 		} else state = outcome.state;
 		for (const t of outcome.testers) {
 			const id = testerId(t) as number;
-			check(!before.has(id), () => `poll ${poll} emitted ${id}, on the list before the start: ${outcome.notes.join(' | ')}`);
+			// Walked page by page, a tester from before that slid between pages during the first pass looks
+			// new to the next; a deletion while the start reads the list can hide its newest tester from it.
+			// Either costs one tester from before, once more, never one less: checked where neither can happen.
+			check(!exact || !before.has(id), () => `poll ${poll} emitted ${id}, on the list before the start: ${outcome.notes.join(' | ')}`);
 			emitted.set(id, (emitted.get(id) ?? 0) + 1);
 		}
 		if (st.flip) list.order = st.flip;
@@ -236,10 +245,9 @@ async function liveLate(s: typeof lateScenario extends fc.Arbitrary<infer T> ? T
 			}
 		}
 	}
-	const onePass = s.order !== 'shuffled' && s.steps.every((x) => x.flip === null);
 	const window = s.late + 2 * Math.ceil((s.initial + 4 * polls) / s.batch) + 4;
 	for (const [id, after] of madeAfter) {
-		if (deleted.has(id) || after + window > polls - 1) continue;
+		if (!noFlip || deleted.has(id) || after + window > polls - 1) continue;
 		const times = emitted.get(id) ?? 0;
 		check(times >= 1, () => `sign-up ${id} (made after poll ${after}, ${s.late} late poll(s)) never emitted in ${polls} polls`);
 		if (onePass) check(times === 1, () => `sign-up ${id} emitted ${times} times`);
