@@ -651,7 +651,7 @@ export async function catchUpPoll(previous: CatchUpState | null, options: CatchU
 		notes.push(
 			`order: ${order}${order === 'unknown' ? ' (too few testers to tell)' : ' (detected)'}; the list stands at ${state.watermark ?? 'no tester'}`,
 		);
-		if (state.startFrom === 'newSignUps' && gapSince !== null) {
+		if (gapSince !== null) {
 			state.round = {
 				ceiling: order === 'unordered' ? Number.MAX_SAFE_INTEGER : (state.watermark ?? -1),
 				cursor: null,
@@ -749,25 +749,26 @@ export async function catchUpPoll(previous: CatchUpState | null, options: CatchU
 		if (!round) return;
 		const since = round.since;
 		const oldFirst = state.order === 'oldest-first';
+		// The gap round on an oldest-first list goes from its end back to the first tester created before
+		// the anchor (a few pages), not from its oldest tester (the whole list): a walk like newest-first's.
+		const back = oldFirst && round.gap === true;
+		const upward = oldFirst && !back;
 		const take = (tester: Tester, id: number): 'emit' | 'skip' | 'stop' => {
-			if (id > round.ceiling) return oldFirst && !round.gap ? 'stop' : 'skip';
+			if (id > round.ceiling) return upward ? 'stop' : 'skip';
 			if (since !== null) {
 				const at = createdAtOf(tester);
-				if (at === null || at < since) return oldFirst && !round.gap ? 'skip' : 'stop';
+				if (at === null || at < since) return upward ? 'skip' : 'stop';
 			}
 			emit(tester, id, false);
 			return 'emit';
 		};
-		// The gap round on an oldest-first list goes from its end back to the first tester created before
-		// the anchor (a few pages), not from its oldest tester (the whole list).
-		const back = oldFirst && round.gap === true;
 		const cursor: Cursor = {
-			id: round.cursor ?? (oldFirst && !back ? null : round.ceiling + 1),
+			id: round.cursor ?? (upward ? null : round.ceiling + 1),
 			page: round.page,
 		};
 		let end: Awaited<ReturnType<typeof walk>> | null = null;
 		try {
-			end = back ? await walk(cursor, -1, (x) => -x, take) : await walk(cursor, 1, oldFirst ? (x) => x : (x) => -x, take);
+			end = back ? await walk(cursor, -1, (x) => -x, take) : await walk(cursor, 1, upward ? (x) => x : (x) => -x, take);
 		} finally {
 			if (state.round === round) {
 				round.cursor = cursor.id;
