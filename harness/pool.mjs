@@ -52,6 +52,11 @@ export function defaultJobs(cores = availableParallelism()) {
 	return Math.max(1, Math.min(3, cores));
 }
 
+/** Jobs at a time for npm test and npm run test:compat: PREFINERY_TEST_JOBS, else `defaultJobs`. */
+export function testJobs(env = process.env) {
+	return Math.max(1, Number(env.PREFINERY_TEST_JOBS) || defaultJobs());
+}
+
 /**
  * The timer slots npm test and npm run test:compat give runPool: one, none when `concurrency` is 1 (one
  * job after another). One per templates suite (CI runs three) was tried on 2026-12-07: six suites at once

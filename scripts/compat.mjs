@@ -11,7 +11,7 @@
 // Prints a summary table at the end; exits 1 when any version did not do what its spec expects.
 import { join } from 'node:path';
 import { chooseSpecs, compatJobs, reportCompat } from '../harness/compat.mjs';
-import { defaultJobs, failureDigest, printTimeTable, runPool, timerSlotsFor } from '../harness/pool.mjs';
+import { failureDigest, printTimeTable, runPool, testJobs, timerSlotsFor } from '../harness/pool.mjs';
 import { ROOT } from '../harness/runtime.mjs';
 
 let chosen;
@@ -27,7 +27,7 @@ try {
 const started = Date.now();
 const jobs = compatJobs(chosen);
 for (const spec of chosen) console.log(`n8n ${spec.n8n} (Node ${spec.node}), expected: ${spec.expect === 'works' ? 'works' : 'does not load the package'}; suites: ${spec.suites.join(', ')}`);
-const concurrency = Math.max(1, Number(process.env.PREFINERY_TEST_JOBS) || defaultJobs());
+const concurrency = testJobs();
 const ran = await runPool(jobs, {
 	concurrency,
 	timerSlots: timerSlotsFor(concurrency),

@@ -3,9 +3,9 @@
 //
 // 1. `npm run build` (the verification checks and the real-n8n suites load dist/).
 // 2. PREFINERY_TEST_JOBS jobs at a time (default 3, or one a core on fewer cores: `defaultJobs` in
-//    harness/pool.mjs): lint, typecheck, the unit and node tests (jest), the verification checks (checks/) and each real-n8n suite (e2e/*.e2e.test.mjs,
-//    each through scripts/e2e.mjs, so each starts its own n8n and services as it does alone). The suites
-//    that spend their time waiting on timers (n8n's one-minute poll, Prefinery's retry schedule) then
+//    harness/pool.mjs): lint, typecheck, the unit and node tests (jest), the verification checks
+//    (checks/) and each real-n8n suite (e2e/*.e2e.test.mjs, each through scripts/e2e.mjs, so each
+//    starts its own n8n and services as it does alone). The suites that spend their time waiting on timers (n8n's one-minute poll, Prefinery's retry schedule) then
 //    overlap the ones that use the CPU, and the templates and catch-up suites, which mostly wait on
 //    polls, get a slot of their own besides (TIMER_BOUND in harness/pool.mjs). Longest first, by the
 //    previous run's times on this machine
@@ -21,12 +21,12 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chooseSpecs, compatJobs, installCompatRuntime, reportCompat } from '../harness/compat.mjs';
-import { countTests, defaultJobs, failureDigest, printTimeTable, runJob, runPool, SUITES_APART, timerSlotsFor } from '../harness/pool.mjs';
+import { countTests, failureDigest, printTimeTable, runJob, runPool, SUITES_APART, testJobs, timerSlotsFor } from '../harness/pool.mjs';
 import { ensureRuntime, ROOT } from '../harness/runtime.mjs';
 import { ensureChromium } from '../harness/browser.mjs';
 import { ensurePostgres, ensureRedis } from '../harness/services.mjs';
 
-const JOBS = Math.max(1, Number(process.env.PREFINERY_TEST_JOBS) || defaultJobs());
+const JOBS = testJobs();
 /**
  * PREFINERY_TEST_COMPAT=all (CI's .ci/run), or a comma-separated list of e2e/compat names: the other n8n
  * versions' suites join the same pool (harness/compat.mjs), as npm run test:compat runs them alone.
