@@ -217,6 +217,6 @@ export async function quiet(n8n, workflowId, { timeoutMs = 600_000, log = () => 
 		if (calm >= 2) return;
 		await sleep(1000);
 	}
-	const open = (await n8n.api.executions(workflowId, { includeData: false })).filter((e) => e.status === 'new' || e.status === 'running');
-	throw new Error(`executions of ${workflowId} still new or running, none ended for ${timeoutMs / 1000} s: ${JSON.stringify(open.map(({ id, status, mode, startedAt }) => ({ id, status, mode, startedAt })))}`);
+	const open = await n8n.api.executionsInProgress(workflowId);
+	throw new Error(`executions of ${workflowId} still new or running, none ended for ${timeoutMs / 1000} s (${open.length} listed, the first 5: ${JSON.stringify(open.slice(0, 5))})`);
 }

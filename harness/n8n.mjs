@@ -281,6 +281,21 @@ export function logSize(file) {
 	}
 }
 
+/**
+ * The lines n8n's log says most often (stack frames and blank lines left out), each with its count, in
+ * the order first said: what a failed suite's n8n was busy with, when its last lines show only the end.
+ */
+export function logDigest(text, top = 15) {
+	const counts = new Map();
+	for (const raw of text.split('\n')) {
+		const line = raw.trimEnd();
+		if (line === '' || /^\s+at /.test(line)) continue;
+		counts.set(line, (counts.get(line) ?? 0) + 1);
+	}
+	const kept = new Set([...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([line]) => line));
+	return [...counts.entries()].filter(([line]) => kept.has(line)).map(([line, count]) => `${String(count).padStart(6)} × ${line}`).join('\n');
+}
+
 export function tail(file, lines = 60) {
 	try {
 		return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
@@ -503,6 +518,12 @@ export async function connectApi(baseUrl, { major = 2 } = {}) {
 			const stopped = ['success', 'error', 'crashed', 'canceled', 'waiting', 'unknown'];
 			const [inProgress, done] = await Promise.all([count(['new', 'running']), count(stopped)]);
 			return { inProgress, total: inProgress + done };
+		},
+		/** The workflow's executions n8n has not ended (new or running), as its own list shows them (the public API leaves them out). */
+		async executionsInProgress(workflowId) {
+			const filter = encodeURIComponent(JSON.stringify({ workflowId, status: ['new', 'running'] }));
+			const { data } = await rest('GET', `/executions?filter=${filter}&limit=100`);
+			return (data.results ?? []).map(({ id, status, mode, startedAt, createdAt }) => ({ id, status, mode, startedAt: startedAt ?? createdAt }));
 		},
 		async executions(workflowId, { includeData = true } = {}) {
 			const list = async (params) => {

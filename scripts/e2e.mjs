@@ -4,10 +4,10 @@
 // built package (npm run build). Arguments: parts of suite names (`trigger`), test files' paths, and
 // `--test-name-pattern=…` (passed to Node's test runner: only the matching tests run; npm run test:quick).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tail } from '../harness/n8n.mjs';
+import { logDigest, tail } from '../harness/n8n.mjs';
 import { ensureRuntime, ROOT } from '../harness/runtime.mjs';
 
 /** Lines printed from the end of each n8n's log when the suite fails. */
@@ -40,7 +40,10 @@ const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...runn
 child.on('exit', (code, signal) => {
 	if (signal || code !== 0) {
 		for (const name of readdirSync(logs).sort()) {
-			console.log(`\n----- the last ${LOG_LINES} lines of ${name.replace(/^\d+-/, '')} (n8n's log, kept because the suite failed) -----`);
+			const label = name.replace(/^\d+-/, '');
+			console.log(`\n----- what ${label} (n8n's log, kept because the suite failed) says most often -----`);
+			console.log(logDigest(readFileSync(join(logs, name), 'utf8')));
+			console.log(`----- its last ${LOG_LINES} lines -----`);
 			console.log(tail(join(logs, name), LOG_LINES));
 		}
 	}
