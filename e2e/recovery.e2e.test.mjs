@@ -70,8 +70,10 @@ describe('the Prefinery delivery simulator follows Prefinery\'s documented rules
 		const server = await scripted((n) => (n === 1 ? 'hang' : 200));
 		const sim = new PrefinerySimulator({ url: server.url, secret: SECRET, virtual: true, answerLimitMs: 300 });
 		sim.deliver(event(3));
+		assert.equal(sim.unanswered(), 1, 'a delivery waiting for its first answer');
 		await sim.drain();
 		assert.deepEqual(sim.fates().records[0].attempts.map((a) => a.status), ['timeout', 200]);
+		assert.equal(sim.unanswered(), 0);
 		await server.close();
 		const closed = new PrefinerySimulator({ url: 'http://127.0.0.1:9/hook', secret: SECRET, virtual: true });
 		closed.deliver(event(4));

@@ -182,6 +182,13 @@ export class PrefinerySimulator {
 		while (this.pending.size > 0) await Promise.all([...this.pending]);
 	}
 
+	/** How many deliveries still wait for the answer to their first attempt (each gets one, or times out, within `answerLimitMs`). */
+	unanswered() {
+		let count = 0;
+		for (const record of this.records) if (record.fate === 'pending' && record.attempts.length === 0) count += 1;
+		return count;
+	}
+
 	/** How many attempts so far were answered with `status` (an HTTP status, 'timeout' or 'connection_error'). */
 	answersWith(status) {
 		let count = 0;
