@@ -568,9 +568,3 @@ export async function waitForWebhook(url, { method = 'POST', timeoutMs = 180_000
 	throw new Error(`webhook ${url} was not registered within ${timeoutMs} ms`);
 }
 
-/** Copies a user folder (e.g. a pre-migrated one) to a new temp folder. */
-export function cloneFolder(source) {
-	const target = mkdtempSync(join(tmpdir(), 'prefinery-n8n-'));
-	cpSync(source, target, { recursive: true });
-	return target;
-}
