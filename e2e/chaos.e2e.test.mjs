@@ -87,8 +87,9 @@ const CATCH_UP_BOUND_MS = 10 * 60_000;
  * Sign-ups per second while n8n runs the workflows (3 workflows × 3 events each), while it does not, and
  * at most while a stretch that has had its share waits for its fault to be observed: then each sign-up
  * also waits until every delivery before it has had its first answer, so that a loaded n8n is not buried
- * under sign-ups it cannot answer (a CPU-hog run on 2026-12-07 made 300 more in 5 minutes, each delivery
- * retried at the compressed schedule, and n8n answered only 503 "Database is not ready!" and timeouts).
+ * under sign-ups it cannot answer (in a CPU-hog run on 2026-12-07 the rotated-secret stretch went on at one
+ * a second for 5 minutes, each timeout retried at once on the compressed schedule, and n8n answered only
+ * 503 "Database is not ready!" and timeouts).
  */
 const SIGNUPS_PER_SECOND = 2;
 const SIGNUPS_PER_SECOND_IDLE = 10;

@@ -254,6 +254,9 @@ export async function startN8n(options = {}) {
 	return instance;
 }
 
+/** The statuses of an execution n8n has not ended. */
+const IN_PROGRESS = ['new', 'running'];
+
 /** The log file of each n8n this process started and has not disposed, by its port (logFileFor). */
 const LOG_FILES = new Map();
 
@@ -428,6 +431,11 @@ export async function connectApi(baseUrl, { major = 2 } = {}) {
 		if (!res.ok) throw new Error(`n8n ${method} /rest${path} → ${res.status} ${text}`);
 		return text ? JSON.parse(text) : null;
 	};
+	/** The editor's list of a workflow's executions with these statuses: { count, results } (at most `limit` results). */
+	const ownList = async (workflowId, status, limit) => {
+		const filter = encodeURIComponent(JSON.stringify({ workflowId, status }));
+		return (await rest('GET', `/executions?filter=${filter}&limit=${limit}`)).data;
+	};
 	// API-key scopes arrived in n8n 1.9x; older keys may do everything (and reject a `scopes` field).
 	const scopes = await rest('GET', '/api-keys/scopes').then(
 		(answer) => answer.data,
@@ -511,19 +519,15 @@ export async function connectApi(baseUrl, { major = 2 } = {}) {
 		 * the database says it stopped.
 		 */
 		async executionCounts(workflowId) {
-			const count = async (status) => {
-				const filter = encodeURIComponent(JSON.stringify({ workflowId, status }));
-				return (await rest('GET', `/executions?filter=${filter}&limit=1`)).data.count;
-			};
+			const count = async (status) => (await ownList(workflowId, status, 1)).count;
 			const stopped = ['success', 'error', 'crashed', 'canceled', 'waiting', 'unknown'];
-			const [inProgress, done] = await Promise.all([count(['new', 'running']), count(stopped)]);
+			const [inProgress, done] = await Promise.all([count(IN_PROGRESS), count(stopped)]);
 			return { inProgress, total: inProgress + done };
 		},
 		/** The workflow's executions n8n has not ended (new or running), as its own list shows them (the public API leaves them out). */
 		async executionsInProgress(workflowId) {
-			const filter = encodeURIComponent(JSON.stringify({ workflowId, status: ['new', 'running'] }));
-			const { data } = await rest('GET', `/executions?filter=${filter}&limit=100`);
-			return (data.results ?? []).map(({ id, status, mode, startedAt, createdAt }) => ({ id, status, mode, startedAt: startedAt ?? createdAt }));
+			const { results = [] } = await ownList(workflowId, IN_PROGRESS, 100);
+			return results.map(({ id, status, mode, startedAt, createdAt }) => ({ id, status, mode, startedAt: startedAt ?? createdAt }));
 		},
 		async executions(workflowId, { includeData = true } = {}) {
 			const list = async (params) => {

@@ -6,9 +6,9 @@
 //    harness/pool.mjs): lint, typecheck, the unit and node tests (jest), the verification checks
 //    (checks/) and each real-n8n suite (e2e/*.e2e.test.mjs, each through scripts/e2e.mjs, so each
 //    starts its own n8n and services as it does alone). The suites that spend their time waiting on
-//    timers (n8n's one-minute poll, Prefinery's retry schedule) then overlap the ones that use the CPU, and the templates and catch-up suites, which mostly wait on
-//    polls, get a slot of their own besides (TIMER_BOUND in harness/pool.mjs). Longest first, by the
-//    previous run's times on this machine
+//    timers (n8n's one-minute poll, Prefinery's retry schedule) then overlap the ones that use the CPU,
+//    and the templates and catch-up suites, which mostly wait on polls, get a slot of their own besides
+//    (TIMER_BOUND in harness/pool.mjs). Longest first, by the previous run's times on this machine
 //    (.cache/test-times.json), else by the estimates below. The pinned n8n, and what the suites start
 //    (Chromium, Redis, PostgreSQL) when the machine lacks them, install while lint, typecheck and jest
 //    run; no suite starts before they have.
