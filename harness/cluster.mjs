@@ -44,12 +44,7 @@ export async function startCluster({ tarball, webhooks = 2, workers = 1, log = (
 		started.push({ stop: () => redis.stop() });
 		const env = {
 			EXECUTIONS_MODE: 'queue',
-			DB_TYPE: 'postgresdb',
-			DB_POSTGRESDB_HOST: '127.0.0.1',
-			DB_POSTGRESDB_PORT: String(pg.port),
-			DB_POSTGRESDB_DATABASE: 'postgres',
-			DB_POSTGRESDB_USER: 'n8n',
-			DB_POSTGRESDB_PASSWORD: '',
+			...pg.n8nDatabase('postgres'),
 			QUEUE_BULL_REDIS_HOST: '127.0.0.1',
 			QUEUE_BULL_REDIS_PORT: String(redis.port),
 			N8N_ENCRYPTION_KEY: 'prefinery-queue-mode-test-encryption-key',

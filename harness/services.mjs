@@ -73,8 +73,9 @@ export async function ensurePostgres(log = () => {}) {
 /**
  * Starts PostgreSQL 17 in a new data folder on 127.0.0.1, trust authentication for loopback.
  * initdb refuses to run as root, so as root the server runs as "nobody".
- * Returns { port, user, n8nCredential(database), stop() }: `n8nCredential` is the data of n8n's Postgres
- * credential for one of its databases.
+ * Returns { port, user, n8nCredential(database), n8nDatabase(database), stop() }: `n8nCredential` is the
+ * data of n8n's Postgres credential for one of its databases; `n8nDatabase` the environment that has n8n
+ * itself keep its data in one.
  */
 export async function startPostgres({ log = () => {} } = {}) {
 	await ensurePostgres(log);
@@ -106,6 +107,14 @@ export async function startPostgres({ log = () => {} } = {}) {
 		port,
 		user: 'n8n',
 		n8nCredential: (database) => ({ host: '127.0.0.1', port, database, user: 'n8n', password: '', ssl: 'disable', sshTunnel: false }),
+		n8nDatabase: (database) => ({
+			DB_TYPE: 'postgresdb',
+			DB_POSTGRESDB_HOST: '127.0.0.1',
+			DB_POSTGRESDB_PORT: String(port),
+			DB_POSTGRESDB_DATABASE: database,
+			DB_POSTGRESDB_USER: 'n8n',
+			DB_POSTGRESDB_PASSWORD: '',
+		}),
 		output: () => output,
 		async stop() {
 			await stopChild(child, 10_000);
